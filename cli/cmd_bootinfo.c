@@ -1,0 +1,89 @@
+/* k1fw bootinfo: write the 80-byte bootinfo for a medium. */
+#include "bootinfo.h"
+#include "command.h"
+#include "fileio.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: k1fw bootinfo --media emmc|sd|spinor|spinand -o OUT [-d DIR] [field options]\n\n"
+		"Write the 80-byte bootinfo the K1 BootROM reads at offset 0 of the boot\n"
+		"medium. The defaults for each medium give the vendor's bootinfo_<media>.bin.\n\n"
+		"  --media M          emmc, sd, spinor or spinand (required)\n"
+		"  -o, --output OUT   output file; -d DIR puts it inside DIR\n"
+		"  --spl0 OFF         offset of the first FSBL copy\n"
+		"  --spl1 OFF         offset of the backup FSBL copy (0: none)\n"
+		"  --spl-limit SIZE   largest FSBL.bin the BootROM may load (header+SPL+signature)\n"
+		"  --page-size N  --block-size N  --total-size N   flash geometry\n"
+		"Numbers take 0x.. and K/M/G suffixes. Example:\n"
+		"  k1fw bootinfo --media sd -o bootinfo_sd.bin\n");
+}
+
+static int run(int argc, char **argv)
+{
+	enum { O_MEDIA = 256, O_SPL0, O_SPL1, O_LIMIT, O_PAGE, O_BLOCK, O_TOTAL };
+	static const struct option opts[] = {
+		{"media", required_argument, NULL, O_MEDIA},
+		{"output", required_argument, NULL, 'o'},
+		{"spl0", required_argument, NULL, O_SPL0},
+		{"spl1", required_argument, NULL, O_SPL1},
+		{"spl-limit", required_argument, NULL, O_LIMIT},
+		{"page-size", required_argument, NULL, O_PAGE},
+		{"block-size", required_argument, NULL, O_BLOCK},
+		{"total-size", required_argument, NULL, O_TOTAL},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct { int opt; unsigned long long v; bool set; } field[O_TOTAL - O_SPL0 + 1] = {0};
+	const char *media_name = NULL, *o = NULL, *dir = NULL;
+	struct k1_bootinfo bi;
+	struct k1_error err = {0};
+	enum k1_media media;
+	uint8_t raw[K1_BOOTINFO_SIZE];
+	char path[4096];
+	int c;
+
+	while ((c = getopt_long(argc, argv, "o:d:h", opts, NULL)) != -1) {
+		if (c == 'h')
+			return usage(stdout), EXIT_OK;
+		if (c == 'o')
+			o = optarg;
+		else if (c == 'd')
+			dir = optarg;
+		else if (c == O_MEDIA)
+			media_name = optarg;
+		else if (c >= O_SPL0 && c <= O_TOTAL) {
+			unsigned long long v;
+			if (cli_parse_u64(optarg, &v) || v > 0xFFFFFFFFull)
+				return cli_fail("--%s: expected a 32-bit number, got '%s'",
+						opts[c - O_SPL0 + 2].name, optarg);
+			field[c - O_SPL0].v = v;
+			field[c - O_SPL0].set = true;
+		} else
+			return usage(stderr), EXIT_USAGE;
+	}
+	if (optind < argc)
+		return cli_fail("unexpected argument '%s'", argv[optind]);
+	if (!media_name)
+		return cli_fail("missing --media (emmc, sd, spinor or spinand)");
+	if (k1_media_parse(media_name, &media))
+		return cli_fail("--media: expected emmc, sd, spinor or spinand, got '%s'", media_name);
+	k1_bootinfo_defaults(media, &bi);
+	uint32_t *dst[] = {&bi.spl0_offset, &bi.spl1_offset, &bi.spl_size_limit,
+			   &bi.page_size, &bi.block_size, &bi.total_size};
+	for (int i = 0; i <= O_TOTAL - O_SPL0; i++)
+		if (field[i].set)
+			*dst[i] = (uint32_t)field[i].v;
+	if (cli_output_path(path, sizeof(path), o, dir))
+		return EXIT_USAGE;
+	k1_bootinfo_encode(&bi, raw);
+	if (k1_write_file_atomic(path, raw, sizeof(raw), 0644, &err))
+		return cli_fail_err(&err);
+	return EXIT_OK;
+}
+
+const struct k1_command cmd_bootinfo = {"bootinfo", "write the 80-byte bootinfo for a boot medium", run};

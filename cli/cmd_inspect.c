@@ -1,0 +1,106 @@
+/* k1fw inspect: recognise each file by its content and describe it. */
+#include "command.h"
+#include "fileio.h"
+#include "format.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: k1fw inspect [--json] FILE...\n\n"
+		"Show what is inside K1 boot artefacts. The kind of each file is found\n"
+		"from its content, not its name:\n");
+	for (size_t i = 0; k1_formats[i]; i++)
+		fprintf(f, "  %-9s %s\n", k1_formats[i]->name, k1_formats[i]->summary);
+	fprintf(f, "\n  --json    one JSON document: {\"files\": [{\"file\", \"format\", ...}]}\n"
+		   "Exit status: 0 every file was read, 2 a file was unreadable or unknown.\n");
+}
+
+/* Describe one file into a new JSON object; NULL after printing an error. */
+static json_t *inspect_one(const char *path)
+{
+	struct k1_error err = {0};
+	struct k1_mapped m;
+	const struct k1_format *fmt;
+	json_t *obj = NULL, *out;
+	size_t len;
+
+	if (k1_map_file(path, &m, &err)) {
+		cli_fail_err(&err);
+		return NULL;
+	}
+	fmt = k1_format_detect(m.data, m.len);
+	if (!fmt) {
+		cli_fail("%s: not a K1 artefact k1fw recognises (%zu bytes)", path, m.len);
+	} else {
+		struct k1_input in = {.path = path, .data = m.data, .len = m.len};
+		if (fmt->inspect(&in, &obj, &err)) {
+			cli_fail_err(&err);
+			obj = NULL;
+		}
+	}
+	len = m.len;
+	k1_unmap_file(&m);
+	if (!obj)
+		return NULL;
+	/* file and format lead every description */
+	out = json_pack("{s:s, s:s, s:I}", "file", path, "format", fmt->name, "size",
+			(json_int_t)len);
+	json_object_update(out, obj);
+	json_decref(obj);
+	return out;
+}
+
+static int run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	bool json = false;
+	int c, status = EXIT_OK;
+	json_t *files;
+
+	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+		if (c == 'j')
+			json = true;
+		else if (c == 'h')
+			return usage(stdout), EXIT_OK;
+		else
+			return usage(stderr), EXIT_USAGE;
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	files = json_array();
+	for (int i = optind; i < argc; i++) {
+		json_t *o = inspect_one(argv[i]);
+		if (!o) {
+			status = EXIT_USAGE;
+			continue;
+		}
+		if (json) {
+			json_array_append_new(files, o);
+		} else {
+			if (i > optind)
+				fputc('\n', stdout);
+			cli_print_human(o, 0);
+			json_decref(o);
+		}
+	}
+	if (json) {
+		json_t *doc = json_pack("{s:o}", "files", files);
+		cli_print_json(doc);
+		json_decref(doc);
+	} else {
+		json_decref(files);
+	}
+	return status;
+}
+
+const struct k1_command cmd_inspect = {"inspect", "show what is inside K1 boot artefacts", run};

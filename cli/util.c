@@ -1,0 +1,241 @@
+/* Helpers shared by the command files: messages, numbers, output paths,
+ * JSON and table printing. */
+#include "command.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+int cli_fail(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("k1fw: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_USAGE;
+}
+
+int cli_fail_err(const struct k1_error *err)
+{
+	return cli_fail("%s", err->msg[0] ? err->msg : k1_strerror(err->code));
+}
+
+void cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("k1fw: warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+bool cli_wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return true;
+	}
+	return false;
+}
+
+int cli_parse_u64(const char *s, unsigned long long *out)
+{
+	unsigned long long v, mul = 1;
+	char *end;
+
+	if (!s || !*s || *s == '-')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s)
+		return -1;
+	if (*end) {
+		switch (*end) {
+		case 'K': case 'k': mul = 1ULL << 10; break;
+		case 'M': case 'm': mul = 1ULL << 20; break;
+		case 'G': case 'g': mul = 1ULL << 30; break;
+		default: return -1;
+		}
+		if (end[1] && strcmp(end + 1, "iB") && strcmp(end + 1, "B"))
+			return -1;
+	}
+	if (v > ~0ULL / mul)
+		return -1;
+	*out = v * mul;
+	return 0;
+}
+
+int cli_output_path(char *out, size_t outsz, const char *o, const char *dir)
+{
+	int n;
+
+	if (!o)
+		return cli_fail("missing -o OUT (the output file)");
+	if (dir) {
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			return cli_fail("%s: cannot create output folder: %s", dir, strerror(errno));
+		n = snprintf(out, outsz, "%s/%s", dir, o);
+	} else {
+		n = snprintf(out, outsz, "%s", o);
+	}
+	if (n < 0 || (size_t)n >= outsz)
+		return cli_fail("output path too long");
+	return 0;
+}
+
+void cli_print_json(json_t *v)
+{
+	json_dumpf(v, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+	fputc('\n', stdout);
+}
+
+static void print_scalar(json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_STRING: fputs(json_string_value(v), stdout); break;
+	case JSON_INTEGER: printf("%lld", (long long)json_integer_value(v)); break;
+	case JSON_REAL: printf("%g", json_real_value(v)); break;
+	case JSON_TRUE: fputs("yes", stdout); break;
+	case JSON_FALSE: fputs("no", stdout); break;
+	case JSON_NULL: fputs("-", stdout); break;
+	default: {
+		char *s = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		fputs(s ? s : "?", stdout);
+		free(s);
+	}
+	}
+}
+
+static int scalar_width(json_t *v)
+{
+	char buf[64];
+	switch (json_typeof(v)) {
+	case JSON_STRING: return (int)strlen(json_string_value(v));
+	case JSON_INTEGER: return snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(v));
+	case JSON_TRUE: return 3;
+	case JSON_FALSE: return 2;
+	case JSON_NULL: return 1;
+	default: {
+		char *s = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		int n = s ? (int)strlen(s) : 1;
+		free(s);
+		return n;
+	}
+	}
+}
+
+static bool is_table(json_t *arr)
+{
+	size_t i;
+	json_t *row;
+
+	if (!json_array_size(arr))
+		return false;
+	json_array_foreach(arr, i, row) {
+		const char *k;
+		json_t *cell;
+		if (!json_is_object(row))
+			return false;
+		json_object_foreach(row, k, cell)
+			if (json_is_object(cell) || json_is_array(cell))
+				return false;
+	}
+	return true;
+}
+
+/* An array of flat objects as a table: the columns are the keys of the
+ * first row (rows follow one schema), each as wide as its widest cell. */
+static void print_table(json_t *arr, int indent)
+{
+	json_t *first = json_array_get(arr, 0), *row, *cell;
+	size_t ncol = json_object_size(first), i, c;
+	int *w = calloc(ncol ? ncol : 1, sizeof(int));
+	const char *k;
+
+	if (!w)
+		return;
+	c = 0;
+	json_object_foreach(first, k, cell) w[c++] = (int)strlen(k);
+	json_array_foreach(arr, i, row) {
+		c = 0;
+		json_object_foreach(first, k, cell) {
+			json_t *x = json_object_get(row, k);
+			int n = x ? scalar_width(x) : 1;
+			if (n > w[c])
+				w[c] = n;
+			c++;
+		}
+	}
+	printf("%*s", indent, "");
+	c = 0;
+	json_object_foreach(first, k, cell) {
+		if (c + 1 < ncol)
+			printf("%-*s  ", w[c], k);
+		else
+			printf("%s\n", k);
+		c++;
+	}
+	json_array_foreach(arr, i, row) {
+		printf("%*s", indent, "");
+		c = 0;
+		json_object_foreach(first, k, cell) {
+			json_t *x = json_object_get(row, k);
+			int n = x ? scalar_width(x) : 1;
+			if (x)
+				print_scalar(x);
+			else
+				fputc('-', stdout);
+			if (c + 1 < ncol) /* no trailing blanks after the last column */
+				printf("%*s", w[c] - n + 2, "");
+			c++;
+		}
+		fputc('\n', stdout);
+	}
+	free(w);
+}
+
+void cli_print_human(json_t *obj, int indent)
+{
+	const char *k;
+	json_t *v;
+	int width = 0;
+
+	json_object_foreach(obj, k, v)
+		if (!json_is_object(v) && !json_is_array(v) && (int)strlen(k) > width)
+			width = (int)strlen(k);
+	json_object_foreach(obj, k, v) {
+		if (json_is_object(v)) {
+			printf("%*s%s:\n", indent, "", k);
+			cli_print_human(v, indent + 2);
+		} else if (json_is_array(v) && is_table(v)) {
+			printf("%*s%s:\n", indent, "", k);
+			print_table(v, indent + 2);
+		} else if (json_is_array(v)) {
+			size_t i;
+			json_t *e;
+			printf("%*s%s:%s\n", indent, "", k, json_array_size(v) ? "" : " (none)");
+			json_array_foreach(v, i, e) {
+				if (json_is_object(e)) {
+					printf("%*s[%zu]\n", indent + 2, "", i);
+					cli_print_human(e, indent + 4);
+				} else {
+					printf("%*s", indent + 2, "");
+					print_scalar(e);
+					fputc('\n', stdout);
+				}
+			}
+		} else {
+			printf("%*s%-*s  ", indent, "", width + 1, k);
+			print_scalar(v);
+			fputc('\n', stdout);
+		}
+	}
+}

@@ -1,0 +1,34 @@
+/* Error reporting for libk1fw: every function returns 0 (or a count) on
+ * success and a negative K1_E* code on failure, filling a caller-owned
+ * struct k1_error with one line that names the file, field or offset. */
+#ifndef K1_ERROR_H
+#define K1_ERROR_H
+
+enum k1_errcode {
+	K1_OK = 0,
+	K1_EINVAL = -1,  /* malformed input: bad recipe, bad option, bad file */
+	K1_EIO = -2,     /* a file could not be read or written */
+	K1_ENOMEM = -3,  /* allocation failed */
+	K1_ECRYPTO = -4, /* key unusable or OpenSSL failure */
+	K1_ERANGE = -5,  /* a value does not fit where it must go */
+	K1_EEXIST = -6,  /* refusing to overwrite an existing file */
+	K1_ENOTSUP = -7, /* a recognised but unsupported feature */
+};
+
+struct k1_error {
+	int code;
+	char msg[1024];
+};
+
+/* Record an error (printf-style) and return code, so callers can write
+ * `return k1_err(err, K1_EINVAL, "...")`. err may be NULL. */
+int k1_err(struct k1_error *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Prefix the existing message with "prefix: " (adds context on the way up). */
+int k1_err_prefix(struct k1_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+const char *k1_strerror(int code);
+
+#endif

@@ -1,0 +1,15 @@
+/* Placeholder until the ptable reader lands: probes nothing. */
+#include "format.h"
+
+static int probe(const uint8_t *data, size_t len)
+{
+	(void)data;
+	(void)len;
+	return 0;
+}
+
+const struct k1_format k1_format_ptable = {
+	.name = "ptable",
+	.summary = "not yet supported",
+	.probe = probe,
+};

@@ -1,0 +1,50 @@
+#!/bin/sh
+# Runs every test against each build folder given (plain, then sanitized):
+# the cmocka unit tests (TAP output) and the command-line tests in
+# tests/cli/. Prints per-suite results and ends with "N passed, N failed".
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+export K1FW_SRCDIR="$top"
+[ -n "${K1FW_VENDOR_DIR:-}" ] || export K1FW_VENDOR_DIR="$top/../shared/vendor"
+if [ ! -d "$K1FW_VENDOR_DIR" ]; then
+	echo "NOTE: vendor ground truth not found at $K1FW_VENDOR_DIR: golden tests will SKIP"
+fi
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+passed=0 failed=0 skipped=0
+log=$(mktemp -d /tmp/k1fw-run-XXXXXX)
+trap 'rm -rf "$log"' EXIT
+
+count() { # $1 = TAP output file, $2 = exit status, $3 = suite name
+	p=$(grep -c '^ok ' "$1" | tr -d ' ')
+	s=$(grep -c '^ok .*# SKIP' "$1" | tr -d ' ')
+	f=$(grep -c '^not ok ' "$1" | tr -d ' ')
+	p=$((p - s))
+	if [ "$2" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1 # crashed or a sanitizer stopped it before it could report
+		echo "FAIL $3: exited with status $2"
+		tail -n 30 "$1" | sed 's/^/    /'
+	fi
+	grep '^not ok ' "$1" | sed "s/^/FAIL $3: /"
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+	printf '%-40s %3d passed, %d failed, %d skipped\n' "$3" "$p" "$f" "$s"
+}
+
+for build in "$@"; do
+	for t in "$build"/tests/test_*; do
+		[ -x "$t" ] || continue
+		name="$build/$(basename "$t")"
+		(cd "$top" && CMOCKA_MESSAGE_OUTPUT=TAP "$t") >"$log/out" 2>&1
+		count "$log/out" $? "$name"
+	done
+	for t in "$top"/tests/cli/test_*.sh; do
+		[ -f "$t" ] || continue
+		name="$build/cli/$(basename "$t" .sh)"
+		(cd "$top" && K1FW="$top/$build/k1fw" sh "$t") >"$log/out" 2>&1
+		count "$log/out" $? "$name"
+	done
+done
+[ "$skipped" -gt 0 ] && echo "($skipped skipped: see SKIP lines above)"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
