@@ -116,9 +116,18 @@ int k1_bootinfo_decode(const uint8_t *raw, size_t len, struct k1_bootinfo *bi,
 
 /* ---- the format handler: inspect and verify ---- */
 
+/* The magic, or, so that a damaged magic is still reported as such, a
+ * bootinfo-sized file whose version and flash type are right. */
 static int probe(const uint8_t *data, size_t len)
 {
-	return len >= 4 && k1_le32(data) == K1_BOOTINFO_MAGIC;
+	if (len >= 4 && k1_le32(data) == K1_BOOTINFO_MAGIC)
+		return 1;
+	if (len != K1_BOOTINFO_SIZE && len != 512)
+		return 0;
+	for (size_t i = 0; i < N_MEDIA; i++)
+		if (!memcmp(data + OFF_FLASH_TYPE, media_table[i].flash_type, 4))
+			return k1_le32(data + OFF_VERSION) == K1_BOOTINFO_VERSION;
+	return 0;
 }
 
 static void flash_type_str(const struct k1_bootinfo *bi, char out[20])
