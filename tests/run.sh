@@ -26,7 +26,7 @@ count() { # $1 = TAP output file, $2 = exit status, $3 = suite name
 		echo "FAIL $3: exited with status $2"
 		tail -n 30 "$1" | sed 's/^/    /'
 	fi
-	grep '^not ok ' "$1" | sed "s/^/FAIL $3: /"
+	grep "^not ok " "$1" | sed "s|^|FAIL $3: |"
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 	printf '%-40s %3d passed, %d failed, %d skipped\n' "$3" "$p" "$f" "$s"
 }

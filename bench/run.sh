@@ -1,0 +1,26 @@
+#!/bin/sh
+# Runs the benchmarks and prints their figures (no pass/fail on speed).
+# Usage: bench/run.sh BUILD_DIR
+set -eu
+build=${1:-build}
+top=$(cd "$(dirname "$0")/.." && pwd)
+vendor=${K1FW_VENDOR_DIR:-$top/../shared/vendor}
+if [ ! -d "$vendor/k1-x" ]; then
+	echo "bench: vendor files not found at $vendor: skipping the vendor-artefact benchmark"
+	exit 0
+fi
+echo "== in-process ($build/bench/bench_build, 50 rounds)"
+"$build/bench/bench_build" "$vendor" 50
+echo "== whole command, 5 artefacts, 20 rounds (process start included)"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+start=$(date +%s%N)
+i=0
+while [ $i -lt 20 ]; do
+	for r in bootinfo_emmc bootinfo_sd bootinfo_spinor bootinfo_spinand fsbl; do
+		"$build/k1fw" build -c "$vendor/k1-x/configs/$r.json" -o "$tmp/$r.bin"
+	done
+	i=$((i + 1))
+done
+end=$(date +%s%N)
+echo "k1fw build: $(( (end - start) / 100 / 1000 )) us per artefact (mean of 100 runs)"

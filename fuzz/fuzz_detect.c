@@ -1,0 +1,23 @@
+/* libFuzzer: content detection plus every format's inspect and verify, as
+ * `k1fw inspect` and `k1fw verify` run them on an unknown file. */
+#include "format.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const struct k1_format *f = k1_format_detect(data, size);
+	struct k1_input in = {"fuzz", data, size};
+	struct k1_error err;
+	struct k1_checks c = {0};
+	json_t *j = NULL;
+
+	if (!f)
+		return 0;
+	if (!f->inspect(&in, &j, &err))
+		json_decref(j);
+	f->verify(&in, NULL, &c, &err);
+	k1_checks_free(&c);
+	return 0;
+}
