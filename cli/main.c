@@ -5,10 +5,10 @@
 #include <string.h>
 
 extern const struct k1_command cmd_build, cmd_bootinfo, cmd_fsbl, cmd_keygen,
-	cmd_inspect, cmd_verify;
+	cmd_inspect, cmd_verify, cmd_env;
 
 static const struct k1_command *const commands[] = {
-	&cmd_build, &cmd_bootinfo, &cmd_fsbl, &cmd_keygen, &cmd_inspect, &cmd_verify,
+	&cmd_build, &cmd_bootinfo, &cmd_fsbl, &cmd_keygen, &cmd_inspect, &cmd_verify, &cmd_env,
 	NULL,
 };
 
