@@ -59,8 +59,9 @@ static int verify_one(const char *path, const struct k1_verify_opts *vo, bool ve
 		return cli_fail_err(&err);
 	fmt = k1_format_detect(m.data, m.len);
 	if (!fmt) {
+		size_t len = m.len;
 		k1_unmap_file(&m);
-		return cli_fail("%s: not a K1 artefact k1fw recognises (%zu bytes)", path, m.len);
+		return cli_fail("%s: not a K1 artefact k1fw recognises (%zu bytes)", path, len);
 	}
 	checks.file = path;
 	struct k1_input in = {.path = path, .data = m.data, .len = m.len};
