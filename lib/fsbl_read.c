@@ -17,9 +17,12 @@ struct fsbl_view {
 	bool complete;    /* the whole image incl. signature1 is present */
 };
 
+/* Either AIHD header: a damaged header0 magic is still an FSBL to report on. */
 static int probe(const uint8_t *data, size_t len)
 {
-	return len >= K1_FSBL_OFF_HEADER0 + 4 && !memcmp(data + K1_FSBL_OFF_HEADER0, "AIHD", 4);
+	if (len >= K1_FSBL_OFF_HEADER0 + 4 && !memcmp(data + K1_FSBL_OFF_HEADER0, "AIHD", 4))
+		return 1;
+	return len >= K1_FSBL_OFF_HEADER1 + 4 && !memcmp(data + K1_FSBL_OFF_HEADER1, "AIHD", 4);
 }
 
 static int view(const struct k1_input *in, struct fsbl_view *v, struct k1_error *err)

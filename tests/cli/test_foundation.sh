@@ -107,6 +107,50 @@ while [ $i -lt 80 ]; do
 	i=$((i + 1))
 done
 [ $trunc_ok -eq 1 ] && ok "every bootinfo truncation: exit 2, one line" || not_ok "bootinfo truncation handling"
+# --- the golden FSBL: flips in each signed region are named, truncations are clean ---
+if have_vendor; then
+	flip_at() { # $1 offset, $2 expected check name
+		cp "$VENDOR/golden/FSBL.bin" "$T/gflip.bin"
+		chmod u+w "$T/gflip.bin"
+		b=$(od -An -tu1 -j "$1" -N1 "$T/gflip.bin" | tr -d ' ')
+		printf "\\$(printf %o $(( (b + 1) % 256 )))" | dd of="$T/gflip.bin" bs=1 seek="$1" conv=notrunc 2>/dev/null
+		"$K1FW" verify "$T/gflip.bin" >"$T/vout" 2>&1
+		r=$?
+		[ $r -eq 1 ] && grep -q "FAIL $2" "$T/vout" || { echo "# flip at $1: exit $r, wanted FAIL $2"; return 1; }
+	}
+	good=1
+	for spec in 0:fsbl.rotpk_hash 255:fsbl.rotpk_hash 256:fsbl.header0.magic 300:fsbl.signature0 \
+		696:fsbl.rotpk_hash 768:fsbl.signature0 1800:fsbl.signature0 2815:fsbl.signature0 \
+		2816:fsbl.signature0 3071:fsbl.signature0 4064:fsbl.header1.magic 4072:fsbl.header1.imgsize \
+		4096:fsbl.signature1 100000:fsbl.signature1 192511:fsbl.signature1 192512:fsbl.signature1 \
+		192767:fsbl.signature1; do
+		flip_at "${spec%%:*}" "${spec#*:}" || good=0
+	done
+	[ $good -eq 1 ] && ok "golden FSBL: flips in signed regions fail verify and name the region" ||
+		not_ok "golden FSBL flips"
+	good=1
+	for n in 0 100 256 257 2000 4095 4096 5000 100000 192511 192767; do
+		head -c $n "$VENDOR/golden/FSBL.bin" >"$T/gtrunc.bin"
+		"$K1FW" verify "$T/gtrunc.bin" >/dev/null 2>"$T/gerr"
+		r=$?
+		{ [ $r -eq 1 ] || { [ $r -eq 2 ] && [ "$(wc -l <"$T/gerr")" -eq 1 ]; }; } ||
+			{ good=0; echo "# FSBL truncated to $n: exit $r"; }
+	done
+	[ $good -eq 1 ] && ok "golden FSBL truncations: exit 1 or one-line exit 2" || not_ok "golden FSBL truncations"
+	good=1
+	for m in emmc sd spinor spinand; do
+		i=0
+		while [ $i -lt 80 ]; do
+			head -c $i "$VENDOR/golden/bootinfo_$m.bin" >"$T/gtrunc.bin"
+			"$K1FW" inspect "$T/gtrunc.bin" >/dev/null 2>"$T/gerr"
+			[ $? -eq 2 ] && [ "$(wc -l <"$T/gerr")" -eq 1 ] || good=0
+			i=$((i + 1))
+		done
+	done
+	[ $good -eq 1 ] && ok "every prefix of every golden bootinfo: exit 2, one line" || not_ok "golden bootinfo prefixes"
+else
+	skip "vendor files absent: golden FSBL flips"
+fi
 expect_fail 2 "not a K1 artefact" "unknown file" "$K1FW" verify "$T/spl.bin"
 expect_fail 2 "unknown command" "unknown command" "$K1FW" frobnicate
 for c in build bootinfo fsbl keygen inspect verify; do
