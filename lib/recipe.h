@@ -15,7 +15,12 @@ struct k1_recipe_opts {
 	 * changed between the passes); may be NULL. */
 	void (*warn)(void *ctx, const char *msg);
 	void *warn_ctx;
+	/* Largest image, item or source file accepted, in bytes; 0 means
+	 * K1_RECIPE_MAX_SIZE. */
+	size_t max_size;
 };
+
+#define K1_RECIPE_MAX_SIZE ((size_t)256 << 20)
 
 /* Build the recipe file at path; the image is appended to out. Sources are
  * resolved against the recipe's folder. Nothing is written anywhere. */
