@@ -1,0 +1,128 @@
+/* k1fw bundle: a complete, flashable release folder from the build outputs. */
+#include "bundle.h"
+#include "command.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: k1fw bundle --spl u-boot-spl.bin --keys KEYDIR --opensbi fw_dynamic.{bin,itb}\n"
+		"                   (--uboot u-boot.itb | --uboot-bin u-boot-nodtb.bin --dtb [NAME=]F.dtb...)\n"
+		"                   [--env env.txt|env.bin] [--bootfs IMG] [--rootfs IMG] -o OUTDIR\n\n"
+		"Write a release folder in the vendor's layout, ready for fastboot, the\n"
+		"vendor's flashing tools and k1fw:\n"
+		"  factory/bootinfo_{emmc,sd,spinor,spinand}.bin  factory/FSBL.bin\n"
+		"  fw_dynamic.itb  u-boot.itb  env.bin  [bootfs.ext4  rootfs.ext4]\n"
+		"  partition_universal.json (GPT: eMMC, SD, SSD)  partition_2M.json (SPI NOR)\n"
+		"  SHA256SUMS (check a copy with `sha256sum -c SHA256SUMS`)\n\n"
+		"Every file is verified before OUTDIR appears; OUTDIR must not exist, and a\n"
+		"failure leaves nothing behind. FIT timestamps come from SOURCE_DATE_EPOCH,\n"
+		"else from the newest input, so the same inputs give the same bytes.\n"
+		"A dtb's board name is NAME, else its file name without .dtb; the first\n"
+		"--dtb is the default configuration. Without --env the environment is empty\n"
+		"(U-Boot then uses its built-in one).\n");
+}
+
+static void log_line(void *ctx, const char *msg)
+{
+	(void)ctx;
+	printf("  %s\n", msg);
+}
+
+/* "NAME=FILE" or "FILE" (the name is the file's base name without .dtb,
+ * kept in owned, which the caller frees). */
+static void parse_dtb(char *arg, struct k1_bundle_dtb *d, char **owned)
+{
+	char *eq = strchr(arg, '=');
+	if (eq) {
+		*eq = '\0';
+		d->name = arg;
+		d->path = eq + 1;
+		return;
+	}
+	d->path = arg;
+	char *base = strrchr(arg, '/');
+	base = strdup(base ? base + 1 : arg);
+	if (base) {
+		size_t n = strlen(base);
+		if (n > 4 && !strcmp(base + n - 4, ".dtb"))
+			base[n - 4] = '\0';
+	}
+	d->name = *owned = base;
+}
+
+static int run(int argc, char **argv)
+{
+	enum { O_SPL = 256, O_KEYS, O_OPENSBI, O_UBOOT, O_UBOOT_BIN, O_DTB, O_ENV, O_BOOTFS, O_ROOTFS };
+	static const struct option opts[] = {
+		{"spl", required_argument, NULL, O_SPL},
+		{"keys", required_argument, NULL, O_KEYS},
+		{"opensbi", required_argument, NULL, O_OPENSBI},
+		{"uboot", required_argument, NULL, O_UBOOT},
+		{"uboot-bin", required_argument, NULL, O_UBOOT_BIN},
+		{"dtb", required_argument, NULL, O_DTB},
+		{"env", required_argument, NULL, O_ENV},
+		{"bootfs", required_argument, NULL, O_BOOTFS},
+		{"rootfs", required_argument, NULL, O_ROOTFS},
+		{"output", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct k1_bundle_dtb dtbs[8];
+	char *names[8] = {NULL};
+	struct k1_bundle_inputs in = {.dtbs = dtbs};
+	struct k1_error err = {0};
+	const char *out = NULL, *sde;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case O_SPL: in.spl = optarg; break;
+		case O_KEYS: in.keydir = optarg; break;
+		case O_OPENSBI: in.opensbi = optarg; break;
+		case O_UBOOT: in.uboot = optarg; break;
+		case O_UBOOT_BIN: in.uboot_bin = optarg; break;
+		case O_DTB:
+			if (in.ndtbs == 8)
+				return cli_fail("--dtb: at most 8 device trees");
+			parse_dtb(optarg, &dtbs[in.ndtbs], &names[in.ndtbs]);
+			in.ndtbs++;
+			break;
+		case O_ENV: in.env = optarg; break;
+		case O_BOOTFS: in.bootfs = optarg; break;
+		case O_ROOTFS: in.rootfs = optarg; break;
+		case 'o': out = optarg; break;
+		case 'h': usage(stdout); return EXIT_OK;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		return cli_fail("unexpected argument '%s'", argv[optind]);
+	if (!out)
+		return cli_fail("missing -o OUTDIR");
+	if (!in.spl || !in.keydir || !in.opensbi)
+		return cli_fail("missing %s", !in.spl ? "--spl" : !in.keydir ? "--keys" : "--opensbi");
+	sde = getenv("SOURCE_DATE_EPOCH");
+	if (sde && *sde) {
+		char *end;
+		unsigned long long t = strtoull(sde, &end, 10);
+		if (*end || t > 0xFFFFFFFFull)
+			return cli_fail("SOURCE_DATE_EPOCH: expected seconds since 1970, got '%s'", sde);
+		in.timestamp = (uint32_t)t;
+	} else {
+		in.timestamp = k1_bundle_inputs_mtime(&in);
+	}
+	printf("building %s\n", out);
+	int status = k1_bundle_write(out, &in, log_line, NULL, &err) ? cli_fail_err(&err) : EXIT_OK;
+	if (status == EXIT_OK)
+		printf("release ready: %s\n", out);
+	for (int i = 0; i < 8; i++)
+		free(names[i]);
+	return status;
+}
+
+const struct k1_command cmd_bundle = {"bundle", "write a complete, verified release folder", run};

@@ -1,0 +1,88 @@
+#!/bin/sh
+# k1fw bundle: a verified, reproducible release folder; its FITs list in
+# dumpimage, its env equals mkenvimage, its files fit their partitions; bad
+# inputs leave nothing behind.
+. "$(dirname "$0")/lib.sh"
+cd "$T" || exit 2
+
+"$K1FW" keygen -o keys >/dev/null
+head -c 150000 /dev/urandom >fw_dynamic.bin
+head -c 700000 /dev/urandom >u-boot-nodtb.bin
+head -c 100000 /dev/urandom >spl.bin
+[ -n "${VENDOR:-}" ] && [ -f "$VENDOR/k1-x/u-boot-spl.bin" ] && cp "$VENDOR/k1-x/u-boot-spl.bin" spl.bin
+cat >board.dts <<'DTS'
+/dts-v1/;
+/ {
+	model = "Banana Pi BPI-F3";
+	compatible = "bananapi,bpi-f3", "spacemit,k1";
+	#address-cells = <2>;
+	#size-cells = <2>;
+	memory@0 { device_type = "memory"; reg = <0x0 0x0 0x0 0x80000000>; };
+};
+DTS
+dtc -q -I dts -O dtb -o k1-x_deb1.dtb board.dts
+cp k1-x_deb1.dtb k1-x_evb.dtb
+printf 'bootdelay=0\nbootcmd=run autoboot\n' >env.txt
+head -c 1048576 /dev/zero >bootfs.ext4
+
+bundle() { SOURCE_DATE_EPOCH=1700000000 "$K1FW" bundle --spl spl.bin --keys keys "$@"; }
+
+expect_rc 0 "bundle from bins and dtbs" bundle --opensbi fw_dynamic.bin --uboot-bin u-boot-nodtb.bin \
+	--dtb k1-x_deb1.dtb --dtb evb=k1-x_evb.dtb --env env.txt --bootfs bootfs.ext4 -o rel
+for f in factory/bootinfo_emmc.bin factory/bootinfo_sd.bin factory/bootinfo_spinor.bin \
+	factory/bootinfo_spinand.bin factory/FSBL.bin fw_dynamic.itb u-boot.itb env.bin bootfs.ext4 \
+	partition_universal.json partition_2M.json SHA256SUMS; do
+	[ -f "rel/$f" ] && ok "rel/$f exists" || not_ok "rel/$f missing"
+done
+(cd rel && sha256sum --quiet -c SHA256SUMS) && ok "SHA256SUMS checks with sha256sum -c" || not_ok "SHA256SUMS"
+expect_rc 0 "every file verifies" "$K1FW" verify rel/factory/*.bin rel/*.itb rel/env.bin rel/*.json
+mkenvimage -s 0x4000 -o want_env.bin env.txt
+same_file rel/env.bin want_env.bin "env.bin equals mkenvimage -s 0x4000"
+if have_vendor; then
+	"$K1FW" fsbl --spl spl.bin --keys keys -o want_fsbl.bin
+	same_file rel/factory/FSBL.bin want_fsbl.bin "FSBL.bin equals k1fw fsbl with the vendor SPL"
+	for m in emmc sd spinor spinand; do
+		same_file "rel/factory/bootinfo_$m.bin" "$VENDOR/golden/bootinfo_$m.bin" "bootinfo_$m equals the vendor file"
+	done
+else
+	skip "vendor files absent: bootinfo/FSBL golden comparisons"
+fi
+run dumpimage -l rel/u-boot.itb
+grep -q "Image 0 (uboot)" "$T/out" && grep -q "Configuration 1 (conf_2)" "$T/out" &&
+	grep -q "Description:  evb" "$T/out" && ok "dumpimage lists u-boot.itb (uboot, 2 boards)" ||
+	not_ok "dumpimage listing of u-boot.itb"
+run dumpimage -l rel/fw_dynamic.itb
+grep -q "Image 0 (opensbi)" "$T/out" && grep -q "Type:         Firmware" "$T/out" &&
+	ok "dumpimage lists fw_dynamic.itb" || not_ok "dumpimage listing of fw_dynamic.itb"
+grep -q "Created:      Tue Nov 14 22:13:20 2023" "$T/out" && ok "FIT timestamp from SOURCE_DATE_EPOCH" ||
+	not_ok "FIT timestamp"
+
+expect_rc 0 "same inputs again" bundle --opensbi fw_dynamic.bin --uboot-bin u-boot-nodtb.bin \
+	--dtb k1-x_deb1.dtb --dtb evb=k1-x_evb.dtb --env env.txt --bootfs bootfs.ext4 -o rel2
+diff -r rel rel2 >/dev/null && ok "byte-reproducible" || not_ok "two bundles differ"
+expect_rc 0 "ready-made FITs and env.bin are shipped as they are" bundle --opensbi rel/fw_dynamic.itb \
+	--uboot rel/u-boot.itb --env rel/env.bin -o rel3
+cmp -s rel/u-boot.itb rel3/u-boot.itb && cmp -s rel/env.bin rel3/env.bin && ok "FIT and env copied" ||
+	not_ok "FIT and env copied"
+expect_rc 0 "no --env gives an empty environment" bundle --opensbi fw_dynamic.bin --uboot rel/u-boot.itb -o rel4
+"$K1FW" verify rel4/env.bin >/dev/null && ok "the empty env verifies" || not_ok "empty env"
+
+# failures: one line, exit 2, no folder and no temporary folder left
+expect_fail 2 "already exists" "an existing folder is never overwritten" bundle --opensbi fw_dynamic.bin \
+	--uboot rel/u-boot.itb -o rel
+head -c 200000 /dev/urandom >big_fw.bin
+expect_fail 2 "partition_2M.json: verify failed: ptable.image_size" "OpenSBI too big for the NOR table" \
+	bundle --opensbi big_fw.bin --uboot rel/u-boot.itb -o bad1
+head -c 220000 /dev/urandom >big_spl.bin
+expect_fail 2 "spl_size_limit" "SPL too big" "$K1FW" bundle --spl big_spl.bin --keys keys \
+	--opensbi fw_dynamic.bin --uboot rel/u-boot.itb -o bad2
+expect_fail 2 "not a FIT image" "--uboot must be a FIT" bundle --opensbi fw_dynamic.bin --uboot u-boot-nodtb.bin -o bad3
+expect_fail 2 "missing the U-Boot input" "U-Boot input required" bundle --opensbi fw_dynamic.bin -o bad4
+expect_fail 2 "either --uboot" "--uboot and --uboot-bin together" bundle --opensbi fw_dynamic.bin \
+	--uboot rel/u-boot.itb --uboot-bin u-boot-nodtb.bin -o bad5
+expect_fail 2 "rsakeypair0_prv.key" "missing keys" "$K1FW" bundle --spl spl.bin --keys nokeys \
+	--opensbi fw_dynamic.bin --uboot rel/u-boot.itb -o bad6
+expect_fail 2 "missing --opensbi" "--opensbi required" "$K1FW" bundle --spl spl.bin --keys keys -o bad7
+left=$(ls -d bad* rel*.tmp-* 2>/dev/null)
+[ -z "$left" ] && ok "failures left no folder behind" || not_ok "left behind: $left"
+done_testing
