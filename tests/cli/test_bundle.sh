@@ -83,6 +83,36 @@ expect_fail 2 "either --uboot" "--uboot and --uboot-bin together" bundle --opens
 expect_fail 2 "rsakeypair0_prv.key" "missing keys" "$K1FW" bundle --spl spl.bin --keys nokeys \
 	--opensbi fw_dynamic.bin --uboot rel/u-boot.itb -o bad6
 expect_fail 2 "missing --opensbi" "--opensbi required" "$K1FW" bundle --spl spl.bin --keys keys -o bad7
+# A mainline u-boot.itb (bananapi-f3_defconfig with OPENSBI=): OpenSBI, U-Boot and
+# the device tree in one FIT, configuration conf-1, as binman lays it out.
+cat >mainline.its <<'ITS'
+/dts-v1/;
+/ {
+	description = "Configuration to load OpenSBI before U-Boot";
+	#address-cells = <1>;
+	images {
+		uboot { description = "U-Boot"; data = /incbin/("u-boot-nodtb.bin"); type = "standalone";
+			os = "U-Boot"; arch = "riscv"; compression = "none"; load = <0x200000>;
+			hash-1 { algo = "crc32"; }; };
+		opensbi { description = "OpenSBI fw_dynamic Firmware"; data = /incbin/("fw_dynamic.bin");
+			type = "firmware"; os = "opensbi"; arch = "riscv"; compression = "none";
+			load = <0x0>; entry = <0x0>; hash-1 { algo = "crc32"; }; };
+		fdt-1 { description = "k1-bananapi-f3"; data = /incbin/("k1-x_deb1.dtb"); type = "flat_dt";
+			compression = "none"; hash-1 { algo = "crc32"; }; };
+	};
+	configurations {
+		default = "conf-1";
+		conf-1 { description = "k1-bananapi-f3"; firmware = "opensbi"; loadables = "uboot"; fdt = "fdt-1"; };
+	};
+};
+ITS
+mkimage -f mainline.its mainline.itb >/dev/null
+expect_rc 0 "bundle with a mainline u-boot.itb (OpenSBI inside)" bundle --opensbi fw_dynamic.bin \
+	--uboot mainline.itb -o relm
+same_file relm/u-boot.itb mainline.itb "the mainline u-boot.itb is taken as is"
+run "$K1FW" inspect relm/u-boot.itb
+grep -qi "mainline" "$T/out" && ok "inspect names the mainline layout" || not_ok "inspect of mainline u-boot.itb"
+
 left=$(ls -d bad* rel*.tmp-* 2>/dev/null)
 [ -z "$left" ] && ok "failures left no folder behind" || not_ok "left behind: $left"
 done_testing
