@@ -2,7 +2,7 @@
 #   make          build build/k1fw
 #   make check    install deps, build (plain and ASan+UBSan), run every test
 #   make demo     install deps, build, run the main job on built-in samples
-#   make fuzz     build the libFuzzer targets into build/fuzz/
+#   make fuzz     build the libFuzzer targets and run each (FUZZ_SECONDS=60)
 #   make bench    build and run the benchmarks
 
 BUILD ?= build
@@ -56,14 +56,20 @@ deps:
 check: deps
 	$(MAKE) tests
 	$(MAKE) BUILD=build/asan SAN=1 tests
-	./tests/run.sh build build/asan
+	$(MAKE) fuzz-build
+	K1FW_FUZZ_DIR=build/fuzz ./tests/run.sh build build/asan
 
 demo: deps
 	$(MAKE) all
 	./scripts/demo.sh build/k1fw
 
 # libFuzzer targets: clang, ASan+UBSan, one binary per parser.
-fuzz:
+# `make fuzz FUZZ_SECONDS=N` builds them and runs each for N seconds.
+FUZZ_SECONDS ?= 60
+fuzz: fuzz-build $(BUILD)/k1fw
+	./fuzz/run.sh $(FUZZ_SECONDS)
+
+fuzz-build:
 	$(MAKE) BUILD=build/fuzzlib CC=clang CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" build/fuzzlib/libk1fw.a
 	@mkdir -p build/fuzz
 	for f in $(FUZZ_SRC); do \
@@ -78,5 +84,5 @@ bench: $(BENCH_BIN) $(BUILD)/k1fw
 clean:
 	rm -rf build
 
-.PHONY: all tests deps check demo fuzz bench clean
+.PHONY: all tests deps check demo fuzz fuzz-build bench clean
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
