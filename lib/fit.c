@@ -7,6 +7,7 @@
  * libfdt reads it only after fdt_check_full() proved the tree sound inside
  * the buffer, so no libfdt call can walk past the bytes we were given. */
 #include "fit.h"
+#include "fdt_prop.h"
 #include "bytes.h"
 #include "crypto.h"
 #include "format.h"
@@ -151,29 +152,6 @@ static int probe(const uint8_t *data, size_t len)
 
 /* ---- property access ---- */
 
-/* A NUL-terminated string property (the first string of a list), or NULL. */
-static const char *get_str(const void *fdt, int node, const char *name)
-{
-	int len;
-	const char *p = fdt_getprop(fdt, node, name, &len);
-
-	return p && len > 0 && p[len - 1] == '\0' ? p : NULL;
-}
-
-/* A 4-byte cell: 1 found, 0 absent, -1 not 4 bytes. */
-static int get_u32(const void *fdt, int node, const char *name, uint32_t *v)
-{
-	int len;
-	const uint8_t *p = fdt_getprop(fdt, node, name, &len);
-
-	if (!p)
-		return 0;
-	if (len != 4)
-		return -1;
-	*v = k1_be32(p);
-	return 1;
-}
-
 /* load/entry: one or two cells, as U-Boot reads them: 1, 0 absent, -1 bad. */
 static int get_addr(const void *fdt, int node, const char *name, uint64_t *v)
 {
@@ -275,9 +253,9 @@ struct img_data {
 static void image_data(const struct fit *f, int node, struct img_data *d)
 {
 	uint32_t pos = 0, size = 0;
-	int hp = get_u32(f->data, node, "data-position", &pos);
-	int ho = hp ? 0 : get_u32(f->data, node, "data-offset", &pos);
-	int hs = get_u32(f->data, node, "data-size", &size);
+	int hp = k1_fdt_u32(f->data, node, "data-position", &pos);
+	int ho = hp ? 0 : k1_fdt_u32(f->data, node, "data-offset", &pos);
+	int hs = k1_fdt_u32(f->data, node, "data-size", &size);
 	int len;
 
 	memset(d, 0, sizeof(*d));
@@ -382,7 +360,7 @@ static void check_hash(const struct fit *f, int hnode, const struct img_data *d,
 
 	memset(r, 0, sizeof(*r));
 	r->node = node_name(f->data, hnode);
-	r->algo = get_str(f->data, hnode, "algo");
+	r->algo = k1_fdt_str(f->data, hnode, "algo");
 	r->status = -1;
 	if (val && vlen > 0) {
 		hex(val, vlen > MAX_DIGEST ? MAX_DIGEST : (size_t)vlen, r->stored);
@@ -436,7 +414,7 @@ static void size_text(uint64_t v, char *out, size_t n)
 static uint32_t root_cells(const void *dtb, const char *name, uint32_t dflt)
 {
 	uint32_t v;
-	return get_u32(dtb, 0, name, &v) == 1 ? v : dflt;
+	return k1_fdt_u32(dtb, 0, name, &v) == 1 ? v : dflt;
 }
 
 static uint64_t read_cells(const uint8_t *p, uint32_t n)
@@ -590,7 +568,7 @@ struct layout {
 
 static void note_layout(const void *fdt, int node, struct layout *l)
 {
-	const char *os = get_str(fdt, node, "os");
+	const char *os = k1_fdt_str(fdt, node, "os");
 	const char *name = node_name(fdt, node);
 
 	if ((os && !strcasecmp(os, "u-boot")) || !strcmp(name, "uboot") || !strcmp(name, "u-boot"))
@@ -619,7 +597,7 @@ static void signature_notes(const void *fdt, int node, const char *what, json_t 
 	fdt_for_each_subnode(sub, fdt, node) {
 		if (!is_sig_node(node_name(fdt, sub)))
 			continue;
-		const char *algo = get_str(fdt, sub, "algo");
+		const char *algo = k1_fdt_str(fdt, sub, "algo");
 		json_array_append_new(notes, json_sprintf(
 			"%s %s has a signature node %s (%s): not checked (needs U-Boot's key)",
 			what, shown(node_name(fdt, node), nm), shown(node_name(fdt, sub), sn),
@@ -633,8 +611,8 @@ static void inspect_image(const struct fit *f, int node, json_t *o, struct layou
 	struct img_data d;
 	char algos[256] = "";
 	const char *name = node_name(f->data, node);
-	const char *type = get_str(f->data, node, "type");
-	const char *comp = get_str(f->data, node, "compression");
+	const char *type = k1_fdt_str(f->data, node, "type");
+	const char *comp = k1_fdt_str(f->data, node, "compression");
 	json_t *verified;
 
 	image_data(f, node, &d);
@@ -678,7 +656,7 @@ static void inspect_header(const struct fit *f, json_t *o)
 	char when[40];
 
 	json_object_set_new(o, "description", prop_json(f->data, 0, "description", ", "));
-	if (get_u32(f->data, 0, "timestamp", &ts) == 1) {
+	if (k1_fdt_u32(f->data, 0, "timestamp", &ts) == 1) {
 		time_t t = (time_t)ts;
 		struct tm tm;
 		gmtime_r(&t, &tm);
@@ -782,8 +760,8 @@ static void verify_hashes(const struct fit *f, int node, const struct img_data *
 static void verify_fdt_image(const struct fit *f, int node, const struct img_data *d,
 			     struct k1_checks *c)
 {
-	const char *type = get_str(f->data, node, "type");
-	const char *comp = get_str(f->data, node, "compression");
+	const char *type = k1_fdt_str(f->data, node, "type");
+	const char *comp = k1_fdt_str(f->data, node, "compression");
 	char where[NAME_MAX_SHOWN * 4 + 16], nm[NAME_MAX_SHOWN * 4 + 4];
 	const uint8_t *p;
 	uint8_t *copy;
@@ -849,7 +827,7 @@ static void verify_confs(const struct fit *f, struct k1_checks *c)
 	}
 	fdt_for_each_subnode(node, f->data, f->confs)
 		verify_conf(f, node, c);
-	dflt = get_str(f->data, f->confs, "default");
+	dflt = k1_fdt_str(f->data, f->confs, "default");
 	if (!fdt_getprop(f->data, f->confs, "default", NULL))
 		k1_check_add(c, true, "fit.default_config", "/configurations/default",
 			     "none set (the SPL must match a configuration by board name)");

@@ -11,6 +11,7 @@
 #include "fit_build.h"
 #include "bytes.h"
 #include "fit.h"
+#include "fdt_prop.h"
 
 #include <libfdt.h>
 #include <stdlib.h>
@@ -252,28 +253,6 @@ static const char *shown(const char *s, char out[68])
 	return out;
 }
 
-static const char *get_str(const void *fdt, int node, const char *name)
-{
-	int len;
-	const char *p = fdt_getprop(fdt, node, name, &len);
-
-	return p && len > 0 && p[len - 1] == '\0' ? p : NULL;
-}
-
-/* 1 found (4 bytes), 0 absent, -1 malformed. */
-static int get_u32(const void *fdt, int node, const char *name, uint32_t *v)
-{
-	int len;
-	const uint8_t *p = fdt_getprop(fdt, node, name, &len);
-
-	if (!p)
-		return 0;
-	if (len != 4)
-		return -1;
-	*v = k1_be32(p);
-	return 1;
-}
-
 static int nth_subnode(const void *fdt, int parent, size_t i)
 {
 	int node;
@@ -315,9 +294,9 @@ static int refuse_signed(const void *fdt, struct k1_error *err)
 static int locate(const struct setmem *m, int node, struct img *im, struct k1_error *err)
 {
 	uint32_t pos = 0, size = 0;
-	int len, hp = get_u32(m->orig, node, "data-position", &pos);
-	int ho = hp ? 0 : get_u32(m->orig, node, "data-offset", &pos);
-	int hs = get_u32(m->orig, node, "data-size", &size);
+	int len, hp = k1_fdt_u32(m->orig, node, "data-position", &pos);
+	int ho = hp ? 0 : k1_fdt_u32(m->orig, node, "data-offset", &pos);
+	int hs = k1_fdt_u32(m->orig, node, "data-size", &size);
 	const uint8_t *p;
 
 	if (!hp && !ho) { /* as U-Boot: external data wins over `data` */
@@ -356,8 +335,8 @@ static int scan(struct setmem *m, uint64_t ram, struct k1_error *err)
 		return k1_err(err, K1_ENOMEM, "out of memory");
 	fdt_for_each_subnode(node, m->orig, m->images) {
 		struct img *im = &m->img[i++];
-		const char *type = get_str(m->orig, node, "type");
-		const char *comp = get_str(m->orig, node, "compression");
+		const char *type = k1_fdt_str(m->orig, node, "type");
+		const char *comp = k1_fdt_str(m->orig, node, "compression");
 		char buf[68];
 		int sub;
 		shown(fdt_get_name(m->orig, node, NULL), im->name);
@@ -392,7 +371,7 @@ static int rehash(void *fdt, int node, const struct img *im, struct k1_error *er
 		const char *name = fdt_get_name(fdt, sub, NULL), *algo;
 		if (!name || strncmp(name, "hash", 4))
 			continue;
-		algo = get_str(fdt, sub, "algo");
+		algo = k1_fdt_str(fdt, sub, "algo");
 		if (!algo || !k1_fit_hash_len(algo))
 			return k1_err(err, K1_ENOTSUP, "image '%s' %s: algo '%s' is not one "
 				      "k1fw can recompute (crc32, md5, sha1, sha256, sha384, sha512)",
