@@ -8,6 +8,7 @@
  * the buffer, so no libfdt call can walk past the bytes we were given. */
 #include "fit.h"
 #include "fdt_prop.h"
+#include "fit_hash.h"
 #include "bytes.h"
 #include "crypto.h"
 #include "format.h"
@@ -311,13 +312,6 @@ int k1_fit_image_data(const uint8_t *fit, size_t len, const char *name,
 
 /* ---- hashes ---- */
 
-static const struct {
-	const char *name;
-	size_t len;
-} hash_algos[] = {
-	{"crc32", 4}, {"md5", 16}, {"sha1", 20}, {"sha256", 32}, {"sha384", 48}, {"sha512", 64},
-};
-
 struct hash_result {
 	const char *node;    /* "hash-1" */
 	const char *algo;    /* NULL when absent */
@@ -326,29 +320,6 @@ struct hash_result {
 	int status;          /* 1 match, 0 mismatch, -1 could not compare */
 	char reason[160];    /* for status != 1 */
 };
-
-/* crc32 is stored as 4 big-endian bytes; the rest are plain digests. */
-static int compute(const char *algo, const uint8_t *p, size_t n, uint8_t *out, size_t *outlen)
-{
-	struct k1_error e;
-
-	if (!strcmp(algo, "crc32")) {
-		uint32_t crc = (uint32_t)crc32_z(0L, p, n);
-		for (int i = 0; i < 4; i++)
-			out[i] = (uint8_t)(crc >> (24 - 8 * i));
-		*outlen = 4;
-		return 0;
-	}
-	return k1_digest(algo, p, n, out, outlen, &e);
-}
-
-static size_t algo_len(const char *algo)
-{
-	for (size_t i = 0; i < sizeof(hash_algos) / sizeof(hash_algos[0]); i++)
-		if (!strcmp(algo, hash_algos[i].name))
-			return hash_algos[i].len;
-	return 0;
-}
 
 static void check_hash(const struct fit *f, int hnode, const struct img_data *d,
 		       struct hash_result *r)
@@ -367,7 +338,7 @@ static void check_hash(const struct fit *f, int hnode, const struct img_data *d,
 		if (vlen > MAX_DIGEST)
 			strcat(r->stored, "...");
 	}
-	want = r->algo ? algo_len(r->algo) : 0;
+	want = r->algo ? k1_fit_hash_len(r->algo) : 0;
 	if (!r->algo)
 		snprintf(r->reason, sizeof(r->reason), "no algo property");
 	else if (!want)
@@ -377,7 +348,7 @@ static void check_hash(const struct fit *f, int hnode, const struct img_data *d,
 		snprintf(r->reason, sizeof(r->reason), "no value property");
 	else if (!d->in_file)
 		snprintf(r->reason, sizeof(r->reason), "the data is unusable: %s", d->problem);
-	else if (compute(r->algo, d->ptr, (size_t)d->size, sum, &got) || got != want)
+	else if (k1_fit_hash(r->algo, d->ptr, (size_t)d->size, sum, &got, NULL) || got != want)
 		snprintf(r->reason, sizeof(r->reason), "computing %s failed", r->algo);
 	else if ((size_t)vlen != want)
 		snprintf(r->reason, sizeof(r->reason), "value is %d bytes, %s makes %zu", vlen,

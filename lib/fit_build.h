@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "error.h"
+#include "fit_hash.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -40,14 +41,6 @@ struct k1_fit_dtb {
 	const uint8_t *data;
 	size_t len;
 };
-
-/* The digest length of a FIT hash algorithm, 0 when k1fw cannot write it. */
-size_t k1_fit_hash_len(const char *algo);
-
-/* The `value` mkimage stores for algo over p[0..n): crc32 as 4 big-endian
- * bytes, the others as the plain digest. out holds 64 bytes. */
-int k1_fit_hash(const char *algo, const uint8_t *p, size_t n, uint8_t out[64], size_t *outlen,
-		struct k1_error *err);
 
 /* Zero the bytes that pad each property of a writable tree to 4, as dtc
  * writes them (libfdt 1.6's fdt_setprop leaves them as they were). */
