@@ -166,9 +166,10 @@ int k1_fbtcp_recv_data(struct k1_fbtcp *t, uint8_t *dst, size_t n, struct k1_err
 			uint64_t f;
 			if ((rc = read_header(t, &f, err)))
 				return rc;
-			if (f > n)
+			if (f > t->data_left)
 				return k1_err(err, K1_EINVAL, "a %llu-byte frame overruns the "
-					      "%zu bytes still expected", (unsigned long long)f, n);
+					      "%llu download bytes still expected",
+					      (unsigned long long)f, (unsigned long long)t->data_left);
 			t->frame_left = f;
 			continue;
 		}
@@ -178,6 +179,7 @@ int k1_fbtcp_recv_data(struct k1_fbtcp *t, uint8_t *dst, size_t n, struct k1_err
 		dst += chunk;
 		n -= chunk;
 		t->frame_left -= chunk;
+		t->data_left -= chunk;
 		t->received += chunk;
 	}
 	return 0;

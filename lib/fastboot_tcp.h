@@ -17,6 +17,7 @@ struct k1_fbtcp {
 	int timeout_ms;      /* per read; <= 0: wait forever */
 	uint64_t frame_left; /* bytes of the current data frame not read yet */
 	uint64_t received;   /* payload bytes read on this connection */
+	uint64_t data_left;  /* download bytes announced by DATA and not read yet */
 };
 
 /* Listen on host:port (port 0: any free port); *port_out gets the port. */
@@ -37,8 +38,9 @@ int k1_fbtcp_handshake(struct k1_fbtcp *t, struct k1_error *err);
 int k1_fbtcp_recv_packet(struct k1_fbtcp *t, uint8_t *buf, size_t cap, size_t *len,
 			 struct k1_error *err);
 
-/* Exactly n bytes of download data, across frames. K1_EINVAL when a
- * frame runs past the n bytes announced by DATA. */
+/* n bytes of download data, across frames (a frame may be larger than
+ * n). Set t->data_left to the DATA size first: K1_EINVAL when a frame runs
+ * past it. */
 int k1_fbtcp_recv_data(struct k1_fbtcp *t, uint8_t *dst, size_t n, struct k1_error *err);
 
 /* One frame. */
