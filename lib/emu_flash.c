@@ -208,6 +208,26 @@ static int sink(void *vctx, uint64_t offset, const uint8_t *data, size_t len,
 	return k1_emu_write(&s->b->st, s->dev, s->off + offset, data, len, err);
 }
 
+/* The Debian client's libsparse (29) leaves the trailing DONT_CARE chunk
+ * of a piece out of the bytes it sends while the header still counts it.
+ * A DONT_CARE writes nothing, so when the data ends cleanly on a chunk
+ * boundary the header is cut down to the chunks that arrived. */
+static void trim_sparse(uint8_t *d, size_t len)
+{
+	struct k1_sparse_walk w;
+	struct k1_sparse_chunk c;
+	uint32_t n = 0;
+
+	if (k1_sparse_open(&w, d, len, false, NULL))
+		return;
+	while (w.pos < len && k1_sparse_next(&w, &c, NULL) == 1)
+		n++;
+	if (w.pos == len && n < w.h.total_chunks) {
+		k1_put_le32(d + 16, (uint32_t)w.blocks);
+		k1_put_le32(d + 20, n);
+	}
+}
+
 static int write_image(struct k1_emu_board *b, enum k1_emu_dev dev, uint64_t off, uint64_t len,
 		       char *why, size_t wn)
 {
@@ -216,6 +236,8 @@ static int write_image(struct k1_emu_board *b, enum k1_emu_dev dev, uint64_t off
 	bool sparse = b->dl_len >= 4 && k1_le32(b->dl) == K1_SPARSE_MAGIC;
 	int rc;
 
+	if (sparse)
+		trim_sparse(b->dl, b->dl_len);
 	if (sparse && k1_sparse_expand(b->dl, b->dl_len, sink, &s, &e)) {
 		snprintf(why, wn, "%.200s", e.msg); /* checked whole: nothing written */
 		return K1_EINVAL;
