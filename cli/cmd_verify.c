@@ -20,20 +20,6 @@ static void usage(FILE *f)
 		"Exit status: 0 all sound, 1 a check failed, 2 unreadable or unknown input.\n");
 }
 
-static int parse_hex32(const char *s, uint8_t out[32])
-{
-	if (strlen(s) != 64)
-		return -1;
-	for (int i = 0; i < 32; i++) {
-		unsigned v;
-		if (sscanf(s + 2 * i, "%2x", &v) != 1 || !strchr("0123456789abcdefABCDEF", s[2 * i]) ||
-		    !strchr("0123456789abcdefABCDEF", s[2 * i + 1]))
-			return -1;
-		out[i] = (uint8_t)v;
-	}
-	return 0;
-}
-
 static json_t *checks_json(const struct k1_checks *c)
 {
 	json_t *arr = json_array();
@@ -111,7 +97,7 @@ static int run(int argc, char **argv)
 		case 'j': json = true; break;
 		case 'v': verbose = true; break;
 		case 'r':
-			if (parse_hex32(optarg, rotpk))
+			if (cli_parse_hex32(optarg, rotpk))
 				return cli_fail("--rotpk-hash: expected 64 hex digits (SHA-256), got '%s'",
 						optarg);
 			vo.rotpk_hash = rotpk;

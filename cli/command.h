@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 /* Exit codes shared by every command. */
 enum {
@@ -37,6 +38,9 @@ int cli_parse_u64(const char *s, unsigned long long *out);
 /* The output path for -o OUT with optional -d DIR (DIR/OUT, DIR created as
  * the vendor script does). Returns 0 or EXIT_USAGE after printing. */
 int cli_output_path(char *out, size_t outsz, const char *o, const char *dir);
+
+/* 64 hex digits (a SHA-256) into out. Returns 0 or -1. */
+int cli_parse_hex32(const char *s, uint8_t out[32]);
 
 /* Print a JSON value as indented JSON to stdout. */
 void cli_print_json(json_t *v);

@@ -239,3 +239,17 @@ void cli_print_human(json_t *obj, int indent)
 		}
 	}
 }
+
+int cli_parse_hex32(const char *s, uint8_t out[32])
+{
+	if (strlen(s) != 64)
+		return -1;
+	for (int i = 0; i < 32; i++) {
+		unsigned v;
+		if (sscanf(s + 2 * i, "%2x", &v) != 1 || !strchr("0123456789abcdefABCDEF", s[2 * i]) ||
+		    !strchr("0123456789abcdefABCDEF", s[2 * i + 1]))
+			return -1;
+		out[i] = (uint8_t)v;
+	}
+	return 0;
+}

@@ -1,0 +1,211 @@
+/* k1fw emulate: a K1 board as a fastboot device on TCP. */
+#include "command.h"
+#include "emu_server.h"
+#include "fileio.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: k1fw emulate --board DIR [--listen HOST:PORT] [--boot-select tf-emmc|tf-nand|\n"
+		"                    tf-nor|tf] [--rotpk-hash HEX] [--max-download-size N]\n"
+		"                    [--download-key] [--exit-after-boot] [--ready-file F]\n"
+		"                    [--reenum-ms MS] [--timeout-ms MS] [--fault-drop-after N]\n"
+		"                    [--fault-fail-cmd K] [--fault-stall-cmd K --fault-stall-ms MS]\n\n"
+		"An emulated K1 board (BPI-F3) speaking fastboot on the AOSP TCP transport:\n"
+		"BootROM download mode (getvar version-brom, stage, continue), the SPL (stage\n"
+		"u-boot.itb, continue), U-Boot fastboot (flash gpt|mtd, flash NAME, erase, oem\n"
+		"erase, reboot). Storage lives in DIR as plain files (emmc-boot0.img,\n"
+		"emmc-boot1.img, emmc-user.img, spinor.img, spinand.img, sd.img if present). The\n"
+		"board's serial console goes to stdout, the emulator's log to stderr.\n\n"
+		"  --listen HOST:PORT     default 127.0.0.1:5554 (port 0: any free port)\n"
+		"  --boot-select PINS     what the BootROM tries after the SD card (tf-emmc)\n"
+		"  --rotpk-hash HEX       a secure board: efuses hold this SHA-256 of the ROTPK\n"
+		"  --max-download-size N  U-Boot's download buffer (default 0x10000000)\n"
+		"  --download-key         the FDL key is held: power-on enters download mode\n"
+		"  --exit-after-boot      exit when a power-on boots the OS (0) or hangs (1)\n"
+		"  --ready-file F         write \"HOST:PORT\" to F each time the device listens\n"
+		"  --reenum-ms MS         how long the device is gone between stages (500)\n"
+		"  --timeout-ms MS        host silence tolerated mid-command (30000)\n"
+		"  --fault-drop-after N   drop the connection after N download bytes (once)\n"
+		"  --fault-fail-cmd K     answer FAIL to the K-th command\n"
+		"  --fault-stall-cmd K    wait --fault-stall-ms before answering the K-th command\n\n"
+		"Stops on SIGINT/SIGTERM (exit 0). Exit 2 on bad usage or storage errors.\n");
+}
+
+struct ctx {
+	const char *ready_file;
+};
+
+static void console(void *ctx, const char *line)
+{
+	(void)ctx;
+	printf("%s\n", line);
+	fflush(stdout);
+}
+
+static void log_line(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "k1fw emulate: %s\n", msg);
+}
+
+static void ready(void *vctx, const char *host, int port)
+{
+	struct ctx *c = vctx;
+	char text[300];
+	struct k1_error e;
+
+	snprintf(text, sizeof(text), "%s:%d\n", host, port);
+	fprintf(stderr, "k1fw emulate: listening on %s:%d\n", host, port);
+	if (c->ready_file && k1_write_file_atomic(c->ready_file, text, strlen(text), 0644, &e))
+		fprintf(stderr, "k1fw emulate: %s\n", e.msg);
+}
+
+static int parse_listen(const char *s, char *host, size_t hn, int *port)
+{
+	const char *colon = strrchr(s, ':');
+	unsigned long long p;
+
+	if (!colon || colon == s || (size_t)(colon - s) >= hn || cli_parse_u64(colon + 1, &p) ||
+	    p > 65535)
+		return -1;
+	snprintf(host, hn, "%.*s", (int)(colon - s), s);
+	*port = (int)p;
+	return 0;
+}
+
+static int num(const char *opt, const char *s, unsigned long long max, unsigned long long *v)
+{
+	if (cli_parse_u64(s, v) || *v > max)
+		return cli_fail("%s: expected a number up to %llu, got '%s'", opt, max, s);
+	return 0;
+}
+
+static int run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"board", required_argument, NULL, 'B'},      {"listen", required_argument, NULL, 'l'},
+		{"boot-select", required_argument, NULL, 'b'}, {"rotpk-hash", required_argument, NULL, 'r'},
+		{"max-download-size", required_argument, NULL, 'm'},
+		{"download-key", no_argument, NULL, 'k'},     {"exit-after-boot", no_argument, NULL, 'x'},
+		{"ready-file", required_argument, NULL, 'R'}, {"reenum-ms", required_argument, NULL, 'e'},
+		{"timeout-ms", required_argument, NULL, 't'},
+		{"fault-drop-after", required_argument, NULL, 'D'},
+		{"fault-fail-cmd", required_argument, NULL, 'F'},
+		{"fault-stall-cmd", required_argument, NULL, 'S'},
+		{"fault-stall-ms", required_argument, NULL, 'T'},
+		{"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0},
+	};
+	struct k1_emu_config cfg = {.sel = K1_BOOTSEL_EMMC};
+	struct k1_emu_server_opts so = {.host = "127.0.0.1", .port = 5554, .reenum_ms = 500,
+					.timeout_ms = 30000, .log = log_line, .ready = ready};
+	struct ctx c = {0};
+	static struct k1_emu_board b;
+	uint64_t sizes[K1_DEV_COUNT];
+	struct k1_error err = {0};
+	const char *board = NULL;
+	char host[256] = "127.0.0.1";
+	unsigned long long v;
+	struct sigaction sa;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'B': board = optarg; break;
+		case 'l':
+			if (parse_listen(optarg, host, sizeof(host), &so.port))
+				return cli_fail("--listen: expected HOST:PORT, got '%s'", optarg);
+			break;
+		case 'b':
+			if (k1_bootsel_parse(optarg, &cfg.sel))
+				return cli_fail("--boot-select: expected tf-emmc, tf-nand, tf-nor or "
+						"tf, got '%s'", optarg);
+			break;
+		case 'r':
+			if (cli_parse_hex32(optarg, cfg.rotpk_hash))
+				return cli_fail("--rotpk-hash: expected 64 hex digits (SHA-256), got "
+						"'%s'", optarg);
+			cfg.secure = true;
+			break;
+		case 'm':
+			if (num("--max-download-size", optarg, 0xFFFFFFFFull, &v) || !v)
+				return EXIT_USAGE;
+			cfg.max_download = (uint32_t)v;
+			break;
+		case 'k': cfg.download_key = true; break;
+		case 'x': so.exit_after_boot = true; break;
+		case 'R': c.ready_file = optarg; break;
+		case 'e':
+			if (num("--reenum-ms", optarg, 600000, &v))
+				return EXIT_USAGE;
+			so.reenum_ms = (int)v;
+			break;
+		case 't':
+			if (num("--timeout-ms", optarg, 3600000, &v))
+				return EXIT_USAGE;
+			so.timeout_ms = (int)v;
+			break;
+		case 'D':
+			if (num("--fault-drop-after", optarg, ~0ull, &v))
+				return EXIT_USAGE;
+			so.faults.drop_after = v;
+			break;
+		case 'F':
+			if (num("--fault-fail-cmd", optarg, 1u << 30, &v))
+				return EXIT_USAGE;
+			so.faults.fail_cmd = (unsigned)v;
+			break;
+		case 'S':
+			if (num("--fault-stall-cmd", optarg, 1u << 30, &v))
+				return EXIT_USAGE;
+			so.faults.stall_cmd = (unsigned)v;
+			break;
+		case 'T':
+			if (num("--fault-stall-ms", optarg, 3600000, &v))
+				return EXIT_USAGE;
+			so.faults.stall_ms = (unsigned)v;
+			break;
+		case 'h': usage(stdout); return EXIT_OK;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind < argc || !board) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	so.host = host;
+	so.ctx = &c;
+	k1_emu_storage_defaults(sizes);
+	if (k1_emu_board_open(&b, board, &cfg, sizes, console, NULL, &err))
+		return cli_fail_err(&err);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal; /* no SA_RESTART: blocking calls return EINTR */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	k1_emu_power_on(&b);
+	rc = k1_emu_serve(&b, &so, &stop_flag, &err);
+	k1_emu_board_close(&b);
+	if (rc < 0)
+		return cli_fail_err(&err);
+	if (rc == K1_EMU_STOPPED)
+		fprintf(stderr, "k1fw emulate: stopped\n");
+	return rc == K1_EMU_HUNG ? EXIT_CHECK_FAILED : EXIT_OK;
+}
+
+const struct k1_command cmd_emulate = {"emulate", "an emulated K1 board speaking fastboot over TCP",
+				       run};
