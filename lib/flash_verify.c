@@ -56,13 +56,13 @@ static int check_sums(struct vctx *v)
 		struct k1_mapped m;
 		if (line[0] == '\n' || line[0] == '#')
 			continue;
-		if (sscanf(line, "%64[0-9a-fA-F] %*[ *]%1023[^\n]", hex, name) != 2 || strlen(hex) != 64) {
+		if (sscanf(line, "%64[0-9a-fA-F] %1023[^\n]", hex, name) != 2 || strlen(hex) != 64) {
 			rc = k1_err(v->err, K1_EINVAL, "%s: line %zu: expected \"SHA256  FILE\"", path,
 				    n + 1);
 			break;
 		}
 		n++;
-		if ((rc = path_of(v, name, file, sizeof(file))) || (rc = k1_map_file(file, &m, v->err)))
+		if ((rc = path_of(v, name[0] == '*' ? name + 1 : name, file, sizeof(file))) || (rc = k1_map_file(file, &m, v->err)))
 			break;
 		rc = k1_digest("sha256", m.data, m.len, h, &hl, v->err);
 		k1_unmap_file(&m);
