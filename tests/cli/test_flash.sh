@@ -217,6 +217,28 @@ same_payloads par1 k1 "board 1 got what a single flash sends"
 [ "$(grep -c '^continue' par2/log/commands.txt)" -eq 1 ] && ok "the board in SPL got U-Boot only" ||
 	not_ok "SPL board staging"
 
+# ---- k1fw fastboot primitives and k1fw devices ----
+start_fake prim --stage brom
+S="tcp:127.0.0.1:$PORT"
+run "$K1FW" fastboot -s "$S" getvar version-brom
+[ "$rc" -eq 0 ] && [ "$(cat "$T/out")" = "version-brom: 1.0" ] && ok "fastboot getvar" || not_ok "fastboot getvar ($rc)"
+run "$K1FW" devices -s "$S"
+grep -q "^$S *brom" "$T/out" && ok "devices probes a TCP board and names its stage" || not_ok "devices -s tcp"
+expect_rc 0 "fastboot stage" "$K1FW" fastboot -s "$S" stage rel/factory/FSBL.bin
+expect_rc 0 "fastboot continue" "$K1FW" fastboot -s "$S" continue
+run "$K1FW" fastboot -s "$S" stage-of
+[ "$(cat "$T/out")" = spl ] && ok "fastboot stage-of waits for the board and says spl" || not_ok "stage-of: $(cat "$T/out")"
+"$K1FW" fastboot -s "$S" stage rel/u-boot.itb && "$K1FW" fastboot -s "$S" continue
+expect_rc 0 "fastboot flash" "$K1FW" fastboot -s "$S" flash env rel/env.bin
+grep -q "(bootloader) writing 'env'" "$T/err" && ok "INFO lines shown as (bootloader)" || not_ok "INFO lines"
+expect_rc 0 "fastboot erase" "$K1FW" fastboot -s "$S" erase rootfs
+run "$K1FW" fastboot -s "$S" getvar nosuch
+[ "$rc" -eq 1 ] && grep -q "getvar:nosuch: FAILED (remote: 'Variable not implemented')" "$T/err" &&
+	ok "fastboot: FAIL shown verbatim, exit 1" || not_ok "fastboot FAIL ($rc)"
+cmp -s prim/log/dl-003.bin rel/env.bin && ok "fastboot flash sent env.bin" || not_ok "fastboot flash payload"
+expect_fail 2 "unknown fastboot command" "fastboot: unknown command" "$K1FW" fastboot -s "$S" frobnicate
+expect_fail 2 "flash: expected PART FILE" "fastboot flash needs two words" "$K1FW" fastboot -s "$S" flash env
+
 # ---- timeouts and bad input: one line, exit 2 (input) or 1 (board) ----
 start_fake hang --stage uboot --hang "flash:rootfs"
 run "$K1FW" flash --bundle rel -s "tcp:127.0.0.1:$PORT" --only rootfs --io-timeout 1
