@@ -207,8 +207,10 @@ static int usb_write(struct k1_transport *t, const void *buf, size_t len, struct
 			p += done;
 			len -= (size_t)done;
 		}
-		if (rc == LIBUSB_ERROR_TIMEOUT && u->write_chunk > K1_USB_WRITE_MIN) {
-			u->write_chunk /= 2;
+		if (rc == LIBUSB_ERROR_TIMEOUT && (unsigned)n > K1_USB_WRITE_MIN) {
+			/* retry with half of what stalled; later writes keep the size */
+			u->write_chunk = (unsigned)n / 2 > K1_USB_WRITE_MIN ? (unsigned)n / 2
+									: K1_USB_WRITE_MIN;
 			continue;
 		}
 		if (rc)
