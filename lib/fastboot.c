@@ -148,6 +148,20 @@ static int pump_sink(void *ctx, const void *data, size_t len)
 	const uint8_t *d = data;
 	while (len) {
 		size_t n = CHUNK - p->used < len ? CHUNK - p->used : len;
+		if (d && p->used == 0 && n == CHUNK) { /* whole chunks go out without a copy */
+			if (p->fb->sent + n > p->total)
+				return k1_err(p->err, K1_EINVAL, "download: more bytes than the %" PRIu64
+								 " announced", p->total);
+			int rc = k1_transport_write(p->fb->t, d, n, p->err);
+			if (rc)
+				return rc;
+			p->fb->sent += n;
+			if (p->fb->ev && p->fb->ev->progress)
+				p->fb->ev->progress(p->fb->ev->ctx, p->fb->sent, p->total);
+			d += n;
+			len -= n;
+			continue;
+		}
 		if (p->fb->sent + p->used + n > p->total)
 			return k1_err(p->err, K1_EINVAL, "download: more bytes than the %" PRIu64
 							 " announced", p->total);

@@ -152,8 +152,9 @@ class Device:
             send_frame(conn, b"FAILtoo much data")
             return True
         self.seq += 1
-        with open(os.path.join(self.a.log, "dl-%03d.bin" % self.seq), "wb") as f:
-            f.write(data)
+        if not self.a.discard:
+            with open(os.path.join(self.a.log, "dl-%03d.bin" % self.seq), "wb") as f:
+                f.write(data)
         self.downloaded = size
         send_frame(conn, b"OKAY")
         return True
@@ -172,6 +173,7 @@ def main():
     p.add_argument("--hang", action="append", metavar="PREFIX")
     p.add_argument("--drop-download-over", type=int)
     p.add_argument("--reenum-delay", type=float, default=0.3)
+    p.add_argument("--discard", action="store_true", help="keep no payloads (benchmarks)")
     a = p.parse_args()
 
     dev = Device(a)

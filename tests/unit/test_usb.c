@@ -181,7 +181,8 @@ static int f_bulk(libusb_device_handle *h, unsigned char ep, unsigned char *data
 		cap_received = (nreceived + (size_t)n) * 2;
 		received = realloc(received, cap_received);
 	}
-	memcpy(received + nreceived, data, (size_t)n);
+	if (n)
+		memcpy(received + nreceived, data, (size_t)n);
 	nreceived += (size_t)n;
 	*transferred = n;
 	return rc;
