@@ -74,6 +74,7 @@ static void draw_bar(struct progress *p, const struct k1_flash_event *ev, bool f
 	printf("\r%-10s [%s] %s\033[K%s", ev->step->part, bar, rt, final ? "\n" : "");
 	fflush(stdout);
 	p->bar_open = !final;
+	p->drawn_sent = ev->sent;
 }
 
 static json_t *event_json(const struct progress *p, const char *name)
@@ -127,8 +128,10 @@ void progress_event(void *ctx, const struct k1_flash_event *ev)
 	const struct k1_flash_step *s = ev->step;
 	uint64_t now = progress_now_ms();
 
-	if (ev->kind == K1_EV_BEGIN)
+	if (ev->kind == K1_EV_BEGIN) {
 		p->t0_ms = p->last_ms = now;
+		p->drawn_sent = UINT64_MAX;
+	}
 	if (ev->kind == K1_EV_PROGRESS) {
 		bool last = ev->sent == ev->total;
 		if (!last && now - p->last_ms < (p->json ? JSON_MS : REDRAW_MS))
@@ -169,14 +172,12 @@ void progress_event(void *ctx, const struct k1_flash_event *ev)
 		if (p->tty) {
 			struct k1_flash_event e = *ev;
 			e.total = e.sent;
-			draw_bar(p, &e, true);
+			if (p->bar_open || p->drawn_sent != ev->sent) /* not yet shown whole */
+				draw_bar(p, &e, true);
 		} else {
-			char rt[80];
-			rate_text(rt, sizeof(rt), ev->sent, ev->sent, now - p->t0_ms);
+			uint64_t ms = now - p->t0_ms ? now - p->t0_ms : 1;
 			printf("  %s: %" PRIu64 " bytes sent, %.1f s, %.1f MiB/s\n", s->part, ev->sent,
-			       (double)(now - p->t0_ms) / 1000.0,
-			       mib((uint64_t)((double)ev->sent * 1000.0 /
-					      (double)(now - p->t0_ms ? now - p->t0_ms : 1))));
+			       (double)ms / 1000.0, mib(ev->sent) * 1000.0 / (double)ms);
 		}
 		break;
 	}

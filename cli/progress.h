@@ -16,6 +16,7 @@ struct progress {
 	const char *who; /* the board's -s, for JSON events; NULL */
 	uint64_t t0_ms, last_ms;
 	bool bar_open;
+	uint64_t drawn_sent; /* what the last bar showed */
 };
 
 void progress_init(struct progress *p, bool json, bool tty, const char *who);

@@ -3,6 +3,7 @@
  * (no fixed sleeps), then send every image the way AOSP fastboot does. */
 #include "fastboot.h"
 #include "flash.h"
+#include "sparse.h"
 
 #include <android/sparse/sparse.h>
 #include <errno.h>
@@ -234,6 +235,26 @@ out:
 	return rc;
 }
 
+/* libsparse (29.0.6, as AOSP fastboot) splits a raw image whose size is not
+ * a multiple of its 4096-byte blocks into pieces simg2img cannot read
+ * ("don't care size ... is not a multiple of the block size"): refuse
+ * instead of sending them. Sparse files are split chunk by chunk: fine. */
+static int splittable(int fd, const char *path, uint64_t size, struct k1_error *err)
+{
+	uint8_t magic[4];
+	if (pread(fd, magic, 4, 0) == 4 &&
+	    (uint32_t)(magic[0] | magic[1] << 8 | magic[2] << 16 | (uint32_t)magic[3] << 24) ==
+		    K1_SPARSE_MAGIC)
+		return 0;
+	if (size % 4096 == 0)
+		return 0;
+	return k1_err(err, K1_EINVAL,
+		      "%s: %" PRIu64 " bytes, more than max-download-size and not a multiple of "
+		      "4096: libsparse would send broken pieces; pad it (truncate -s %" PRIu64
+		      ") or make it sparse (img2simg)",
+		      path, size, (size + 4095) / 4096 * 4096);
+}
+
 int k1_flash_send_file(struct k1_fb *fb, const char *prefix, const char *part, const char *path,
 		       uint64_t max_download,
 		       void (*progress)(void *ctx, uint64_t sent, uint64_t total), void *ctx,
@@ -259,7 +280,7 @@ int k1_flash_send_file(struct k1_fb *fb, const char *prefix, const char *part, c
 			rc = k1_err(err, K1_ERANGE, "%s: %" PRIu64 " bytes, more than the board's "
 						    "max-download-size (%" PRIu64 ")",
 				    path, s.total, max_download);
-		else
+		else if ((rc = splittable(fd, path, s.total, err)) == 0)
 			rc = send_sparse(fb, prefix, part, fd, path,
 					 max_download < RESPARSE_LIMIT ? max_download : RESPARSE_LIMIT,
 					 &s, err);

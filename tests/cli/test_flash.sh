@@ -30,7 +30,7 @@ cat >board.dts <<'DTS'
 DTS
 dtc -q -I dts -O dtb -o k1-x_deb1.dtb board.dts
 printf 'bootdelay=0\n' >env.txt
-head -c 3000000 /dev/urandom >bootfs.ext4
+head -c 3145728 /dev/urandom >bootfs.ext4
 # an 8 MiB root file system with holes, so libsparse has DONT_CARE to find
 python3 -c "
 import os
@@ -153,6 +153,13 @@ if command -v fastboot >/dev/null; then
 else
 	skip "Debian fastboot not installed: client comparison"
 fi
+
+# libsparse cannot split a raw image that is not whole 4 KiB blocks: refused, not sent broken
+head -c 3000000 /dev/urandom >odd.img
+start_fake odd --stage uboot --max-download-size 0x100000
+expect_fail 2 "not a multiple of 4096: libsparse would send broken pieces" \
+	"an image to split must be whole 4 KiB blocks" "$K1FW" fastboot -s "tcp:127.0.0.1:$PORT" flash bootfs odd.img
+[ "$(grep -c '^download' odd/log/commands.txt)" -eq 0 ] && ok "nothing was sent" || not_ok "bytes were sent"
 
 # reassemble the pieces with simg2img: they must give the image back
 start_fake sp --stage uboot --max-download-size 0x100000
