@@ -389,7 +389,9 @@ static void ask_media(struct run *r, struct k1_flash_opts *o)
 		unsigned long long n = strtoull(v, &end, 10);
 		mtd = n << (*end == 'G' ? 30 : *end == 'M' ? 20 : *end == 'K' ? 10 : 0);
 	}
-	bool blk = !k1_fb_getvar(&r->fb, "blk-size", v, sizeof(v), &ignored) && strcmp(v, "NULL");
+	/* older U-Boot lacks blk-size: then keep trying the block device */
+	bool blk = k1_fb_getvar(&r->fb, "blk-size", v, sizeof(v), &ignored) ? o->blk
+									     : strcmp(v, "NULL") != 0;
 	if (o->media_auto)
 		/* NOR parts stop at 32 MiB here; bigger SPI flash is NAND [open] */
 		o->media = !mtd ? K1_MEDIA_EMMC : mtd <= (32u << 20) ? K1_MEDIA_SPINOR : K1_MEDIA_SPINAND;
