@@ -15,8 +15,9 @@ USB_CFLAGS := $(shell pkg-config --cflags libusb-1.0 2>/dev/null || echo -I/usr/
 USB_LIBS := $(shell pkg-config --libs libusb-1.0 2>/dev/null || echo -lusb-1.0)
 # libsparse (android-libsparse-dev) lives in a private folder, as fastboot's does
 SPARSE_LIBS = -L$(ANDROID_LIBDIR) -Wl,-rpath,$(ANDROID_LIBDIR) -lsparse
+ZIP_LIBS := $(shell pkg-config --libs libzip 2>/dev/null || echo -lzip)
 K1_CFLAGS += $(USB_CFLAGS)
-LDLIBS = -lcrypto -lz -ljansson -lfdt $(USB_LIBS) $(SPARSE_LIBS) -lpthread
+LDLIBS = -lcrypto -lz -ljansson -lfdt $(USB_LIBS) $(SPARSE_LIBS) $(ZIP_LIBS) -lpthread
 ifeq ($(SAN),1)
 K1_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 K1_LDFLAGS += -fsanitize=address,undefined

@@ -2,6 +2,7 @@
 #include "command.h"
 #include "flash.h"
 #include "progress.h"
+#include "release.h"
 #include "usb.h"
 
 #include <getopt.h>
@@ -24,7 +25,7 @@ static void usage(FILE *f)
 		"(flash gpt for eMMC; flash mtd partition_<N>M.json, chosen by the flash size,\n"
 		"for SPI NOR/NAND) and every partition of it that has an image, images larger\n"
 		"than the board's max-download-size as Android sparse pieces.\n\n"
-		"  --bundle DIR    the release folder (a .zip must be unpacked first)\n"
+		"  --bundle DIR    the release folder, or a release zip (unpacked to $TMPDIR)\n"
 		"  -s WHERE        usb (the only board), usb:1-2.3 (by port, see 'k1fw devices'),\n"
 		"                  tcp:HOST[:PORT] (fastboot TCP, port 5554); repeat -s to flash\n"
 		"                  several boards in parallel\n"
@@ -44,7 +45,7 @@ static void usage(FILE *f)
 struct flash_args {
 	struct k1_flash_opts o;
 	const char *bundle_arg;
-	bool dry, json, all;
+	bool dry, json, all, zip;
 	struct k1_target *targets;
 	char **specs;
 	size_t ntargets;
@@ -67,17 +68,20 @@ static void print_dry_run(const struct flash_args *a, const struct k1_flash_plan
 	char s[200] = "";
 	if (a->ntargets == 1 && a->specs[0])
 		snprintf(s, sizeof(s), " -s %s", a->specs[0]);
+	if (a->zip) /* the unpacked folder is gone when this is read */
+		printf("# unzip %s, then in the folder holding factory/:\n", a->bundle_arg);
 	for (size_t i = 0; i < plan->count; i++) {
 		const struct k1_flash_step *st = &plan->steps[i];
+		const char *file = a->zip ? st->rel : st->path;
 		switch (st->kind) {
-		case K1_STEP_STAGE: printf("fastboot%s stage %s\n", s, st->path); break;
+		case K1_STEP_STAGE: printf("fastboot%s stage %s\n", s, file); break;
 		case K1_STEP_CONTINUE:
 			printf("fastboot%s continue\n", s);
 			if (st->when == K1_STAGE_BROM)
 				printf("sleep 1\n"); /* the vendor's "wait for uboot ready" */
 			break;
 		case K1_STEP_TABLE:
-		case K1_STEP_FLASH: printf("fastboot%s flash %s %s\n", s, st->part, st->path); break;
+		case K1_STEP_FLASH: printf("fastboot%s flash %s %s\n", s, st->part, file); break;
 		case K1_STEP_REBOOT: printf("fastboot%s reboot\n", s); break;
 		}
 	}
@@ -223,6 +227,7 @@ static int run(int argc, char **argv)
 				     .wait_ms = 30000, .io_ms = 120000}};
 	struct k1_error err = {0};
 	struct k1_flash_plan plan;
+	char tmpdir[PATH_MAX] = "", unpacked[PATH_MAX];
 	int c, rc = EXIT_OK;
 
 	while ((c = getopt_long(argc, argv, "s:h", opts, NULL)) != -1) {
@@ -266,6 +271,17 @@ static int run(int argc, char **argv)
 		rc = cli_fail("--all flashes every USB board: leave out -s");
 		goto out;
 	}
+	if (k1_release_is_zip(a.o.bundle)) { /* a vendor release as published */
+		if (!a.json && !a.dry)
+			printf("unpacking %s\n", a.o.bundle);
+		if (k1_release_unzip(a.o.bundle, tmpdir, sizeof(tmpdir), unpacked, sizeof(unpacked),
+				     &err)) {
+			rc = cli_fail_err(&err);
+			goto out;
+		}
+		a.o.bundle = unpacked;
+		a.zip = true;
+	}
 	/* --dry-run prints the command list and nothing else */
 	if (!a.json && !a.dry)
 		printf("verifying %s\n", a.o.bundle);
@@ -294,6 +310,8 @@ static int run(int argc, char **argv)
 		goto out;
 	rc = a.ntargets == 1 && !a.all ? run_one(&a, 0) : run_many(&a);
 out:
+	if (tmpdir[0])
+		k1_release_remove(tmpdir);
 	for (size_t i = 0; i < a.ntargets; i++)
 		free(a.specs[i]);
 	free(a.specs);

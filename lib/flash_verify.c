@@ -187,8 +187,8 @@ int k1_flash_verify_bundle(const char *bundle, void (*log)(void *ctx, const char
 	if (stat(bundle, &st) || !S_ISDIR(st.st_mode)) {
 		size_t n = strlen(bundle);
 		if (n > 4 && !strcasecmp(bundle + n - 4, ".zip"))
-			return k1_err(err, K1_ENOTSUP, "%s: zip releases are not read directly: unpack "
-						       "it (unzip %s -d DIR) and pass --bundle DIR",
+			return k1_err(err, K1_ENOTSUP, "%s: a zip: unpack it first (k1_release_unzip, "
+						       "or unzip %s -d DIR)",
 				      bundle, bundle);
 		return k1_err(err, K1_EINVAL, "%s: not a release folder", bundle);
 	}
