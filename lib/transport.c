@@ -2,6 +2,7 @@
 #include "transport.h"
 #include "usb.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,18 @@ static int valid_usb_path(const char *p)
 			return 0;
 	return dash[1] >= '0' && dash[1] <= '9' && !strchr(dash + 1, '-') &&
 	       p[strlen(p) - 1] != '.' && !strstr(p, "..") && !strstr(p, "-.");
+}
+
+/* A name or address: letters, digits, '.', '-', '_', and ':' / '%' (IPv6). */
+static bool host_chars(const char *h, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char c = h[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '-' || c == '_' || c == ':' || c == '%'))
+			return false;
+	}
+	return true;
 }
 
 int k1_target_parse(const char *s, struct k1_target *t, struct k1_error *err)
@@ -60,8 +73,9 @@ int k1_target_parse(const char *s, struct k1_target *t, struct k1_error *err)
 			hl = colon ? (size_t)(colon - h) : strlen(h);
 			port = colon ? colon + 1 : NULL;
 		}
-		if (hl == 0 || hl >= sizeof(t->host) || (s[4] != '[' && memchr(h, ':', hl)))
-			return k1_err(err, K1_EINVAL, "-s %s: expected tcp:HOST or tcp:HOST:PORT", s);
+		if (hl == 0 || hl >= sizeof(t->host) || (s[4] != '[' && memchr(h, ':', hl)) ||
+		    !host_chars(h, hl))
+			return k1_err(err, K1_EINVAL, "-s %.200s: expected tcp:HOST or tcp:HOST:PORT", s);
 		if (port && parse_port(port, &t->port))
 			return k1_err(err, K1_EINVAL, "-s %s: port: expected 1 to 65535", s);
 		memcpy(t->host, h, hl);

@@ -267,7 +267,7 @@ static void test_target_parse(void **state)
 	assert_string_equal(s, "tcp:[::1]:99");
 	const char *bad[] = {"usb:", "usb:1", "usb:1-", "usb:1-2..3", "usb:a-b", "usb:1-2-3",
 			     "tcp:", "tcp:host:0", "tcp:host:70000", "tcp:host:x", "tcp:::1",
-			     "serial0", "tcp:[::1"};
+			     "serial0", "tcp:[::1", "tcp:[[\x1f!]", "tcp:a b", "tcp:[a]b"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		if (k1_target_parse(bad[i], &t, &err) != K1_EINVAL)
 			fail_msg("accepted %s", bad[i]);
