@@ -55,10 +55,11 @@ int k1_flash_connect(struct k1_target *target, unsigned wait_ms, unsigned io_ms,
 		if (rc != K1_ENODEV && rc != K1_ETIMEDOUT)
 			return rc;
 		if (now_ms() >= deadline) {
-			char where[200];
+			char where[200], last[sizeof(err->msg)];
 			k1_target_format(target, where, sizeof(where));
-			return k1_err(err, K1_ETIMEDOUT, "%s: no board within %u s (last: %s)", where,
-				      wait_ms / 1000, err->msg);
+			snprintf(last, sizeof(last), "%s", err ? err->msg : "");
+			return k1_err(err, K1_ETIMEDOUT, "%s: no board within %.1f s (last: %s)", where,
+				      wait_ms / 1000.0, last);
 		}
 		pause_ms(POLL_MS);
 	}
