@@ -10,7 +10,14 @@ SAN ?= 0
 CC ?= cc
 CFLAGS ?= -O2 -g
 K1_CFLAGS = -DK1FW_VERSION=\"0.1.0\" -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ilib -MMD -MP
-LDLIBS = -lcrypto -lz -ljansson -lfdt
+ANDROID_LIBDIR ?= /usr/lib/$(shell $(CC) -dumpmachine 2>/dev/null || echo x86_64-linux-gnu)/android
+USB_CFLAGS := $(shell pkg-config --cflags libusb-1.0 2>/dev/null || echo -I/usr/include/libusb-1.0)
+USB_LIBS := $(shell pkg-config --libs libusb-1.0 2>/dev/null || echo -lusb-1.0)
+# libsparse (android-libsparse-dev) lives in a private folder, as fastboot's does
+SPARSE_LIBS = -L$(ANDROID_LIBDIR) -Wl,-rpath,$(ANDROID_LIBDIR) -lsparse
+ZIP_LIBS := $(shell pkg-config --libs libzip 2>/dev/null || echo -lzip)
+K1_CFLAGS += $(USB_CFLAGS)
+LDLIBS = -lcrypto -lz -ljansson -lfdt $(USB_LIBS) $(SPARSE_LIBS) $(ZIP_LIBS) -lpthread
 ifeq ($(SAN),1)
 K1_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 K1_LDFLAGS += -fsanitize=address,undefined

@@ -53,6 +53,11 @@ const char *k1_strerror(int code)
 	case K1_ERANGE: return "value out of range";
 	case K1_EEXIST: return "file exists";
 	case K1_ENOTSUP: return "not supported";
+	case K1_EFAIL: return "the device refused";
+	case K1_ETIMEDOUT: return "timed out";
+	case K1_ENODEV: return "no device";
+	case K1_EACCES: return "permission denied";
+	case K1_EPROTO: return "protocol error";
 	}
 	return "unknown error";
 }

@@ -13,6 +13,11 @@ enum k1_errcode {
 	K1_ERANGE = -5,  /* a value does not fit where it must go */
 	K1_EEXIST = -6,  /* refusing to overwrite an existing file */
 	K1_ENOTSUP = -7, /* a recognised but unsupported feature */
+	K1_EFAIL = -8,     /* the device answered FAIL (message verbatim) */
+	K1_ETIMEDOUT = -9, /* the device did not answer in time */
+	K1_ENODEV = -10,   /* no such device, or it went away */
+	K1_EACCES = -11,   /* the device exists but may not be opened */
+	K1_EPROTO = -12,   /* the device broke the fastboot protocol */
 };
 
 struct k1_error {

@@ -1,0 +1,322 @@
+/* k1fw flash: a whole BPI-F3 from a release folder, in one command. */
+#include "command.h"
+#include "flash.h"
+#include "progress.h"
+#include "release.h"
+#include "usb.h"
+
+#include <getopt.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: k1fw flash --bundle DIR [-s usb[:PORTPATH] | -s tcp:HOST[:PORT]]... [--all]\n"
+		"                  [--media emmc|spinor|spinand|auto] [--only PART,...] [--dry-run]\n"
+		"                  [--no-reboot] [--json] [--timeout S] [--io-timeout S]\n\n"
+		"Flash a K1 board (BPI-F3) from a release folder (k1fw bundle, or an unpacked\n"
+		"vendor release with factory/ and partition_*.json). The whole folder is\n"
+		"verified first. The board's stage is found (BootROM, SPL, U-Boot); the FSBL\n"
+		"and U-Boot are staged only when needed. Then the partition table is written\n"
+		"(flash gpt for eMMC; flash mtd partition_<N>M.json, chosen by the flash size,\n"
+		"for SPI NOR/NAND) and every partition of it that has an image, images larger\n"
+		"than the board's max-download-size as Android sparse pieces.\n\n"
+		"  --bundle DIR    the release folder, or a release zip (unpacked to $TMPDIR)\n"
+		"  -s WHERE        usb (the only board), usb:1-2.3 (by port, see 'k1fw devices'),\n"
+		"                  tcp:HOST[:PORT] (fastboot TCP, port 5554); repeat -s to flash\n"
+		"                  several boards in parallel\n"
+		"  --all           every USB board with a fastboot interface, in parallel\n"
+		"  --media M       auto (default: ask U-Boot getvar mtd-size/blk-size), emmc,\n"
+		"                  spinor, spinand; a bootinfo for another media is refused\n"
+		"  --only LIST     only these partitions (gpt/mtd = the table), e.g. to resume\n"
+		"  --dry-run       print the equivalent fastboot commands, touch no board\n"
+		"  --no-reboot     leave the board in U-Boot fastboot at the end\n"
+		"  --json          one JSON event per line on stdout\n"
+		"  --timeout S     wait up to S seconds for a board to appear or come back (30)\n"
+		"  --io-timeout S  wait up to S seconds for each reply or transfer (120)\n\n"
+		"Exit status: 0 flashed, 1 the board failed (FAIL reply, gone, timeout),\n"
+		"2 usage error or a bundle that does not verify.\n");
+}
+
+struct flash_args {
+	struct k1_flash_opts o;
+	const char *bundle_arg;
+	bool dry, json, all, zip;
+	struct k1_target *targets;
+	char **specs;
+	size_t ntargets;
+};
+
+static void verify_log(void *ctx, const char *msg)
+{
+	struct flash_args *a = ctx;
+	if (a->json) {
+		json_t *j = json_pack("{s:s, s:s}", "event", "verified", "message", msg);
+		progress_json_line(j);
+	} else {
+		printf("  %s\n", msg);
+	}
+}
+
+/* The plan as fastboot commands (spec §6): what a user would type. */
+static void print_dry_run(const struct flash_args *a, const struct k1_flash_plan *plan)
+{
+	char s[200] = "";
+	if (a->ntargets == 1 && a->specs[0])
+		snprintf(s, sizeof(s), " -s %s", a->specs[0]);
+	if (a->zip) /* the unpacked folder is gone when this is read */
+		printf("# unzip %s, then in the folder holding factory/:\n", a->bundle_arg);
+	for (size_t i = 0; i < plan->count; i++) {
+		const struct k1_flash_step *st = &plan->steps[i];
+		const char *file = a->zip ? st->rel : st->path;
+		switch (st->kind) {
+		case K1_STEP_STAGE: printf("fastboot%s stage %s\n", s, file); break;
+		case K1_STEP_CONTINUE:
+			printf("fastboot%s continue\n", s);
+			if (st->when == K1_STAGE_BROM)
+				printf("sleep 1\n"); /* the vendor's "wait for uboot ready" */
+			break;
+		case K1_STEP_TABLE:
+		case K1_STEP_FLASH: printf("fastboot%s flash %s %s\n", s, st->part, file); break;
+		case K1_STEP_REBOOT: printf("fastboot%s reboot\n", s); break;
+		}
+	}
+}
+
+static int run_one(struct flash_args *a, size_t i)
+{
+	struct k1_error err = {0};
+	struct k1_flash_status st;
+	struct progress pr;
+
+	progress_init(&pr, a->json, isatty(STDOUT_FILENO), a->specs[i]);
+	int rc = k1_flash_run(&a->o, &a->targets[i], progress_event, &pr, &st, &err);
+	progress_finish(&pr);
+	if (!rc) {
+		progress_done(&pr, true, NULL, NULL);
+		return EXIT_OK;
+	}
+	char resume[1200] = "";
+	if (st.resume_only[0])
+		snprintf(resume, sizeof(resume), "k1fw flash --bundle %s%s%s --only %s%s",
+			 a->bundle_arg, a->specs[i] ? " -s " : "", a->specs[i] ? a->specs[i] : "",
+			 st.resume_only, a->o.reboot ? "" : " --no-reboot");
+	progress_done(&pr, false, err.msg, resume);
+	if (!a->json) {
+		fprintf(stderr, "k1fw: %s\n", err.msg);
+		if (resume[0])
+			fprintf(stderr, "k1fw: resume with: %s\n", resume);
+	}
+	return rc == K1_EINVAL || rc == K1_ENOTSUP ? EXIT_USAGE : EXIT_CHECK_FAILED;
+}
+
+static void *board_thread(void *p)
+{
+	struct board_job *j = p;
+	j->status = board_run(j);
+	return NULL;
+}
+
+/* Several boards at once: one thread each, one status line each. */
+static int run_many(struct flash_args *a)
+{
+	struct board_job *jobs = calloc(a->ntargets, sizeof(*jobs));
+	struct board_screen scr;
+	int status = EXIT_OK;
+
+	if (!jobs)
+		return cli_fail("out of memory");
+	board_screen_init(&scr, a->ntargets, a->json, isatty(STDOUT_FILENO));
+	for (size_t i = 0; i < a->ntargets; i++) {
+		jobs[i] = (struct board_job){.opts = &a->o, .target = a->targets[i], .screen = &scr,
+					     .line = i, .bundle_arg = a->bundle_arg};
+		k1_target_format(&a->targets[i], jobs[i].name, sizeof(jobs[i].name));
+		board_screen_set(&scr, i, jobs[i].name, "waiting");
+		if (pthread_create(&jobs[i].thread, NULL, board_thread, &jobs[i]))
+			jobs[i].status = cli_fail("%s: cannot start a thread", jobs[i].name);
+		else
+			jobs[i].started = true;
+	}
+	for (size_t i = 0; i < a->ntargets; i++)
+		if (jobs[i].started)
+			pthread_join(jobs[i].thread, NULL);
+	board_screen_finish(&scr);
+	for (size_t i = 0; i < a->ntargets; i++) {
+		if (jobs[i].status > status)
+			status = jobs[i].status;
+		if (jobs[i].status && !a->json)
+			fprintf(stderr, "k1fw: %s: %s\n", jobs[i].name, jobs[i].err.msg);
+		if (jobs[i].status && !a->json && jobs[i].resume[0])
+			fprintf(stderr, "k1fw: %s: resume with: %s\n", jobs[i].name, jobs[i].resume);
+	}
+	free(jobs);
+	return status;
+}
+
+static int add_target(struct flash_args *a, const char *spec)
+{
+	struct k1_error err = {0};
+	struct k1_target *t = realloc(a->targets, (a->ntargets + 1) * sizeof(*t));
+	char **s;
+	if (!t)
+		return cli_fail("out of memory");
+	a->targets = t;
+	if (!(s = realloc(a->specs, (a->ntargets + 1) * sizeof(*s))))
+		return cli_fail("out of memory");
+	a->specs = s;
+	if (k1_target_parse(spec, &a->targets[a->ntargets], &err))
+		return cli_fail_err(&err);
+	a->specs[a->ntargets] = spec ? strdup(spec) : NULL;
+	a->ntargets++;
+	return 0;
+}
+
+static int add_all_usb(struct flash_args *a)
+{
+	struct k1_error err = {0};
+	struct k1_usb_info *v;
+	size_t n;
+	int rc = 0;
+	if (k1_usb_list(&v, &n, &err))
+		return cli_fail_err(&err);
+	if (n == 0) {
+		free(v);
+		return cli_fail("--all: no USB board with a fastboot interface (see 'k1fw devices')");
+	}
+	for (size_t i = 0; i < n && !rc; i++) {
+		char spec[48];
+		snprintf(spec, sizeof(spec), "usb:%s", v[i].port_path);
+		rc = add_target(a, spec);
+	}
+	free(v);
+	return rc;
+}
+
+static int parse_secs(const char *opt, const char *s, unsigned *ms)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (*end || v <= 0 || v > 86400)
+		return cli_fail("%s: expected seconds (0 < S <= 86400), got '%s'", opt, s);
+	*ms = (unsigned)(v * 1000);
+	return 0;
+}
+
+static int run(int argc, char **argv)
+{
+	enum { O_BUNDLE = 256, O_MEDIA, O_ONLY, O_DRY, O_NOREBOOT, O_JSON, O_TIMEOUT, O_IO, O_ALL };
+	static const struct option opts[] = {
+		{"bundle", required_argument, NULL, O_BUNDLE},
+		{"serial", required_argument, NULL, 's'},
+		{"media", required_argument, NULL, O_MEDIA},
+		{"only", required_argument, NULL, O_ONLY},
+		{"dry-run", no_argument, NULL, O_DRY},
+		{"no-reboot", no_argument, NULL, O_NOREBOOT},
+		{"json", no_argument, NULL, O_JSON},
+		{"timeout", required_argument, NULL, O_TIMEOUT},
+		{"io-timeout", required_argument, NULL, O_IO},
+		{"all", no_argument, NULL, O_ALL},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct flash_args a = {.o = {.media_auto = true, .reboot = true, .blk = true,
+				     .wait_ms = 30000, .io_ms = 120000}};
+	struct k1_error err = {0};
+	struct k1_flash_plan plan;
+	char tmpdir[PATH_MAX] = "", unpacked[PATH_MAX];
+	int c, rc = EXIT_OK;
+
+	while ((c = getopt_long(argc, argv, "s:h", opts, NULL)) != -1) {
+		switch (c) {
+		case O_BUNDLE: a.bundle_arg = a.o.bundle = optarg; break;
+		case 's': rc = add_target(&a, optarg); break;
+		case O_MEDIA:
+			if (!strcmp(optarg, "auto")) {
+				a.o.media_auto = true;
+			} else if (k1_media_parse(optarg, &a.o.media) || a.o.media == K1_MEDIA_SD) {
+				rc = cli_fail("--media %s: expected emmc, spinor, spinand or auto%s", optarg,
+					      !strcmp(optarg, "sd") ? " (SD cards cannot be flashed over "
+								      "fastboot: write an image with dd)"
+								    : "");
+			} else {
+				a.o.media_auto = false;
+			}
+			break;
+		case O_ONLY: a.o.only = optarg; break;
+		case O_DRY: a.dry = true; break;
+		case O_NOREBOOT: a.o.reboot = false; break;
+		case O_JSON: a.json = true; break;
+		case O_TIMEOUT: rc = parse_secs("--timeout", optarg, &a.o.wait_ms); break;
+		case O_IO: rc = parse_secs("--io-timeout", optarg, &a.o.io_ms); break;
+		case O_ALL: a.all = true; break;
+		case 'h': usage(stdout); return EXIT_OK;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+		if (rc)
+			goto out;
+	}
+	if (optind < argc) {
+		rc = cli_fail("unexpected argument '%s'", argv[optind]);
+		goto out;
+	}
+	if (!a.o.bundle) {
+		rc = cli_fail("missing --bundle DIR");
+		goto out;
+	}
+	if (a.all && a.ntargets) {
+		rc = cli_fail("--all flashes every USB board: leave out -s");
+		goto out;
+	}
+	if (k1_release_is_zip(a.o.bundle)) { /* a vendor release as published */
+		if (!a.json && !a.dry)
+			printf("unpacking %s\n", a.o.bundle);
+		if (k1_release_unzip(a.o.bundle, tmpdir, sizeof(tmpdir), unpacked, sizeof(unpacked),
+				     &err)) {
+			rc = cli_fail_err(&err);
+			goto out;
+		}
+		a.o.bundle = unpacked;
+		a.zip = true;
+	}
+	/* --dry-run prints the command list and nothing else */
+	if (!a.json && !a.dry)
+		printf("verifying %s\n", a.o.bundle);
+	if (k1_flash_verify_bundle(a.o.bundle, a.dry ? NULL : verify_log, &a, &err)) {
+		rc = cli_fail_err(&err);
+		goto out;
+	}
+	{ /* the plan with the media given (auto: eMMC) catches missing files early */
+		struct k1_flash_opts po = a.o;
+		if (po.media_auto)
+			po.media = K1_MEDIA_EMMC;
+		if (k1_flash_plan_build(&po, &plan, &err)) {
+			rc = cli_fail_err(&err);
+			goto out;
+		}
+	}
+	if (a.dry) {
+		print_dry_run(&a, &plan);
+		k1_flash_plan_free(&plan);
+		goto out;
+	}
+	k1_flash_plan_free(&plan);
+	if (a.all && (rc = add_all_usb(&a)))
+		goto out;
+	if (a.ntargets == 0 && (rc = add_target(&a, NULL)))
+		goto out;
+	rc = a.ntargets == 1 && !a.all ? run_one(&a, 0) : run_many(&a);
+out:
+	if (tmpdir[0])
+		k1_release_remove(tmpdir);
+	for (size_t i = 0; i < a.ntargets; i++)
+		free(a.specs[i]);
+	free(a.specs);
+	free(a.targets);
+	return rc;
+}
+
+const struct k1_command cmd_flash = {"flash", "flash a board from a release folder (USB or TCP)", run};
