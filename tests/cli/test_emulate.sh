@@ -11,26 +11,7 @@ trap '[ -n "$EPID" ] && kill "$EPID" 2>/dev/null; rm -rf "$T"' EXIT INT TERM
 FBRAW="python3 $TOP/tests/cli/fbraw.py"
 command -v fastboot >/dev/null || { skip "the Debian fastboot client is not installed"; done_testing; exit 0; }
 
-# start_emu NAME ARGS...: run the emulator in the background (console in
-# NAME.out, log in NAME.log), wait until it listens; sets PORT and EPID.
-start_emu() {
-	name=$1; shift
-	rm -f "$name.ready"
-	"$K1FW" emulate --listen 127.0.0.1:0 --ready-file "$name.ready" --reenum-ms 200 "$@" \
-		>"$name.out" 2>"$name.log" &
-	EPID=$!
-	i=0
-	while [ ! -s "$name.ready" ] && [ $i -lt 100 ] && kill -0 "$EPID" 2>/dev/null; do
-		sleep 0.05; i=$((i + 1)); done
-	PORT=$(cut -d: -f2 "$name.ready" 2>/dev/null)
-}
-stop_emu() { [ -n "$EPID" ] && kill "$EPID" 2>/dev/null; wait "$EPID" 2>/dev/null; EPID=; }
-# wait_emu: the emulator exits by itself (--exit-after-boot); sets erc.
-wait_emu() {
-	i=0
-	while kill -0 "$EPID" 2>/dev/null && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
-	wait "$EPID"; erc=$?; EPID=
-}
+. "$TOP/tests/cli/emu.sh"
 fb() { fastboot -s "tcp:127.0.0.1:$PORT" "$@" >>fb.log 2>&1; }
 # wait_up: poll until the next stage answers (the device re-enumerates)
 wait_up() { i=0; until fb getvar max-download-size || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done; }
@@ -39,25 +20,7 @@ has() { grep -q -- "$2" "$1" && ok "$3" || { not_ok "$3 (no '$2' in $1)"; tail -
 region() { dd if="$1" of="$4" bs=512 skip=$(($2 / 512)) count=$((($3 + 511) / 512)) status=none; truncate -s "$3" "$4"; }
 
 # ---- a bundle from synthetic inputs ----
-"$K1FW" keygen -o keys >/dev/null
-head -c 150000 /dev/urandom >fw_dynamic.bin
-head -c 700000 /dev/urandom >u-boot-nodtb.bin
-head -c 100000 /dev/urandom >spl.bin
-if [ -f "$VENDOR/k1-x/u-boot-spl.bin" ]; then cp "$VENDOR/k1-x/u-boot-spl.bin" spl.bin
-else skip "vendor u-boot-spl.bin absent ($VENDOR/k1-x): the bundle uses a synthetic SPL"; fi
-cat >board.dts <<'DTS'
-/dts-v1/;
-/ { model = "Banana Pi BPI-F3"; compatible = "bananapi,bpi-f3", "spacemit,k1";
-    #address-cells = <2>; #size-cells = <2>;
-    memory@0 { device_type = "memory"; reg = <0x0 0x0 0x0 0x80000000>; }; };
-DTS
-dtc -q -I dts -O dtb -o k1-x_deb1.dtb board.dts
-printf 'bootdelay=0\n' >env.txt
-head -c 1048576 /dev/urandom >bootfs.ext4
-SOURCE_DATE_EPOCH=1700000000 "$K1FW" bundle --spl spl.bin --keys keys --opensbi fw_dynamic.bin \
-	--uboot-bin u-boot-nodtb.bin --dtb k1-x_deb1.dtb --env env.txt --bootfs bootfs.ext4 -o rel >/dev/null ||
-	not_ok "k1fw bundle"
-head -c 3000000 /dev/urandom >rootfs.ext4
+make_bundle rel 3000000
 R=rel
 
 # ---- an empty board ----

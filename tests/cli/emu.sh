@@ -1,0 +1,49 @@
+# Shared by the tests that drive `k1fw emulate` (source after lib.sh, from
+# inside $T): a release folder from synthetic payloads, and an emulator run
+# in the background on a free loopback port.
+
+# make_bundle DIR [ROOTFS_BYTES]: a k1fw release in DIR (vendor SPL when
+# present, else a synthetic one), with a random bootfs and rootfs.
+make_bundle() {
+	"$K1FW" keygen -o keys >/dev/null
+	head -c 150000 /dev/urandom >fw_dynamic.bin
+	head -c 700000 /dev/urandom >u-boot-nodtb.bin
+	head -c 100000 /dev/urandom >spl.bin
+	[ -f "$VENDOR/k1-x/u-boot-spl.bin" ] && cp "$VENDOR/k1-x/u-boot-spl.bin" spl.bin
+	cat >board.dts <<'DTS'
+/dts-v1/;
+/ { model = "Banana Pi BPI-F3"; compatible = "bananapi,bpi-f3", "spacemit,k1";
+    #address-cells = <2>; #size-cells = <2>;
+    memory@0 { device_type = "memory"; reg = <0x0 0x0 0x0 0x80000000>; }; };
+DTS
+	dtc -q -I dts -O dtb -o k1-x_deb1.dtb board.dts
+	printf 'bootdelay=0\n' >env.txt
+	head -c 1048576 /dev/urandom >bootfs.ext4
+	head -c "${2:-3145728}" /dev/urandom >rootfs.ext4
+	SOURCE_DATE_EPOCH=1700000000 "$K1FW" bundle --spl spl.bin --keys keys --opensbi fw_dynamic.bin \
+		--uboot-bin u-boot-nodtb.bin --dtb k1-x_deb1.dtb --env env.txt --bootfs bootfs.ext4 \
+		--rootfs rootfs.ext4 -o "$1" >/dev/null
+}
+
+# start_emu NAME ARGS...: run the emulator in the background (console in
+# NAME.out, log in NAME.log), wait until it listens; sets PORT and EPID.
+start_emu() {
+	name=$1; shift
+	rm -f "$name.ready"
+	"$K1FW" emulate --listen 127.0.0.1:0 --ready-file "$name.ready" --reenum-ms 200 "$@" \
+		>"$name.out" 2>"$name.log" &
+	EPID=$!
+	i=0
+	while [ ! -s "$name.ready" ] && [ $i -lt 200 ] && kill -0 "$EPID" 2>/dev/null; do
+		sleep 0.05; i=$((i + 1)); done
+	PORT=$(cut -d: -f2 "$name.ready" 2>/dev/null)
+}
+stop_emu() { [ -n "$EPID" ] && kill "$EPID" 2>/dev/null; wait "$EPID" 2>/dev/null; EPID=; }
+# wait_emu: the emulator exits by itself (--exit-after-boot); sets erc.
+wait_emu() {
+	i=0
+	while kill -0 "$EPID" 2>/dev/null && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+	wait "$EPID"; erc=$?; EPID=
+}
+# storage_digest DIR: one line per storage file, by content (not allocation).
+storage_digest() { python3 "$TOP/tests/cli/content_digest.py" "$1"/*.img; }
