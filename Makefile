@@ -10,7 +10,10 @@ SAN ?= 0
 CC ?= cc
 CFLAGS ?= -O2 -g
 K1_CFLAGS = -DK1FW_VERSION=\"0.1.0\" -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ilib -MMD -MP
-LDLIBS = -lcrypto -lz -ljansson -lfdt
+# AOSP libsparse (Debian android-libsparse-dev) lives in a private folder.
+SPARSE_DIR := $(patsubst %/,%,$(dir $(firstword $(wildcard /usr/lib/*/android/libsparse.so))))
+K1_CFLAGS += -I/usr/include/android
+LDLIBS = -lcrypto -lz -ljansson -lfdt -L$(SPARSE_DIR) -Wl,-rpath,$(SPARSE_DIR) -lsparse
 ifeq ($(SAN),1)
 K1_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 K1_LDFLAGS += -fsanitize=address,undefined

@@ -5,11 +5,11 @@
 #include <string.h>
 
 extern const struct k1_command cmd_build, cmd_bootinfo, cmd_fsbl, cmd_keygen,
-	cmd_inspect, cmd_verify, cmd_env, cmd_fit, cmd_bundle;
+	cmd_inspect, cmd_verify, cmd_env, cmd_fit, cmd_bundle, cmd_image;
 
 static const struct k1_command *const commands[] = {
 	&cmd_build, &cmd_bootinfo, &cmd_fsbl, &cmd_keygen, &cmd_inspect, &cmd_verify, &cmd_env, &cmd_bundle,
-	&cmd_fit,
+	&cmd_image, &cmd_fit,
 	NULL,
 };
 
