@@ -201,6 +201,16 @@ static int run(int argc, char **argv)
 			return cli_fail_err(&err);
 		out.boot0 = boot0;
 	}
+	const char *outs[] = {out.raw, out.boot0, out.sparse, out.bmap, out.genimage};
+	for (size_t i = 0; i < sizeof(outs) / sizeof(outs[0]); i++) {
+		char dir[4096];
+		struct stat st;
+		if (!outs[i])
+			continue;
+		k1_dirname(dir, sizeof(dir), outs[i]);
+		if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+			return cli_fail("%s: the folder %s does not exist", outs[i], dir);
+	}
 	if (k1_image_plan(&o, &plan, warn_line, NULL, &err))
 		return cli_fail_err(&err);
 	status = k1_image_write(&plan, &out, &map, &err) ? cli_fail_err(&err) : EXIT_OK;

@@ -433,9 +433,6 @@ static int load_parts(struct ctx *c)
 			ip->path = NULL;
 		}
 	}
-	if (p->media == K1_MEDIA_EMMC)
-		note(c, "eMMC: bootinfo and FSBL go to boot0; the user area's fsbl partition "
-			"stays empty, as after fastboot flashing");
 	return 0;
 }
 
