@@ -6,6 +6,7 @@
 #include "image.h"
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,9 +129,32 @@ static int boot0_image(struct k1_buf *b, const struct k1_image_plan *p)
 	return rc ? rc : add(b, "}\n\n");
 }
 
+/* genimage reads section titles as bare words. */
+static bool plain_name(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		      *s == '-' || *s == '_' || *s == '.'))
+			return false;
+	return true;
+}
+
 int k1_genimage_cfg(const struct k1_image_plan *p, const char *image_name, struct k1_buf *out,
 		    struct k1_error *err)
 {
+	for (size_t i = 0; i < p->nparts; i++)
+		if (!plain_name(p->parts[i].tp->name))
+			return k1_err(err, K1_EINVAL,
+				      "genimage config: partition name '%s': genimage takes letters, "
+				      "digits, '-', '_' and '.' only",
+				      p->parts[i].tp->name);
+	if (!plain_name(image_name))
+		return k1_err(err, K1_EINVAL,
+			      "genimage config: image name '%s': genimage takes letters, digits, "
+			      "'-', '_' and '.' only",
+			      image_name);
 	int rc = add(out, "# genimage config written by k1fw image (%s, table %s)\n\n",
 		     k1_media_name(p->media), p->table_path);
 

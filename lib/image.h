@@ -120,8 +120,8 @@ int k1_image_write_raw(const struct k1_image_plan *p, int fd, const char *name,
 int k1_image_write_boot0(const struct k1_image_plan *p, int fd, const char *name,
 			 struct k1_error *err);
 
-/* Copy src[0..len) to dst at dst_off by src's data extents (SEEK_DATA,
- * copy_file_range, pread/pwrite fallback), leaving holes as holes and
+/* Copy src[0..len) to dst at dst_off by src's data extents (SEEK_DATA/
+ * SEEK_HOLE), leaving its holes and its all-zero 4 KiB blocks unwritten and
  * skipping src's bytes [skip[i].start, skip[i].end). Written ranges are
  * added to map. */
 int k1_copy_extents(int src, const char *src_name, int dst, const char *dst_name,

@@ -6,6 +6,7 @@
 #include "crypto.h"
 #include "fileio.h"
 #include "format.h"
+#include "gpt.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -18,6 +19,7 @@
 #define SECTOR 512u
 #define MIB (1ull << 20)
 #define GPT_END (K1_GPT_FIRST_LBA * SECTOR) /* 0x4400: the primary GPT ends here */
+#define MAX_BYTES (1ull << 62)              /* offsets and sizes beyond are refused */
 #define MBR_CODE 440u                       /* bytes of sector 0 before the MBR fields */
 
 struct ctx {
@@ -227,6 +229,7 @@ static int type_guid(struct ctx *c, const struct k1_ptable_part *tp, uint8_t g[1
 static int load_table(struct ctx *c)
 {
 	struct k1_image_plan *p = c->p;
+	size_t in_gpt = 0;
 	int rc;
 
 	p->table_path = c->o->table ? strdup(c->o->table) : bundle_path(c, "partition_universal.json");
@@ -254,6 +257,22 @@ static int load_table(struct ctx *c)
 		if (!tp->name || !tp->offset_known || !tp->size_known)
 			return k1_err(c->err, K1_EINVAL, "%s: partitions[%zu]%s%s: %s", p->table_path,
 				      i, tp->name ? " " : "", tp->name ? tp->name : "", tp->problem);
+		if ((!tp->rest && tp->size > MAX_BYTES) || tp->offset > MAX_BYTES ||
+		    (!tp->rest && tp->offset + tp->size > MAX_BYTES))
+			return k1_err(c->err, K1_EINVAL,
+				      "%s: partition %s: offset 0x%llx, size 0x%llx: larger than any "
+				      "disk (2^62 bytes)",
+				      p->table_path, tp->name, (unsigned long long)tp->offset,
+				      (unsigned long long)tp->size);
+		if (tp->in_table && ++in_gpt > K1_IMAGE_GPT_ENTRIES)
+			return k1_err(c->err, K1_EINVAL,
+				      "%s: partition %s: more than %d partitions for the GPT",
+				      p->table_path, tp->name, K1_IMAGE_GPT_ENTRIES);
+		if (tp->in_table && strlen(tp->name) > K1_GPT_NAME_UNITS &&
+		    (rc = refuse(c, "%s: partition %s: a GPT name holds %d characters; it will "
+				    "be cut",
+				 p->table_path, tp->name, K1_GPT_NAME_UNITS)))
+			return rc;
 		if (tp->rest && i + 1 < p->pt.count)
 			return k1_err(c->err, K1_EINVAL,
 				      "%s: partition %s: size '-' (rest of the device) is only "
@@ -442,13 +461,15 @@ static int size_disk(struct ctx *c)
 {
 	struct k1_image_plan *p = c->p;
 	uint64_t need = GPT_END + K1_IMAGE_GPT_SECTORS * SECTOR;
-	struct k1_image_part *last = &p->parts[p->nparts - 1];
+	struct k1_image_part *last = &p->parts[p->nparts - 1], *far = last;
 
 	for (size_t i = 0; i < p->nparts; i++) {
-		const struct k1_image_part *ip = &p->parts[i];
+		struct k1_image_part *ip = &p->parts[i];
 		uint64_t end = ip->offset + (ip->tp->rest ? ip->file_size : ip->size);
-		if (end + K1_IMAGE_GPT_SECTORS * SECTOR > need)
+		if (end + K1_IMAGE_GPT_SECTORS * SECTOR > need) {
 			need = end + K1_IMAGE_GPT_SECTORS * SECTOR;
+			far = ip;
+		}
 	}
 	if (last->tp->rest)
 		need += SECTOR; /* a '-' partition holds at least a sector */
@@ -461,7 +482,8 @@ static int size_disk(struct ctx *c)
 				      "--size %llu: the layout needs %llu bytes (partition %s ends at "
 				      "0x%llx, and the backup GPT takes the last 33 sectors)",
 				      (unsigned long long)c->o->size, (unsigned long long)need,
-				      name_of(last), (unsigned long long)(need - K1_IMAGE_GPT_SECTORS * SECTOR));
+				      name_of(far),
+				      (unsigned long long)(need - K1_IMAGE_GPT_SECTORS * SECTOR));
 		p->disk_size = c->o->size;
 	} else {
 		if (last->tp->rest && !last->file_size)
