@@ -20,6 +20,14 @@ static bool zero_block(const uint8_t *p, size_t n)
 	return !memcmp(p, zero, n);
 }
 
+/* Length of the block at buffer position i: blocks follow the image's
+ * 4 KiB boundaries (where holes can be), not the buffer's. */
+static size_t block_at(uint64_t dof, size_t i, size_t len)
+{
+	size_t b = ZBLOCK - (size_t)((dof + i) % ZBLOCK);
+	return b < len - i ? b : len - i;
+}
+
 /* Write buf[0..len) at dof, leaving out its all-zero 4 KiB blocks. */
 static int put_nonzero(int dst, const char *dn, const uint8_t *buf, size_t len, uint64_t dof,
 		       struct k1_extents *map, struct k1_error *err)
@@ -27,16 +35,14 @@ static int put_nonzero(int dst, const char *dn, const uint8_t *buf, size_t len, 
 	size_t i = 0;
 
 	while (i < len) {
-		size_t run = i;
-		while (run < len && zero_block(buf + run, len - run < ZBLOCK ? len - run : ZBLOCK))
-			run += ZBLOCK;
+		size_t run = i, end;
+		while (run < len && zero_block(buf + run, block_at(dof, run, len)))
+			run += block_at(dof, run, len);
 		if (run >= len)
 			break;
-		size_t end = run;
-		while (end < len && !zero_block(buf + end, len - end < ZBLOCK ? len - end : ZBLOCK))
-			end += ZBLOCK;
-		if (end > len)
-			end = len;
+		end = run;
+		while (end < len && !zero_block(buf + end, block_at(dof, end, len)))
+			end += block_at(dof, end, len);
 		for (size_t done = run; done < end;) {
 			ssize_t n = pwrite(dst, buf + done, end - done, (off_t)(dof + done));
 			if (n < 0 && errno == EINTR)
