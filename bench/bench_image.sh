@@ -9,7 +9,7 @@ build=${1:-build}
 rounds=${2:-3}
 data_mib=${3:-1024}
 top=$(cd "$(dirname "$0")/.." && pwd)
-k1fw="$top/$build/k1fw"
+k1fw=${K1FW:-$top/$build/k1fw}
 for t in genimage mkfs.ext4 dtc; do
 	command -v $t >/dev/null || { echo "bench_image: $t not installed: skipped"; exit 0; }
 done
