@@ -1,7 +1,7 @@
 #!/bin/sh
 # k1fw image against genimage: a 4 GiB SD image whose rootfs (ext4 made with
 # mkfs.ext4 -d) holds 1 GiB of data. Prints wall times (best of ROUNDS, warm
-# page cache) and the allocated bytes (du) of both images. Figures only: no
+# page cache, sync before each run) and the allocated bytes (du) of both images. Figures only: no
 # pass/fail on speed.
 # Usage: bench/bench_image.sh [BUILD_DIR] [ROUNDS] [DATA_MIB]
 set -eu
@@ -48,14 +48,17 @@ best_k1=0 best_gi=0
 r=0
 while [ $r -lt "$rounds" ]; do
 	rm -f k1.img gout/k1.img
+	sync # the previous round's dirty pages would slow whoever runs next
 	t0=$(now)
 	"$k1fw" image --bundle rel --media sd --size 4G --part rootfs=rootfs.ext4 -o k1.img >/dev/null
 	t1=$(now)
 	rm -rf gtmp && mkdir gtmp
+	sync
+	t2=$(now)
 	genimage --config sd.cfg --rootpath groot --tmppath gtmp --inputpath . --outputpath gout \
 		>/dev/null 2>&1
-	t2=$(now)
-	k=$(((t1 - t0) / 1000000)) g=$(((t2 - t1) / 1000000))
+	t3=$(now)
+	k=$(((t1 - t0) / 1000000)) g=$(((t3 - t2) / 1000000))
 	[ $best_k1 -eq 0 ] || [ $k -lt $best_k1 ] && best_k1=$k
 	[ $best_gi -eq 0 ] || [ $g -lt $best_gi ] && best_gi=$g
 	r=$((r + 1))
