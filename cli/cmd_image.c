@@ -69,7 +69,7 @@ static json_t *layout_json(const struct k1_image_plan *p, const struct k1_extent
 	json_object_set_new(root, "disk_guid", json_string(g));
 	json_object_set_new(root, "bootinfo",
 			    p->bootinfo_path ? json_string(p->bootinfo_path)
-					     : json_string("(built-in eMMC values)"));
+					     : json_string("(the vendor's eMMC values)"));
 	for (size_t i = 0; i < p->nparts; i++) {
 		const struct k1_image_part *ip = &p->parts[i];
 		json_t *r = json_object();

@@ -65,7 +65,7 @@ struct k1_image_plan {
 	 * offset 0 of boot0. */
 	uint8_t bootinfo[K1_BOOTINFO_SIZE];
 	struct k1_bootinfo bi;
-	char *bootinfo_path; /* NULL: the vendor's built-in values (eMMC) */
+	char *bootinfo_path; /* eMMC: NULL when no file holds the built-in values */
 	/* SD: bytes 0-439 of sector 0 (the bootinfo partition minus its
 	 * holes; the protective MBR follows). */
 	uint8_t lba0[440];
@@ -73,7 +73,7 @@ struct k1_image_plan {
 	uint64_t fsbl_size;
 	struct k1_image_blob extra[2]; /* SD: backup FSBL; eMMC: boot0's FSBL */
 	size_t nextra;
-	uint64_t boot0_size; /* eMMC: bootinfo sector + FSBL */
+	uint64_t boot0_size; /* eMMC: spl0_offset + FSBL (as genimage sizes it) */
 	size_t warnings;     /* refusals overridden by force, and notes */
 };
 

@@ -364,6 +364,15 @@ static int load_bootinfo(struct ctx *c)
 	if (!p->bootinfo_path) {
 		k1_bootinfo_defaults(K1_MEDIA_EMMC, &p->bi);
 		k1_bootinfo_encode(&p->bi, p->bootinfo);
+		/* name the bundle's copy of these bytes (for the genimage config) */
+		p->bootinfo_path = bundle_path(c, "factory/bootinfo_emmc.bin");
+		if (p->bootinfo_path && (k1_read_file(p->bootinfo_path, &b, NULL) ||
+					 b.len != K1_BOOTINFO_SIZE ||
+					 memcmp(b.data, p->bootinfo, K1_BOOTINFO_SIZE))) {
+			free(p->bootinfo_path);
+			p->bootinfo_path = NULL;
+		}
+		k1_buf_free(&b);
 		return 0;
 	}
 	if ((rc = read_small(c, p->bootinfo_path, "bootinfo", &b)))
@@ -626,14 +635,25 @@ static void plan_spl1(struct ctx *c)
 						       off, p->fsbl_size};
 }
 
+/* U-Boot keeps its environment at CONFIG_ENV_OFFSET 0x60000 (16 KiB),
+ * whatever the table says (spec §7). */
 static void check_env(struct ctx *c)
 {
 	const struct k1_ptable_part *ep = k1_ptable_find(&c->p->pt, "env");
+	const uint64_t off = 0x60000, end = off + 0x4000;
 
-	if (ep && ep->offset != 0x60000)
+	if (ep && ep->offset != off)
 		note(c, "partition env at 0x%llx: U-Boot reads its environment at 0x60000 "
 			"(CONFIG_ENV_OFFSET), so env.bin there is not used",
 		     (unsigned long long)ep->offset);
+	for (size_t i = 0; i < c->p->nparts; i++) {
+		const struct k1_image_part *ip = &c->p->parts[i];
+		if (ip->tp != ep && ip->size && ip->offset < end && off < end_of(ip))
+			note(c, "partition %s (0x%llx-0x%llx) holds U-Boot's environment area "
+				"0x60000-0x64000: `saveenv` would overwrite it",
+			     name_of(ip), (unsigned long long)ip->offset,
+			     (unsigned long long)end_of(ip));
+	}
 }
 
 static int assign_guids(struct ctx *c)
@@ -680,8 +700,7 @@ int k1_image_plan(const struct k1_image_opts *o, struct k1_image_plan *plan, k1_
 				plan->extra[plan->nextra++] = (struct k1_image_blob){
 					"FSBL (boot0 spl0_offset)", plan->fsbl_path,
 					plan->bi.spl0_offset, plan->fsbl_size};
-				plan->boot0_size = (plan->bi.spl0_offset + plan->fsbl_size +
-						    SECTOR - 1) / SECTOR * SECTOR;
+				plan->boot0_size = plan->bi.spl0_offset + plan->fsbl_size;
 			}
 		}
 	}

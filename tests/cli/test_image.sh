@@ -142,8 +142,41 @@ expect_rc 0 "--part bootinfo=F replaces the built-in eMMC bootinfo" img --media 
 	--boot0 emmc/b3.img --part bootinfo=$R/factory/bootinfo_emmc.bin
 same_file emmc/boot0.img emmc/b3.img "bootinfo_emmc.bin equals the built-in values"
 
-# ---- the vendor boot guide's table (spec §5, research §4.6 b): OpenSBI at spl1 ----
+if command -v genimage >/dev/null; then
+	mkdir -p egtmp egout
+	genimage --config emmc/e.cfg --rootpath groot --tmppath egtmp --inputpath . --outputpath egout \
+		>/dev/null 2>&1 && same_file emmc/boot0.img egout/boot0.img "genimage on the eMMC config: the same boot0"
+else
+	skip "genimage not installed"
+fi
+
+# ---- the older eMMC example of the boot guide (research §4.6 c): fsbl at 256K ----
 mkdir -p tables
+cat >tables/old.json <<'EOF'
+{ "version": "1.0", "format": "gpt", "partitions": [
+  { "name": "bootinfo", "offset": "0", "size": "80B" },
+  { "name": "fsbl", "offset": "256K", "size": "256K", "image": "factory/FSBL.bin" },
+  { "name": "env", "offset": "512K", "size": "128K" },
+  { "name": "opensbi", "offset": "1M", "size": "1M", "image": "opensbi.itb" },
+  { "name": "uboot", "offset": "2M", "size": "2M", "image": "u-boot.itb" },
+  { "name": "bootfs", "offset": "4M", "size": "128M" },
+  { "name": "rootfs", "size": "-" } ] }
+EOF
+expect_fail 2 "partition fsbl at 0x40000: expected the bootinfo spl0_offset 0x20000" \
+	"old guide table with the SD bootinfo: refused (the classic unbootable card)" \
+	img --table tables/old.json --media sd -o bad.img --part opensbi=$R/fw_dynamic.itb --size 256M
+"$K1FW" bootinfo --media sd --spl0 0x40000 -o bi_40000.bin >/dev/null
+run img --table tables/old.json --media sd -o old.img --part opensbi=$R/fw_dynamic.itb --size 256M \
+	--part bootinfo=bi_40000.bin
+[ "$rc" -eq 0 ] && grep -q "partition env at 0x80000: U-Boot reads its environment at 0x60000" "$T/err" &&
+	grep -q "partition fsbl (0x40000-0x80000) holds U-Boot's environment area" "$T/err" &&
+	at old.img $((0x40000)) $R/factory/FSBL.bin && at old.img 0 bi_40000.bin &&
+	ok "...with a bootinfo for spl0 0x40000 it builds, and warns about env" || not_ok "old table (exit $rc)"
+run "$K1FW" verify old.img
+[ "$rc" -eq 1 ] && grep -q "FAIL disk.spl0.overlap @ 0x40000: .* clear of the environment at 0x60000" "$T/out" &&
+	ok "k1fw verify reports the old layout's FSBL over the environment area" || not_ok "verify old.img (exit $rc)"
+
+# ---- the vendor boot guide's table (spec §5, research §4.6 b): OpenSBI at spl1 ----
 cat >tables/guide.json <<'EOF'
 { "version": "1.0", "format": "gpt", "partitions": [
   { "name": "bootinfo", "offset": "0K", "size": "512", "image": "factory/bootinfo_sd.bin", "holes": "{\"(80;512)\"}" },
