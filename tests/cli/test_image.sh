@@ -262,6 +262,13 @@ expect_fail 2 "partition bootfs: size '-' (rest of the device) is only possible 
 tbl noopensbi 'P["opensbi"]["hidden"] = True'
 expect_fail 2 "no GPT partition named opensbi (it is hidden): the SPL loads it by name" \
 	"hidden opensbi refused" img --table tables/noopensbi.json --media sd -o bad.img
+python3 -c 'import sys; d=bytearray(open(sys.argv[1],"rb").read()) + bytearray(432); d[450]=1; open("bi_mbr.bin","wb").write(d)' $R/factory/bootinfo_sd.bin
+tbl nohole 'P["bootinfo"].pop("holes"); P["bootinfo"]["image"] = "../bi_mbr.bin"'
+expect_fail 2 "overlaps the protective MBR at 440-511" "bootinfo data over the protective MBR refused" \
+	img --table tables/nohole.json --media sd -o bad.img
+tbl dup 'import copy; t["partitions"].insert(3, copy.deepcopy(P["env"])); t["partitions"][3]["offset"] = "448K"'
+expect_fail 2 "partition env: the name appears twice" "duplicate partition names refused" \
+	img --table tables/dup.json --media sd -o bad.img
 expect_fail 2 "expected \"gpt\"" "an mtd table refused" img --table $R/partition_2M.json --media sd -o bad.img
 if have_vendor; then
 	expect_fail 2 "a map of whole devices" "the Ky X1 device map refused" \
