@@ -16,7 +16,10 @@ struct k1_extents {
 	size_t n, cap;
 };
 
-#define K1_EXTENTS_INIT {NULL, 0, 0}
+#define K1_EXTENTS_INIT                                                                            \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
 
 /* Add [start, end); empty ranges are ignored. 0 or K1_ENOMEM. */
 int k1_extents_add(struct k1_extents *x, uint64_t start, uint64_t end);

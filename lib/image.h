@@ -26,8 +26,8 @@ struct k1_image_override {
 };
 
 struct k1_image_opts {
-	const char *bundle; /* release folder; images are relative to it */
-	const char *table;  /* NULL: <bundle>/partition_universal.json */
+	const char *bundle;  /* release folder; images are relative to it */
+	const char *table;   /* NULL: <bundle>/partition_universal.json */
 	enum k1_media media; /* K1_MEDIA_SD or K1_MEDIA_EMMC */
 	uint64_t size;       /* disk (user area) size; 0: just large enough */
 	const struct k1_image_override *overrides;
@@ -85,7 +85,7 @@ typedef void (*k1_image_log)(void *ctx, const char *msg);
  * sends the BootROM, ...) returns K1_EINVAL with one line naming the
  * partition and offset; with force it is logged as a warning instead. */
 int k1_image_plan(const struct k1_image_opts *o, struct k1_image_plan *plan, k1_image_log log,
-		  void *log_ctx, struct k1_error *err);
+                  void *log_ctx, struct k1_error *err);
 void k1_image_plan_free(struct k1_image_plan *plan);
 
 /* What to write; NULL members are skipped. raw is required for sparse and
@@ -102,7 +102,7 @@ struct k1_image_outputs {
  * once all are complete; on error none is left behind. map receives the
  * data ranges of raw (may be NULL). */
 int k1_image_write(const struct k1_image_plan *p, const struct k1_image_outputs *out,
-		   struct k1_extents *map, struct k1_error *err);
+                   struct k1_extents *map, struct k1_error *err);
 
 /* ---- the pieces (image_write.c, image_gpt.c, bmap.c, image_sparse.c,
  * genimage_cfg.c) ---- */
@@ -110,37 +110,36 @@ int k1_image_write(const struct k1_image_plan *p, const struct k1_image_outputs 
 /* Sector 0 (bootinfo, protective MBR), the primary GPT (header at LBA 1,
  * entries LBA 2-33) and the backup (entries, then the header in the last
  * sector), as buffers of 512, 33*512 and 33*512 bytes. */
-void k1_image_gpt(const struct k1_image_plan *p, uint8_t *lba0, uint8_t *primary,
-		  uint8_t *backup);
+void k1_image_gpt(const struct k1_image_plan *p, uint8_t *lba0, uint8_t *primary, uint8_t *backup);
 
 /* The raw image into fd (already created, empty): ftruncate, then only the
  * data. boot0 likewise. */
 int k1_image_write_raw(const struct k1_image_plan *p, int fd, const char *name,
-		       struct k1_extents *map, struct k1_error *err);
+                       struct k1_extents *map, struct k1_error *err);
 int k1_image_write_boot0(const struct k1_image_plan *p, int fd, const char *name,
-			 struct k1_error *err);
+                         struct k1_error *err);
 
 /* Copy src[0..len) to dst at dst_off by src's data extents (SEEK_DATA/
  * SEEK_HOLE), leaving its holes and its all-zero 4 KiB blocks unwritten and
  * skipping src's bytes [skip[i].start, skip[i].end). Written ranges are
  * added to map. */
-int k1_copy_extents(int src, const char *src_name, int dst, const char *dst_name,
-		    uint64_t dst_off, uint64_t len, const struct k1_ptable_hole *skip,
-		    size_t nskip, struct k1_extents *map, struct k1_error *err);
+int k1_copy_extents(int src, const char *src_name, int dst, const char *dst_name, uint64_t dst_off,
+                    uint64_t len, const struct k1_ptable_hole *skip, size_t nskip,
+                    struct k1_extents *map, struct k1_error *err);
 
 /* bmaptool 2.0 XML (SHA-256) for the size-byte file fd whose data lies in
  * map (block-rounded), into out. */
 int k1_bmap_build(int fd, const char *name, uint64_t size, const struct k1_extents *map,
-		  struct k1_buf *out, struct k1_error *err);
+                  struct k1_buf *out, struct k1_error *err);
 
 /* Android sparse (libsparse, 4 KiB blocks) of the size-byte file in_fd whose
  * data lies in map, written to out_fd. */
 int k1_image_sparse(int in_fd, uint64_t size, const struct k1_extents *map, int out_fd,
-		    const char *name, struct k1_error *err);
+                    const char *name, struct k1_error *err);
 
 /* genimage's config for the same layout; image_name is the name genimage
  * writes (the raw output's base name). */
 int k1_genimage_cfg(const struct k1_image_plan *p, const char *image_name, struct k1_buf *out,
-		    struct k1_error *err);
+                    struct k1_error *err);
 
 #endif

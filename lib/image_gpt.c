@@ -25,7 +25,7 @@ static void put_entry(uint8_t *e, const struct k1_image_part *ip)
 }
 
 static void put_header(uint8_t *h, const struct k1_image_plan *p, uint64_t my, uint64_t alt,
-		       uint64_t entries, uint32_t entries_crc)
+                       uint64_t entries, uint32_t entries_crc)
 {
 	uint64_t total = p->disk_size / SECTOR;
 
@@ -44,8 +44,7 @@ static void put_header(uint8_t *h, const struct k1_image_plan *p, uint64_t my, u
 	k1_put_le32(h + K1_GPT_OFF_HEADER_CRC, k1_gpt_header_crc(h, K1_GPT_HEADER_SIZE));
 }
 
-void k1_image_gpt(const struct k1_image_plan *p, uint8_t *lba0, uint8_t *primary,
-		  uint8_t *backup)
+void k1_image_gpt(const struct k1_image_plan *p, uint8_t *lba0, uint8_t *primary, uint8_t *backup)
 {
 	uint64_t total = p->disk_size / SECTOR;
 	uint8_t *ents = primary + SECTOR, *mbr = lba0 + 446;
@@ -75,5 +74,5 @@ void k1_image_gpt(const struct k1_image_plan *p, uint8_t *lba0, uint8_t *primary
 	memset(backup, 0, K1_IMAGE_GPT_SECTORS * SECTOR);
 	memcpy(backup, ents, (K1_IMAGE_GPT_SECTORS - 1) * SECTOR);
 	put_header(backup + (K1_IMAGE_GPT_SECTORS - 1) * SECTOR, p, total - 1, 1,
-		   total - K1_IMAGE_GPT_SECTORS, crc);
+	           total - K1_IMAGE_GPT_SECTORS, crc);
 }

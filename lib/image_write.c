@@ -3,8 +3,8 @@
  * complete, so a failure leaves no partial output. Images are sized with
  * ftruncate and only their data is written: the rest stays holes. Like
  * genimage and dd, no fsync: the page cache writes the data back. */
-#include "image.h"
 #include "fileio.h"
+#include "image.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,7 +17,7 @@
 #define SECTOR 512u
 
 static int pwrite_all(int fd, const char *name, const uint8_t *p, size_t len, uint64_t off,
-		      struct k1_extents *map, struct k1_error *err)
+                      struct k1_extents *map, struct k1_error *err)
 {
 	for (size_t done = 0; done < len;) {
 		ssize_t n = pwrite(fd, p + done, len - done, (off_t)(off + done));
@@ -25,16 +25,16 @@ static int pwrite_all(int fd, const char *name, const uint8_t *p, size_t len, ui
 			continue;
 		if (n <= 0)
 			return k1_err(err, K1_EIO, "%s: write error at 0x%llx: %s", name,
-				      (unsigned long long)(off + done), strerror(errno));
+			              (unsigned long long)(off + done), strerror(errno));
 		done += (size_t)n;
 	}
 	return map && k1_extents_add(map, off, off + len) ? k1_err(err, K1_ENOMEM, "out of memory")
-							  : 0;
+	                                                  : 0;
 }
 
 static int copy_file(const char *path, int fd, const char *name, uint64_t off, uint64_t len,
-		     const struct k1_ptable_hole *holes, size_t nholes, struct k1_extents *map,
-		     struct k1_error *err)
+                     const struct k1_ptable_hole *holes, size_t nholes, struct k1_extents *map,
+                     struct k1_error *err)
 {
 	int src = open(path, O_RDONLY | O_CLOEXEC), rc;
 
@@ -46,7 +46,7 @@ static int copy_file(const char *path, int fd, const char *name, uint64_t off, u
 }
 
 int k1_image_write_raw(const struct k1_image_plan *p, int fd, const char *name,
-		       struct k1_extents *map, struct k1_error *err)
+                       struct k1_extents *map, struct k1_error *err)
 {
 	uint8_t *head = calloc(K1_IMAGE_GPT_SECTORS + 1, SECTOR);
 	uint8_t *tail = calloc(K1_IMAGE_GPT_SECTORS, SECTOR);
@@ -58,23 +58,23 @@ int k1_image_write_raw(const struct k1_image_plan *p, int fd, const char *name,
 	}
 	if (ftruncate(fd, (off_t)p->disk_size) < 0) {
 		rc = k1_err(err, K1_EIO, "%s: cannot size to %llu bytes: %s", name,
-			    (unsigned long long)p->disk_size, strerror(errno));
+		            (unsigned long long)p->disk_size, strerror(errno));
 		goto out;
 	}
 	k1_image_gpt(p, head, head + SECTOR, tail);
 	if ((rc = pwrite_all(fd, name, head, (K1_IMAGE_GPT_SECTORS + 1) * SECTOR, 0, map, err)) ||
 	    (rc = pwrite_all(fd, name, tail, K1_IMAGE_GPT_SECTORS * SECTOR,
-			     p->disk_size - K1_IMAGE_GPT_SECTORS * SECTOR, map, err)))
+	                     p->disk_size - K1_IMAGE_GPT_SECTORS * SECTOR, map, err)))
 		goto out;
 	for (size_t i = 0; i < p->nparts && !rc; i++) {
 		const struct k1_image_part *ip = &p->parts[i];
 		if (ip->path && ip->file_size)
 			rc = copy_file(ip->path, fd, name, ip->offset, ip->file_size, ip->tp->holes,
-				       ip->tp->nholes, map, err);
+			               ip->tp->nholes, map, err);
 	}
 	for (size_t i = 0; i < p->nextra && !rc && p->media == K1_MEDIA_SD; i++)
 		rc = copy_file(p->extra[i].path, fd, name, p->extra[i].offset, p->extra[i].len,
-			       NULL, 0, map, err);
+		               NULL, 0, map, err);
 out:
 	free(head);
 	free(tail);
@@ -82,7 +82,7 @@ out:
 }
 
 int k1_image_write_boot0(const struct k1_image_plan *p, int fd, const char *name,
-			 struct k1_error *err)
+                         struct k1_error *err)
 {
 	int rc;
 
@@ -91,8 +91,8 @@ int k1_image_write_boot0(const struct k1_image_plan *p, int fd, const char *name
 	if ((rc = pwrite_all(fd, name, p->bootinfo, K1_BOOTINFO_SIZE, 0, NULL, err)))
 		return rc;
 	for (size_t i = 0; i < p->nextra && !rc; i++)
-		rc = copy_file(p->extra[i].path, fd, name, p->extra[i].offset, p->extra[i].len, NULL,
-			       0, NULL, err);
+		rc = copy_file(p->extra[i].path, fd, name, p->extra[i].offset, p->extra[i].len,
+		               NULL, 0, NULL, err);
 	return rc;
 }
 
@@ -113,7 +113,7 @@ static int open_temp(struct out_file *f, struct k1_error *err)
 	f->fd = mkstemp(f->tmp);
 	if (f->fd < 0)
 		return k1_err(err, K1_EIO, "%s: cannot create a temporary file beside it: %s",
-			      f->path, strerror(errno));
+		              f->path, strerror(errno));
 	if (fchmod(f->fd, 0644) < 0)
 		return k1_err(err, K1_EIO, "%s: chmod: %s", f->tmp, strerror(errno));
 	return 0;
@@ -133,11 +133,11 @@ static int check_not_input(const struct k1_image_plan *p, const char *out, struc
 	if (!out || stat(out, &st) < 0)
 		return 0;
 	bool hit = same_file(&st, p->table_path) || same_file(&st, p->bootinfo_path) ||
-		   same_file(&st, p->fsbl_path);
+	           same_file(&st, p->fsbl_path);
 	for (size_t i = 0; i < p->nparts && !hit; i++)
 		hit = same_file(&st, p->parts[i].path);
 	return hit ? k1_err(err, K1_EINVAL, "%s: is one of the inputs; give another output", out)
-		   : 0;
+	           : 0;
 }
 
 static int write_buf(struct out_file *f, const struct k1_buf *b, struct k1_error *err)
@@ -152,7 +152,7 @@ static const char *base_name(const char *path)
 }
 
 static int write_all(const struct k1_image_plan *p, struct out_file *f, struct k1_extents *map,
-		     struct k1_error *err)
+                     struct k1_error *err)
 {
 	struct k1_buf b = K1_BUF_INIT;
 	int rc = 0;
@@ -165,7 +165,7 @@ static int write_all(const struct k1_image_plan *p, struct out_file *f, struct k
 	if (f[O_BOOT0].path && (rc = k1_image_write_boot0(p, f[O_BOOT0].fd, f[O_BOOT0].path, err)))
 		return rc;
 	if (f[O_SPARSE].path && (rc = k1_image_sparse(f[O_RAW].fd, p->disk_size, map,
-						      f[O_SPARSE].fd, f[O_SPARSE].path, err)))
+	                                              f[O_SPARSE].fd, f[O_SPARSE].path, err)))
 		return rc;
 	if (f[O_BMAP].path &&
 	    !(rc = k1_bmap_build(f[O_RAW].fd, f[O_RAW].path, p->disk_size, map, &b, err)))
@@ -173,27 +173,28 @@ static int write_all(const struct k1_image_plan *p, struct out_file *f, struct k
 	k1_buf_free(&b);
 	if (!rc && f[O_GENIMAGE].path &&
 	    !(rc = k1_genimage_cfg(p, f[O_RAW].path ? base_name(f[O_RAW].path) : "sdcard.img", &b,
-				   err)))
+	                           err)))
 		rc = write_buf(&f[O_GENIMAGE], &b, err);
 	k1_buf_free(&b);
 	return rc;
 }
 
 int k1_image_write(const struct k1_image_plan *p, const struct k1_image_outputs *out,
-		   struct k1_extents *map, struct k1_error *err)
+                   struct k1_extents *map, struct k1_error *err)
 {
 	struct out_file f[O_COUNT] = {{.path = out->raw},
-				      {.path = out->boot0},
-				      {.path = out->sparse},
-				      {.path = out->bmap},
-				      {.path = out->genimage}};
+	                              {.path = out->boot0},
+	                              {.path = out->sparse},
+	                              {.path = out->bmap},
+	                              {.path = out->genimage}};
 	struct k1_extents own = K1_EXTENTS_INIT;
 	int rc = 0;
 
 	if (!map)
 		map = &own;
 	if ((out->sparse || out->bmap) && !out->raw)
-		return k1_err(err, K1_EINVAL, "Android sparse and bmap outputs need the raw image (-o)");
+		return k1_err(err, K1_EINVAL,
+		              "Android sparse and bmap outputs need the raw image (-o)");
 	if (out->boot0 && p->media != K1_MEDIA_EMMC)
 		return k1_err(err, K1_EINVAL, "a boot0 image is written for --media emmc only");
 	for (int i = 0; i < O_COUNT; i++) {
@@ -215,7 +216,7 @@ int k1_image_write(const struct k1_image_plan *p, const struct k1_image_outputs 
 	for (int i = 0; i < O_COUNT && !rc; i++)
 		if (f[i].path && rename(f[i].tmp, f[i].path) < 0)
 			rc = k1_err(err, K1_EIO, "%s: cannot rename into place: %s", f[i].path,
-				    strerror(errno));
+			            strerror(errno));
 	if (rc)
 		for (int i = 0; i < O_COUNT; i++)
 			if (f[i].fd >= 0 || f[i].tmp[0])

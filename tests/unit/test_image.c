@@ -56,9 +56,8 @@ static void test_copy_extents(void **state)
 	assert_int_equal(pwrite(s, buf, 16384, 0), 16384);
 	assert_int_equal(pwrite(s, buf, 4096, 512 * 1024), 4096); /* after a hole */
 	assert_int_equal(ftruncate(d, 1 << 20), 0);
-	assert_int_equal(k1_copy_extents(s, "src", d, "dst", 65536, 512 * 1024 + 4096, &skip, 1,
-					 &map, &err),
-			 0);
+	assert_int_equal(
+	    k1_copy_extents(s, "src", d, "dst", 65536, 512 * 1024 + 4096, &skip, 1, &map, &err), 0);
 	assert_int_equal(pread(d, back, 1 << 20, 0), 1 << 20);
 	for (size_t i = 0; i < 65536; i++)
 		assert_int_equal(back[i], 0);
@@ -106,14 +105,14 @@ static char *make_bundle(const char *table)
 }
 
 static const char *const TABLE =
-	"{\"version\":\"1.0\",\"format\":\"gpt\",\"partitions\":["
-	"{\"name\":\"bootinfo\",\"offset\":\"0K\",\"size\":\"512\",\"hidden\":true,"
-	"\"image\":\"factory/bootinfo_sd.bin\",\"holes\":\"{\\\"(80;512)\\\"}\"},"
-	"{\"name\":\"fsbl\",\"offset\":\"128K\",\"size\":\"256K\"},"
-	"{\"name\":\"env\",\"size\":\"64K\"},"
-	"{\"name\":\"opensbi\",\"offset\":\"1M\",\"size\":\"1M\"},"
-	"{\"name\":\"uboot\",\"size\":\"2M\"},"
-	"{\"name\":\"rootfs\",\"offset\":\"4M\",\"size\":\"-\"}]}";
+    "{\"version\":\"1.0\",\"format\":\"gpt\",\"partitions\":["
+    "{\"name\":\"bootinfo\",\"offset\":\"0K\",\"size\":\"512\",\"hidden\":true,"
+    "\"image\":\"factory/bootinfo_sd.bin\",\"holes\":\"{\\\"(80;512)\\\"}\"},"
+    "{\"name\":\"fsbl\",\"offset\":\"128K\",\"size\":\"256K\"},"
+    "{\"name\":\"env\",\"size\":\"64K\"},"
+    "{\"name\":\"opensbi\",\"offset\":\"1M\",\"size\":\"1M\"},"
+    "{\"name\":\"uboot\",\"size\":\"2M\"},"
+    "{\"name\":\"rootfs\",\"offset\":\"4M\",\"size\":\"-\"}]}";
 
 static int nlogs;
 static void count_log(void *ctx, const char *msg)
@@ -134,8 +133,8 @@ static void test_plan_and_gpt(void **state)
 	(void)state;
 	assert_int_equal(k1_image_plan(&o, &p, count_log, NULL, &err), 0);
 	assert_int_equal(p.disk_size, 8 << 20);
-	assert_int_equal(p.parts[2].offset, 384 * 1024); /* env: implicit */
-	assert_int_equal(p.parts[4].offset, 2 << 20);    /* uboot: implicit */
+	assert_int_equal(p.parts[2].offset, 384 * 1024);                     /* env: implicit */
+	assert_int_equal(p.parts[4].offset, 2 << 20);                        /* uboot: implicit */
 	assert_int_equal(p.parts[5].size, (8 << 20) - (4 << 20) - 33 * 512); /* to LBA n-34 */
 	assert_int_equal(p.nextra, 1); /* spl1 0x80000 is free here */
 	assert_int_equal(p.extra[0].offset, 0x80000);
@@ -185,11 +184,11 @@ static void test_refusals(void **state)
 	/* env moved into the fsbl partition */
 	snprintf(table, sizeof(table), "%s/overlap.json", dir);
 	test_write_str(dir, "overlap.json",
-		       "{\"format\":\"gpt\",\"partitions\":["
-		       "{\"name\":\"fsbl\",\"offset\":\"128K\",\"size\":\"256K\"},"
-		       "{\"name\":\"env\",\"offset\":\"256K\",\"size\":\"64K\"},"
-		       "{\"name\":\"opensbi\",\"offset\":\"1M\",\"size\":\"1M\"},"
-		       "{\"name\":\"uboot\",\"size\":\"2M\"}]}");
+	               "{\"format\":\"gpt\",\"partitions\":["
+	               "{\"name\":\"fsbl\",\"offset\":\"128K\",\"size\":\"256K\"},"
+	               "{\"name\":\"env\",\"offset\":\"256K\",\"size\":\"64K\"},"
+	               "{\"name\":\"opensbi\",\"offset\":\"1M\",\"size\":\"1M\"},"
+	               "{\"name\":\"uboot\",\"size\":\"2M\"}]}");
 	o.table = table;
 	assert_int_equal(k1_image_plan(&o, &p, NULL, NULL, &err), K1_EINVAL);
 	assert_non_null(strstr(err.msg, "partition env (0x40000-0x50000) overlaps partition fsbl"));
@@ -205,7 +204,8 @@ static void test_refusals(void **state)
 	o.overrides = &ov;
 	o.noverrides = 1;
 	assert_int_equal(k1_image_plan(&o, &p, NULL, NULL, &err), K1_EINVAL);
-	assert_non_null(strstr(err.msg, "partition uboot: image /nonexistent/u-boot.itb not found"));
+	assert_non_null(
+	    strstr(err.msg, "partition uboot: image /nonexistent/u-boot.itb not found"));
 	o.noverrides = 0;
 	o.size = 4 << 20;
 	assert_int_equal(k1_image_plan(&o, &p, NULL, NULL, &err), K1_EINVAL);
@@ -255,11 +255,9 @@ static void test_bmap_checksum(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_extents),
-		cmocka_unit_test(test_copy_extents),
-		cmocka_unit_test(test_plan_and_gpt),
-		cmocka_unit_test(test_refusals),
-		cmocka_unit_test(test_bmap_checksum),
+	    cmocka_unit_test(test_extents),       cmocka_unit_test(test_copy_extents),
+	    cmocka_unit_test(test_plan_and_gpt),  cmocka_unit_test(test_refusals),
+	    cmocka_unit_test(test_bmap_checksum),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
