@@ -1,5 +1,6 @@
 #include "bootinfo.h"
 #include "bytes.h"
+#include "disk.h"
 #include "format.h"
 
 #include <stdio.h>
@@ -221,6 +222,45 @@ static void check_offsets(const struct k1_bootinfo *bi, int media, struct k1_che
 	}
 }
 
+/* A bootinfo followed by more bytes is a boot-partition image (eMMC boot0
+ * as k1fw image writes it, or a dump of one): the FSBL must be at
+ * spl0_offset, within spl_size_limit, and verify. */
+static int check_boot0(const struct k1_input *in, const struct k1_bootinfo *bi,
+		       const struct k1_verify_opts *opts, struct k1_checks *c)
+{
+	const struct k1_format *ff = k1_format_by_name("fsbl");
+	uint64_t off = bi->spl0_offset, base = c->base;
+	size_t flen = 0;
+	bool found = false;
+	char w[32], path[512];
+	struct k1_error e = {0};
+	int rc;
+
+	if (off >= K1_BOOTINFO_SIZE && off < in->len) {
+		flen = k1_disk_fsbl_len(in->data + off, in->len - (size_t)off);
+		found = ff && ff->probe(in->data + off, flen);
+	}
+	k1_check_add(c, found, "boot0.fsbl", k1_check_off(c, off, w, sizeof(w)),
+		     "expected an FSBL (\"AIHD\" at +0x100) at spl0_offset 0x%llx of this "
+		     "boot-partition image, found %s",
+		     (unsigned long long)off, found ? "one" : off < in->len ? "none" : "the end");
+	if (!found)
+		return 0;
+	k1_check_add(c, !bi->spl_size_limit || flen <= bi->spl_size_limit, "boot0.fsbl_size",
+		     k1_check_off(c, off, w, sizeof(w)),
+		     "expected the FSBL to fit spl_size_limit 0x%x, found 0x%zx bytes",
+		     bi->spl_size_limit, flen);
+	snprintf(path, sizeof(path), "%s@0x%llx", in->path, (unsigned long long)off);
+	struct k1_input sub = {.path = path, .data = in->data + off, .len = flen};
+	c->base = base + off;
+	rc = ff->verify(&sub, opts, c, &e);
+	c->base = base;
+	if (rc && rc != K1_ENOMEM)
+		k1_check_add(c, false, "boot0.fsbl.readable", k1_check_off(c, off, w, sizeof(w)),
+			     "expected a readable FSBL, found: %s", e.msg);
+	return rc == K1_ENOMEM ? rc : 0;
+}
+
 static int verify(const struct k1_input *in, const struct k1_verify_opts *opts,
 		  struct k1_checks *c, struct k1_error *err)
 {
@@ -260,6 +300,8 @@ static int verify(const struct k1_input *in, const struct k1_verify_opts *opts,
 		zero &= in->data[i] == 0;
 	k1_check_add(c, zero, "bootinfo.tail", k1_check_off(c, OFF_CRC + 4, w, sizeof(w)),
 		     "expected 12 zero bytes after the CRC%s", zero ? "" : ", found data");
+	if (in->len > 512 && media >= 0 && check_boot0(in, &bi, opts, c))
+		return k1_err(err, K1_ENOMEM, "%s: out of memory", in->path);
 	return 0;
 }
 

@@ -58,12 +58,39 @@ static int nested(const struct k1_disk *d, const char *what, const char *name, u
 
 /* ---- sector 0: bootinfo and MBR ---- */
 
+/* No bootinfo and no FSBL in the GPT's fsbl partition: an eMMC user area
+ * (the BootROM reads bootinfo and FSBL from boot0; after fastboot flashing
+ * the user area's fsbl partition stays empty). An SD card without its
+ * bootinfo still has an FSBL, and fails. */
+static bool emmc_user_area(const struct k1_disk *d)
+{
+	const struct k1_gpt_entry *fp = k1_gpt_find(&d->gpt, "fsbl");
+	uint64_t off;
+
+	if (d->has_bootinfo || (d->table != K1_DISK_GPT && d->table != K1_DISK_GPT_BACKUP))
+		return false;
+	if (!fp)
+		return true;
+	off = lba_off(fp->first_lba);
+	if (off >= d->in->len || d->in->len - off < K1_FSBL_OFF_SPL)
+		return true;
+	for (size_t i = 0; i < K1_FSBL_OFF_SPL; i++)
+		if (d->in->data[off + i])
+			return false;
+	return true;
+}
+
 static int check_sector0(const struct k1_disk *d, const struct k1_verify_opts *o,
 			 struct k1_checks *c)
 {
 	const uint8_t *s = d->in->data;
 	char w[32];
 
+	if (emmc_user_area(d))
+		k1_check_add(c, true, "disk.bootinfo", W(0),
+			     "no bootinfo in sector 0 and an empty fsbl partition: an eMMC user "
+			     "area (the BootROM reads bootinfo and FSBL from boot0), not an SD card");
+	else
 	k1_check_add(c, d->has_bootinfo, "disk.bootinfo", W(0),
 		     "expected the bootinfo magic 0x%08X in bytes 0-79 of sector 0 (where the "
 		     "BootROM reads it on an SD card), found 0x%08x",
