@@ -39,5 +39,6 @@ def digest(path):
     return h.hexdigest()
 
 
-for p in sys.argv[1:]:
-    print(digest(p), os.path.basename(p))
+if __name__ == "__main__":
+    for p in sys.argv[1:]:
+        print(digest(p), os.path.basename(p))
