@@ -20,7 +20,7 @@ uint64_t progress_now_ms(void)
 
 void progress_json_line(json_t *j)
 {
-	char *s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	char *s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
 	if (s) {
 		printf("%s\n", s);
 		fflush(stdout);

@@ -93,7 +93,7 @@ int cli_output_path(char *out, size_t outsz, const char *o, const char *dir)
 
 void cli_print_json(json_t *v)
 {
-	json_dumpf(v, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+	json_dumpf(v, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(6));
 	fputc('\n', stdout);
 }
 
@@ -107,7 +107,7 @@ static void print_scalar(json_t *v)
 	case JSON_FALSE: fputs("no", stdout); break;
 	case JSON_NULL: fputs("-", stdout); break;
 	default: {
-		char *s = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		char *s = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
 		fputs(s ? s : "?", stdout);
 		free(s);
 	}
@@ -124,7 +124,7 @@ static int scalar_width(json_t *v)
 	case JSON_FALSE: return 2;
 	case JSON_NULL: return 1;
 	default: {
-		char *s = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		char *s = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
 		int n = s ? (int)strlen(s) : 1;
 		free(s);
 		return n;
