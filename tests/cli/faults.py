@@ -105,7 +105,7 @@ def main():
         kind = rnd.choice(("drop", "fail", "stall", "reenum"))
         timeout, io_timeout = "3", "3"
         if kind == "drop":
-            args = ["--fault-drop-after", str(rnd.randint(1, 1 << 20))]
+            args = ["--fault-drop-after", str(rnd.randint(1, 6 << 20))]  # the whole flash moves ~6 MiB
         elif kind == "fail":
             args = ["--fault-fail-cmd", str(rnd.randint(1, ncmds))]
         elif kind == "stall":
