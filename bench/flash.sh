@@ -50,7 +50,7 @@ start_emu() { # BOARD
 	epid=$!
 	i=0
 	while [ ! -s ready ]; do
-		kill -0 "$epid" 2>/dev/null && [ $i -lt 200 ] || { cat "$1.log"; exit 1; }
+		if ! kill -0 "$epid" 2>/dev/null || [ $i -ge 200 ]; then cat "$1.log"; exit 1; fi
 		sleep 0.05
 		i=$((i + 1))
 	done
@@ -111,6 +111,6 @@ printf '%-16s %6d ms %5d MiB/s %6d ms\n' "k1fw flash" "$k1_rootfs" "$(rate "$k1_
 printf '%-16s %6d ms %5d MiB/s %6d ms\n' "Debian fastboot" "$fb_rootfs" "$(rate "$fb_rootfs")" "$fb_total"
 echo "(rootfs MiB/s: the 1024 MiB image over its time, sparse pieces included; total: from"
 echo " the BootROM to the last partition, bundle verification included for k1fw)"
-a=$(cd board-k1fw && python3 "$top/tests/cli/content_digest.py" *.img)
-b=$(cd board-fastboot && python3 "$top/tests/cli/content_digest.py" *.img)
+a=$(cd board-k1fw && python3 "$top/tests/cli/content_digest.py" ./*.img)
+b=$(cd board-fastboot && python3 "$top/tests/cli/content_digest.py" ./*.img)
 [ "$a" = "$b" ] && echo "both boards hold the same bytes" || echo "the boards differ: see the storage of each"
