@@ -124,6 +124,6 @@ sed 's/^/  | /' "$out/console.txt"
 
 header "will it boot: k1fw doctor"
 run doctor k1fw doctor --board "$out/board"
-grep -E '^(verdict|fix|warning)' "$out/logs/doctor.txt" | show
+grep -E '^(verdict|fix|warning)|Warning' "$out/logs/doctor.txt" | show
 echo
 echo "demo: every step passed; outputs in $out/ (logs in $out/logs/)"
