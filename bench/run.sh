@@ -5,7 +5,7 @@ set -eu
 build=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
 vendor=${K1FW_VENDOR_DIR:-$top/../shared/vendor}
-echo "== k1fw flash vs Debian fastboot (1 GiB sparse rootfs, fake TCP device)"
+echo "== k1fw flash vs Debian fastboot (1 GiB sparse rootfs, into k1fw emulate)"
 sh "$top/bench/flash.sh" "$build"
 echo "== k1fw image vs genimage (4 GiB SD image, 1 GiB rootfs data)"
 "$top/bench/bench_image.sh" "$build"

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -61,6 +62,10 @@ int k1_fbtcp_accept(int listen_fd, int timeout_ms, int *fd, struct k1_error *err
 		return errno == EINTR || errno == EAGAIN || errno == ECONNABORTED
 			       ? 0
 			       : k1_err(err, K1_EIO, "accept: %s", strerror(errno));
+	/* Every reply is an 8-byte header then its payload, two sends: with
+	 * Nagle the payload waits for the host's delayed ACK (40 ms a reply). */
+	int one = 1;
+	setsockopt(*fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	return 1;
 }
 
