@@ -1,4 +1,5 @@
 #include "bundle.h"
+#include "image.h"
 #include "bootinfo.h"
 #include "buf.h"
 #include "env.h"
@@ -57,11 +58,13 @@ static int put(struct bundle *b, const char *rel, const void *data, size_t len)
 	return 0;
 }
 
+/* Copied by data extents, so a sparse rootfs stays sparse in the release. */
 static int copy_file(struct bundle *b, const char *src, const char *rel)
 {
-	char path[4400], buf[1 << 16];
+	char path[4400];
+	struct k1_extents map = K1_EXTENTS_INIT;
+	struct stat st;
 	int in, out, rc = 0;
-	ssize_t n;
 
 	snprintf(path, sizeof(path), "%s/%s", b->tmp, rel);
 	in = open(src, O_RDONLY | O_CLOEXEC);
@@ -72,13 +75,12 @@ static int copy_file(struct bundle *b, const char *src, const char *rel)
 		close(in);
 		return k1_err(b->err, K1_EIO, "%s: cannot create: %s", path, strerror(errno));
 	}
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, (size_t)n) != n) {
-			rc = k1_err(b->err, K1_EIO, "%s: write error: %s", path, strerror(errno));
-			break;
-		}
-	if (n < 0)
-		rc = k1_err(b->err, K1_EIO, "%s: read error: %s", src, strerror(errno));
+	if (fstat(in, &st) < 0 || ftruncate(out, st.st_size) < 0)
+		rc = k1_err(b->err, K1_EIO, "%s: cannot size: %s", path, strerror(errno));
+	else
+		rc = k1_copy_extents(in, src, out, path, 0, (uint64_t)st.st_size, NULL, 0, &map,
+				     b->err);
+	k1_extents_free(&map);
 	if (close(out) < 0 && !rc)
 		rc = k1_err(b->err, K1_EIO, "%s: write error: %s", path, strerror(errno));
 	close(in);

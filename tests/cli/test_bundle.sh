@@ -113,6 +113,15 @@ same_file relm/u-boot.itb mainline.itb "the mainline u-boot.itb is taken as is"
 run "$K1FW" inspect relm/u-boot.itb
 grep -qi "mainline" "$T/out" && ok "inspect names the mainline layout" || not_ok "inspect of mainline u-boot.itb"
 
+# A sparse rootfs stays sparse in the release (copied by data extents).
+truncate -s 64M sparse_rootfs.img
+head -c 65536 /dev/urandom | dd of=sparse_rootfs.img bs=65536 seek=100 conv=notrunc status=none
+expect_rc 0 "bundle with a sparse 64 MiB rootfs" bundle --opensbi fw_dynamic.bin --uboot rel/u-boot.itb \
+	--rootfs sparse_rootfs.img -o rels
+same_file rels/rootfs.ext4 sparse_rootfs.img "the release's rootfs has the same bytes"
+[ "$(du -k rels/rootfs.ext4 | cut -f1)" -lt 1024 ] && ok "and stays sparse (du $(du -k rels/rootfs.ext4 | cut -f1) KiB)" ||
+	not_ok "rootfs lost its holes (du $(du -k rels/rootfs.ext4 | cut -f1) KiB)"
+
 left=$(ls -d bad* rel*.tmp-* 2>/dev/null)
 [ -z "$left" ] && ok "failures left no folder behind" || not_ok "left behind: $left"
 done_testing
