@@ -48,8 +48,8 @@ static int copy_file(const char *path, int fd, const char *name, uint64_t off, u
 int k1_image_write_raw(const struct k1_image_plan *p, int fd, const char *name,
                        struct k1_extents *map, struct k1_error *err)
 {
-	uint8_t *head = calloc(K1_IMAGE_GPT_SECTORS + 1, SECTOR);
-	uint8_t *tail = calloc(K1_IMAGE_GPT_SECTORS, SECTOR);
+	uint8_t *head = malloc(K1_GPT_PRIMARY_BYTES);
+	uint8_t *tail = malloc(K1_GPT_BACKUP_BYTES);
 	int rc = 0;
 
 	if (!head || !tail) {
@@ -61,10 +61,10 @@ int k1_image_write_raw(const struct k1_image_plan *p, int fd, const char *name,
 		            (unsigned long long)p->disk_size, strerror(errno));
 		goto out;
 	}
-	k1_image_gpt(p, head, head + SECTOR, tail);
-	if ((rc = pwrite_all(fd, name, head, (K1_IMAGE_GPT_SECTORS + 1) * SECTOR, 0, map, err)) ||
-	    (rc = pwrite_all(fd, name, tail, K1_IMAGE_GPT_SECTORS * SECTOR,
-	                     p->disk_size - K1_IMAGE_GPT_SECTORS * SECTOR, map, err)))
+	if ((rc = k1_image_gpt(p, head, tail, err)) ||
+	    (rc = pwrite_all(fd, name, head, K1_GPT_PRIMARY_BYTES, 0, map, err)) ||
+	    (rc = pwrite_all(fd, name, tail, K1_GPT_BACKUP_BYTES,
+	                     p->disk_size - K1_GPT_BACKUP_BYTES, map, err)))
 		goto out;
 	for (size_t i = 0; i < p->nparts && !rc; i++) {
 		const struct k1_image_part *ip = &p->parts[i];
