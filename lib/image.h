@@ -120,6 +120,11 @@ int k1_image_write_raw(const struct k1_image_plan *p, int fd, const char *name,
 int k1_image_write_boot0(const struct k1_image_plan *p, int fd, const char *name,
                          struct k1_error *err);
 
+/* p[0..len) to fd at off, the range added to map (may be NULL); name is
+ * fd's for the error. */
+int k1_image_pwrite(int fd, const char *name, const uint8_t *p, size_t len, uint64_t off,
+                    struct k1_extents *map, struct k1_error *err);
+
 /* Copy src[0..len) to dst at dst_off by src's data extents (SEEK_DATA/
  * SEEK_HOLE), leaving its holes and its all-zero 4 KiB blocks unwritten and
  * skipping src's bytes [skip[i].start, skip[i].end). Written ranges are
