@@ -14,8 +14,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define SECTOR 512u
-
 static int copy_file(const char *path, int fd, const char *name, uint64_t off, uint64_t len,
                      const struct k1_ptable_hole *holes, size_t nholes, struct k1_extents *map,
                      struct k1_error *err)
