@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <openssl/evp.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,18 +14,7 @@
 #define CHUNK (1u << 20)
 #define ZERO_SUM "0000000000000000000000000000000000000000000000000000000000000000"
 
-static int add(struct k1_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int add(struct k1_buf *b, const char *fmt, ...)
-{
-	char line[512];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	return n < 0 || (size_t)n >= sizeof(line) ? K1_ERANGE : k1_buf_append(b, line, (size_t)n);
-}
+#define add(b, ...) k1_buf_printf(b, 512, __VA_ARGS__) /* one line at most */
 
 static void hex(const uint8_t *h, size_t n, char *out)
 {

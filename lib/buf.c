@@ -1,6 +1,9 @@
+/* The growable byte buffer (buf.h) every builder in libk1fw appends to. */
 #include "buf.h"
 #include "error.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,6 +58,25 @@ int k1_buf_align(struct k1_buf *b, size_t align)
 		return 0;
 	rem = b->len % align;
 	return rem ? k1_buf_fill(b, 0, align - rem) : 0;
+}
+
+int k1_buf_printf(struct k1_buf *b, size_t max, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= max)
+		return K1_ERANGE;
+	if (k1_buf_reserve(b, (size_t)n + 1))
+		return K1_ENOMEM;
+	va_start(ap, fmt);
+	vsnprintf((char *)b->data + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+	return 0;
 }
 
 void k1_buf_free(struct k1_buf *b)

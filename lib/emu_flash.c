@@ -103,9 +103,7 @@ static void guid_for(const char *a, const char *b2, uint8_t g[16])
 	snprintf(buf, sizeof(buf), "k1fw-emulate:%s:%s", a, b2);
 	if (k1_digest("sha256", buf, strlen(buf), h, &hl, NULL))
 		memset(h, 0x5a, 32);
-	memcpy(g, h, 16);
-	g[7] = (uint8_t)((g[7] & 0x0F) | 0x40); /* version 4 (time_hi is little-endian) */
-	g[8] = (uint8_t)((g[8] & 0x3F) | 0x80);
+	k1_gpt_guid_v4(g, h);
 }
 
 static int write_gpt(struct k1_emu_board *b, const struct k1_ptable *t, char *why, size_t wn)
@@ -125,7 +123,7 @@ static int write_gpt(struct k1_emu_board *b, const struct k1_ptable *t, char *wh
 			snprintf(why, wn, "partition %s: no usable offset or size", p->name);
 			return K1_EINVAL;
 		}
-		parts[n].name = p->name;
+		parts[n] = (struct k1_gpt_new_part){.name = p->name};
 		parts[n].first_lba = p->gpt_offset / 512;
 		parts[n].last_lba = p->rest ? sectors - 34 : parts[n].first_lba + p->size / 512 - 1;
 		if (!p->rest && p->size < 512) {
@@ -136,7 +134,8 @@ static int write_gpt(struct k1_emu_board *b, const struct k1_ptable *t, char *wh
 		n++;
 	}
 	guid_for("disk", n ? parts[0].name : "", dguid);
-	if (k1_gpt_build(parts, n, sectors, dguid, primary, backup, &e) ||
+	if (k1_gpt_check(parts, n, sectors, &e) ||
+	    k1_gpt_build(parts, n, sectors, dguid, primary, backup, &e) ||
 	    k1_emu_write(&b->st, K1_DEV_USER, 440, primary + 440, sizeof(primary) - 440, &e) ||
 	    k1_emu_write(&b->st, K1_DEV_USER, (sectors - 33) * 512, backup, sizeof(backup), &e) ||
 	    k1_emu_fill(&b->st, K1_DEV_USER, K1_DISK_ENV_OFFSET, K1_DISK_ENV_SIZE, 0, &e)) {

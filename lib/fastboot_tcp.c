@@ -1,5 +1,7 @@
-/* Fastboot TCP transport, device side. */
+/* Fastboot TCP transport, device side: listen, accept, and the frames
+ * the emulator reads and writes (the wire format is tcp_io.c's). */
 #include "fastboot_tcp.h"
+#include "tcp_io.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -69,60 +71,46 @@ int k1_fbtcp_accept(int listen_fd, int timeout_ms, int *fd, struct k1_error *err
 	return 1;
 }
 
-static int read_full(struct k1_fbtcp *t, void *buf, size_t n, struct k1_error *err)
+/* The device's words for a transfer that stopped (tests grep for them). */
+static int stopped(const struct k1_fbtcp *t, const struct k1_tcp_stop *s, struct k1_error *err)
 {
-	uint8_t *p = buf;
+	bool polled = !strcmp(s->op, "poll");
 
-	while (n) {
-		struct pollfd pf = {.fd = t->fd, .events = POLLIN};
-		int r = poll(&pf, 1, t->timeout_ms > 0 ? t->timeout_ms : -1);
-		ssize_t got;
-		if (r < 0 && errno == EINTR)
-			return k1_err(err, K1_EIO, "interrupted");
-		if (r < 0)
-			return k1_err(err, K1_EIO, "poll: %s", strerror(errno));
-		if (r == 0)
-			return k1_err(err, K1_EIO, "host silent for %d ms", t->timeout_ms);
-		got = recv(t->fd, p, n, 0);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0)
-			return k1_err(err, K1_EIO, "recv: %s", strerror(errno));
-		if (got == 0)
-			return k1_err(err, K1_EIO, "host closed the connection");
-		p += got;
-		n -= (size_t)got;
-	}
-	return 0;
+	if (polled && !s->err)
+		return k1_err(err, K1_EIO, "host silent for %d ms", t->timeout_ms);
+	if (polled && s->err == EINTR)
+		return k1_err(err, K1_EIO, "interrupted");
+	if (!s->err && !strcmp(s->op, "recv"))
+		return k1_err(err, K1_EIO, "host closed the connection");
+	return k1_err(err, K1_EIO, "%s: %s", s->op, strerror(s->err));
 }
 
+/* A signal ends a read (the emulator is being stopped). */
+static int read_full(struct k1_fbtcp *t, void *buf, size_t n, struct k1_error *err)
+{
+	struct k1_tcp_stop s;
+
+	return k1_tcp_recv_all(t->fd, buf, n, t->timeout_ms > 0 ? t->timeout_ms : -1, true, &s)
+		       ? stopped(t, &s, err)
+		       : 0;
+}
+
+/* Writes wait as long as the host takes to read. */
 static int write_full(struct k1_fbtcp *t, const void *buf, size_t n, struct k1_error *err)
 {
-	const uint8_t *p = buf;
+	struct k1_tcp_stop s;
 
-	while (n) {
-		ssize_t w = send(t->fd, p, n, MSG_NOSIGNAL);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return k1_err(err, K1_EIO, "send: %s", strerror(errno));
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
+	return k1_tcp_send_all(t->fd, buf, n, -1, false, &s) ? stopped(t, &s, err) : 0;
 }
 
 static int read_header(struct k1_fbtcp *t, uint64_t *len, struct k1_error *err)
 {
-	uint8_t h[8];
-	int rc = read_full(t, h, 8, err);
+	uint8_t h[K1_FBTCP_HEADER];
+	int rc = read_full(t, h, sizeof(h), err);
 
-	if (rc)
-		return rc;
-	*len = 0;
-	for (int i = 0; i < 8; i++)
-		*len = *len << 8 | h[i];
-	return 0;
+	if (!rc)
+		*len = k1_fbtcp_header_len(h);
+	return rc;
 }
 
 int k1_fbtcp_handshake(struct k1_fbtcp *t, struct k1_error *err)
@@ -133,12 +121,11 @@ int k1_fbtcp_handshake(struct k1_fbtcp *t, struct k1_error *err)
 	t->frame_left = t->received = 0;
 	if ((rc = read_full(t, h, 4, err)))
 		return rc;
-	if (h[0] != 'F' || h[1] != 'B' || h[2] < '0' || h[2] > '9' || h[3] < '0' || h[3] > '9' ||
-	    (h[2] == '0' && h[3] == '0'))
+	if (!k1_fbtcp_hello_ok(h))
 		return k1_err(err, K1_EINVAL,
 			      "handshake: expected \"FB01\", got %02x %02x %02x %02x", h[0], h[1],
 			      h[2], h[3]);
-	return write_full(t, "FB01", 4, err);
+	return write_full(t, K1_FBTCP_HELLO, 4, err);
 }
 
 int k1_fbtcp_recv_packet(struct k1_fbtcp *t, uint8_t *buf, size_t cap, size_t *len,
@@ -192,12 +179,11 @@ int k1_fbtcp_recv_data(struct k1_fbtcp *t, uint8_t *dst, size_t n, struct k1_err
 
 int k1_fbtcp_send(struct k1_fbtcp *t, const void *data, size_t len, struct k1_error *err)
 {
-	uint8_t h[8];
+	uint8_t h[K1_FBTCP_HEADER];
 	int rc;
 
-	for (int i = 0; i < 8; i++)
-		h[i] = (uint8_t)((uint64_t)len >> (56 - 8 * i));
-	if ((rc = write_full(t, h, 8, err)))
+	k1_fbtcp_put_header(h, len);
+	if ((rc = write_full(t, h, sizeof(h), err)))
 		return rc;
 	return write_full(t, data, len, err);
 }

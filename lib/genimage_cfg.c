@@ -6,24 +6,12 @@
 #include "image.h"
 
 #include <limits.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int add(struct k1_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int add(struct k1_buf *b, const char *fmt, ...)
-{
-	char line[8400];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	return n < 0 || (size_t)n >= sizeof(line) ? K1_ERANGE : k1_buf_append(b, line, (size_t)n);
-}
+#define add(b, ...) k1_buf_printf(b, 8400, __VA_ARGS__) /* one line at most */
 
 /* A quoted string for genimage's libconfuse: \ and " escaped. */
 static int quoted(struct k1_buf *b, const char *s)

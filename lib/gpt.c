@@ -1,3 +1,6 @@
+/* GPT reader and the GUID helpers (gpt.h): `k1fw inspect`, `verify` and the
+ * emulator read tables with it; gpt_write.c and k1fw image reuse its layout
+ * constants, header CRC and GUID encoding. */
 #include "gpt.h"
 #include "bytes.h"
 
@@ -148,6 +151,35 @@ void k1_gpt_guid_str(const uint8_t g[16], char out[37])
 		 "%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%02X%02X", g[3],
 		 g[2], g[1], g[0], g[5], g[4], g[7], g[6], g[8], g[9], g[10], g[11], g[12], g[13],
 		 g[14], g[15]);
+}
+
+int k1_gpt_guid_parse(const char *s, uint8_t g[16])
+{
+	static const int order[16] = {3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15};
+	uint8_t raw[16];
+	int n = 0;
+
+	for (const char *p = s; *p; p++) {
+		unsigned v;
+		if (*p == '-' && (p - s == 8 || p - s == 13 || p - s == 18 || p - s == 23))
+			continue;
+		if (n == 16 || sscanf(p, "%2x", &v) != 1 || !p[1] || p[1] == '-')
+			return -1;
+		raw[n++] = (uint8_t)v;
+		p++;
+	}
+	if (n != 16 || strlen(s) != 36)
+		return -1;
+	for (int i = 0; i < 16; i++)
+		g[i] = raw[order[i]];
+	return 0;
+}
+
+void k1_gpt_guid_v4(uint8_t g[16], const uint8_t bytes[16])
+{
+	memcpy(g, bytes, 16);
+	g[7] = (uint8_t)((g[7] & 0x0F) | 0x40); /* version 4 (data3 is little-endian) */
+	g[8] = (uint8_t)((g[8] & 0x3F) | 0x80); /* RFC 4122 variant */
 }
 
 const char *k1_gpt_type_name(const uint8_t guid[16])

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #define K1_GPT_SECTOR 512
+#define K1_GPT_FIRST_LBA 34 /* protective MBR + header + 128 entries */
 #define K1_GPT_SIGNATURE "EFI PART"
 #define K1_GPT_REVISION 0x00010000u
 #define K1_GPT_HEADER_SIZE 92     /* the defined fields; the rest of the sector is zero */
@@ -75,6 +76,11 @@ const struct k1_gpt_entry *k1_gpt_find(const struct k1_gpt *gpt, const char *nam
 
 /* "0FC63DAF-8483-4772-8E79-3D69D8477DE4" (mixed-endian as UEFI stores it). */
 void k1_gpt_guid_str(const uint8_t guid[16], char out[37]);
+/* The reverse: the 36-character form (either case) to the stored bytes;
+ * -1 when s is not one. */
+int k1_gpt_guid_parse(const char *s, uint8_t g[16]);
+/* A version 4 (RFC 4122) GUID from 16 random or hashed bytes. */
+void k1_gpt_guid_v4(uint8_t g[16], const uint8_t bytes[16]);
 /* A short name for well-known partition types ("linux", "basic-data",
  * "efi-system", ...), or NULL. */
 const char *k1_gpt_type_name(const uint8_t guid[16]);

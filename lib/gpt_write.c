@@ -1,4 +1,5 @@
-/* GPT writer (UEFI 2.x §5.3), U-Boot `gpt write` layout. */
+/* GPT writer (UEFI 2.x §5.3), U-Boot `gpt write` layout; the field
+ * offsets and the header CRC are gpt.h's, shared with the reader. */
 #include "bytes.h"
 #include "gpt_write.h"
 
@@ -9,12 +10,29 @@
 static const uint8_t basic_data[16] = {0xA2, 0xA0, 0xD0, 0xEB, 0xE5, 0xB9, 0x33, 0x44,
 				       0x87, 0xC0, 0x68, 0xB6, 0xB7, 0x26, 0x99, 0xC7};
 
-static int check_parts(const struct k1_gpt_new_part *p, size_t n, uint64_t first,
-		       uint64_t last, struct k1_error *err)
+/* The usable LBAs of a disk of `sectors` sectors holding n entries. */
+static int usable(size_t n, uint64_t sectors, uint64_t *first, uint64_t *last,
+		  struct k1_error *err)
 {
+	if (sectors < K1_GPT_FIRST_LBA + K1_GPT_BACKUP_SECTORS + 1)
+		return k1_err(err, K1_ERANGE, "a %llu-sector disk cannot hold a GPT",
+			      (unsigned long long)sectors);
 	if (n > K1_GPT_NEW_ENTRIES)
 		return k1_err(err, K1_EINVAL, "%zu partitions: a GPT holds at most %d", n,
 			      K1_GPT_NEW_ENTRIES);
+	*first = K1_GPT_FIRST_LBA;
+	*last = sectors - K1_GPT_BACKUP_SECTORS - 1;
+	return 0;
+}
+
+int k1_gpt_check(const struct k1_gpt_new_part *p, size_t n, uint64_t sectors,
+		 struct k1_error *err)
+{
+	uint64_t first = 0, last = 0;
+	int rc;
+
+	if ((rc = usable(n, sectors, &first, &last, err)))
+		return rc;
 	for (size_t i = 0; i < n; i++) {
 		if (!p[i].name || strlen(p[i].name) > K1_GPT_NAME_UNITS)
 			return k1_err(err, K1_EINVAL, "partition %zu: name missing or over %d "
@@ -45,11 +63,11 @@ static void put_entries(const struct k1_gpt_new_part *p, size_t n, uint8_t *ents
 	memset(ents, 0, K1_GPT_NEW_ENTRIES * K1_GPT_ENTRY_SIZE);
 	for (size_t i = 0; i < n; i++) {
 		uint8_t *e = ents + i * K1_GPT_ENTRY_SIZE;
-		memcpy(e + K1_GPT_ENT_TYPE, basic_data, 16);
+		memcpy(e + K1_GPT_ENT_TYPE, p[i].type_guid ? p[i].type_guid : basic_data, 16);
 		memcpy(e + K1_GPT_ENT_GUID, p[i].guid, 16);
 		k1_put_le64(e + K1_GPT_ENT_FIRST, p[i].first_lba);
 		k1_put_le64(e + K1_GPT_ENT_LAST, p[i].last_lba);
-		for (size_t k = 0; p[i].name[k]; k++)
+		for (size_t k = 0; p[i].name[k] && k < K1_GPT_NAME_UNITS; k++)
 			k1_put_le16(e + K1_GPT_ENT_NAME + 2 * k, (uint8_t)p[i].name[k]);
 	}
 }
@@ -73,11 +91,11 @@ static void put_header(uint8_t *h, uint64_t my, uint64_t alt, uint64_t first, ui
 	k1_put_le32(h + K1_GPT_OFF_HEADER_CRC, k1_gpt_header_crc(h, K1_GPT_HEADER_SIZE));
 }
 
+/* One 0xEE record from LBA 1 over the disk (capped); s is zero. */
 static void put_mbr(uint8_t *s, uint64_t sectors)
 {
 	uint8_t *e = s + 446;
 
-	memset(s + 440, 0, K1_GPT_SECTOR - 440);
 	e[1] = 0x00, e[2] = 0x02, e[3] = 0x00; /* CHS of LBA 1 */
 	e[4] = 0xEE;
 	e[5] = e[6] = e[7] = 0xFF;
@@ -90,17 +108,15 @@ int k1_gpt_build(const struct k1_gpt_new_part *parts, size_t n, uint64_t sectors
 		 const uint8_t disk_guid[16], uint8_t *primary, uint8_t *backup,
 		 struct k1_error *err)
 {
-	uint64_t first = 34, last, alt;
+	uint64_t first = 0, last = 0, alt = sectors - 1;
 	uint32_t crc;
 	int rc;
 
-	if (sectors < 34 + 33 + 1)
-		return k1_err(err, K1_ERANGE, "a %llu-sector disk cannot hold a GPT",
-			      (unsigned long long)sectors);
-	alt = sectors - 1;
-	last = sectors - 34;
-	if ((rc = check_parts(parts, n, first, last, err)))
+	if ((rc = usable(n, sectors, &first, &last, err)))
 		return rc;
+	for (size_t i = 0; i < n; i++)
+		if (!parts[i].name)
+			return k1_err(err, K1_EINVAL, "partition %zu: no name", i + 1);
 	memset(primary, 0, K1_GPT_PRIMARY_BYTES);
 	put_mbr(primary, sectors);
 	put_entries(parts, n, primary + 2 * K1_GPT_SECTOR);
@@ -108,6 +124,7 @@ int k1_gpt_build(const struct k1_gpt_new_part *parts, size_t n, uint64_t sectors
 			      K1_GPT_NEW_ENTRIES * K1_GPT_ENTRY_SIZE);
 	put_header(primary + K1_GPT_SECTOR, 1, alt, first, last, 2, disk_guid, crc);
 	memcpy(backup, primary + 2 * K1_GPT_SECTOR, K1_GPT_NEW_ENTRIES * K1_GPT_ENTRY_SIZE);
-	put_header(backup + 32 * K1_GPT_SECTOR, alt, 1, first, last, sectors - 33, disk_guid, crc);
+	put_header(backup + (K1_GPT_BACKUP_SECTORS - 1) * K1_GPT_SECTOR, alt, 1, first, last,
+		   sectors - K1_GPT_BACKUP_SECTORS, disk_guid, crc);
 	return 0;
 }

@@ -9,15 +9,14 @@
 #include "bootinfo.h"
 #include "error.h"
 #include "extents.h"
+#include "gpt_write.h"
 #include "ptable.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#define K1_IMAGE_GPT_ENTRIES 128
-#define K1_IMAGE_GPT_SECTORS 33 /* header + 128 * 128-byte entries */
-#define K1_IMAGE_BLOCK 4096u    /* bmap and Android sparse block size */
+#define K1_IMAGE_BLOCK 4096u /* bmap and Android sparse block size */
 
 /* One file for one partition, overriding the table (--part NAME=FILE). */
 struct k1_image_override {
@@ -107,10 +106,12 @@ int k1_image_write(const struct k1_image_plan *p, const struct k1_image_outputs 
 /* ---- the pieces (image_write.c, image_gpt.c, bmap.c, image_sparse.c,
  * genimage_cfg.c) ---- */
 
-/* Sector 0 (bootinfo, protective MBR), the primary GPT (header at LBA 1,
- * entries LBA 2-33) and the backup (entries, then the header in the last
- * sector), as buffers of 512, 33*512 and 33*512 bytes. */
-void k1_image_gpt(const struct k1_image_plan *p, uint8_t *lba0, uint8_t *primary, uint8_t *backup);
+/* Sector 0 (SD bootinfo, protective MBR) and the primary GPT (header at
+ * LBA 1, entries LBA 2-33) into primary, the backup (entries, then the
+ * header in the last sector) into backup: K1_GPT_PRIMARY_BYTES and
+ * K1_GPT_BACKUP_BYTES. */
+int k1_image_gpt(const struct k1_image_plan *p, uint8_t *primary, uint8_t *backup,
+                 struct k1_error *err);
 
 /* The raw image into fd (already created, empty): ftruncate, then only the
  * data. boot0 likewise. */
@@ -118,6 +119,11 @@ int k1_image_write_raw(const struct k1_image_plan *p, int fd, const char *name,
                        struct k1_extents *map, struct k1_error *err);
 int k1_image_write_boot0(const struct k1_image_plan *p, int fd, const char *name,
                          struct k1_error *err);
+
+/* p[0..len) to fd at off, the range added to map (may be NULL); name is
+ * fd's for the error. */
+int k1_image_pwrite(int fd, const char *name, const uint8_t *p, size_t len, uint64_t off,
+                    struct k1_extents *map, struct k1_error *err);
 
 /* Copy src[0..len) to dst at dst_off by src's data extents (SEEK_DATA/
  * SEEK_HOLE), leaving its holes and its all-zero 4 KiB blocks unwritten and

@@ -14,6 +14,22 @@
 #define CHUNK (1u << 20)
 #define ZBLOCK 4096u
 
+int k1_image_pwrite(int fd, const char *name, const uint8_t *p, size_t len, uint64_t off,
+                    struct k1_extents *map, struct k1_error *err)
+{
+	for (size_t done = 0; done < len;) {
+		ssize_t n = pwrite(fd, p + done, len - done, (off_t)(off + done));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return k1_err(err, K1_EIO, "%s: write error at 0x%llx: %s", name,
+			              (unsigned long long)(off + done), strerror(errno));
+		done += (size_t)n;
+	}
+	return map && k1_extents_add(map, off, off + len) ? k1_err(err, K1_ENOMEM, "out of memory")
+	                                                  : 0;
+}
+
 static bool zero_block(const uint8_t *p, size_t n)
 {
 	static const uint8_t zero[ZBLOCK];
@@ -33,6 +49,7 @@ static int put_nonzero(int dst, const char *dn, const uint8_t *buf, size_t len, 
                        struct k1_extents *map, struct k1_error *err)
 {
 	size_t i = 0;
+	int rc;
 
 	while (i < len) {
 		size_t run = i, end;
@@ -43,17 +60,8 @@ static int put_nonzero(int dst, const char *dn, const uint8_t *buf, size_t len, 
 		end = run;
 		while (end < len && !zero_block(buf + end, block_at(dof, end, len)))
 			end += block_at(dof, end, len);
-		for (size_t done = run; done < end;) {
-			ssize_t n = pwrite(dst, buf + done, end - done, (off_t)(dof + done));
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				return k1_err(err, K1_EIO, "%s: write error at 0x%llx: %s", dn,
-				              (unsigned long long)(dof + done), strerror(errno));
-			done += (size_t)n;
-		}
-		if (map && k1_extents_add(map, dof + run, dof + end))
-			return k1_err(err, K1_ENOMEM, "out of memory");
+		if ((rc = k1_image_pwrite(dst, dn, buf + run, end - run, dof + run, map, err)))
+			return rc;
 		i = end;
 	}
 	return 0;

@@ -142,13 +142,6 @@ static int part_source(struct ctx *c, const struct k1_ptable_part *tp, char **pa
 
 /* ---- GUIDs ---- */
 
-static void guid_from(uint8_t g[16], const uint8_t *h)
-{
-	memcpy(g, h, 16);
-	g[7] = (uint8_t)((g[7] & 0x0F) | 0x40); /* version 4 (data3 is little-endian) */
-	g[8] = (uint8_t)((g[8] & 0x3F) | 0x80); /* RFC 4122 variant */
-}
-
 static int derive_guid(struct ctx *c, const char *what, size_t index, uint8_t g[16])
 {
 	struct k1_buf m = K1_BUF_INIT;
@@ -160,7 +153,7 @@ static int derive_guid(struct ctx *c, const char *what, size_t index, uint8_t g[
 	if (c->o->random_guids) {
 		if (getrandom(h, 16, 0) != 16)
 			return k1_err(c->err, K1_EIO, "getrandom: %s", strerror(errno));
-		guid_from(g, h);
+		k1_gpt_guid_v4(g, h);
 		return 0;
 	}
 	snprintf(tag, sizeof(tag), "k1fw image %s %s %zu %llu", k1_media_name(c->p->media), what,
@@ -173,31 +166,8 @@ static int derive_guid(struct ctx *c, const char *what, size_t index, uint8_t g[
 	rc = k1_digest("sha256", m.data, m.len, h, &hl, c->err);
 	k1_buf_free(&m);
 	if (!rc)
-		guid_from(g, h);
+		k1_gpt_guid_v4(g, h);
 	return rc;
-}
-
-/* "EBD0A0A2-B9E5-4433-87C0-68B6B72699C7" to the on-disk mixed-endian bytes. */
-static int parse_guid(const char *s, uint8_t g[16])
-{
-	static const int order[16] = {3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15};
-	uint8_t raw[16];
-	int n = 0;
-
-	for (const char *p = s; *p; p++) {
-		unsigned v;
-		if (*p == '-' && (p - s == 8 || p - s == 13 || p - s == 18 || p - s == 23))
-			continue;
-		if (n == 16 || sscanf(p, "%2x", &v) != 1 || !p[1] || p[1] == '-')
-			return -1;
-		raw[n++] = (uint8_t)v;
-		p++;
-	}
-	if (n != 16 || strlen(s) != 36)
-		return -1;
-	for (int i = 0; i < 16; i++)
-		g[i] = raw[order[i]];
-	return 0;
 }
 
 static int type_guid(struct ctx *c, const struct k1_ptable_part *tp, uint8_t g[16])
@@ -215,7 +185,7 @@ static int type_guid(struct ctx *c, const struct k1_ptable_part *tp, uint8_t g[1
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 		if (!strcmp(t, known[i].name))
 			t = known[i].guid;
-	if (parse_guid(t, g))
+	if (k1_gpt_guid_parse(t, g))
 		return k1_err(c->err, K1_EINVAL,
 		              "%s: partition %s: type '%s': expected a GUID or basic-data, linux, "
 		              "esp, xbootldr",
@@ -267,10 +237,10 @@ static int load_table(struct ctx *c)
 			    "disk (2^62 bytes)",
 			    p->table_path, tp->name, (unsigned long long)tp->offset,
 			    (unsigned long long)tp->size);
-		if (tp->in_table && ++in_gpt > K1_IMAGE_GPT_ENTRIES)
+		if (tp->in_table && ++in_gpt > K1_GPT_NEW_ENTRIES)
 			return k1_err(c->err, K1_EINVAL,
 			              "%s: partition %s: more than %d partitions for the GPT",
-			              p->table_path, tp->name, K1_IMAGE_GPT_ENTRIES);
+			              p->table_path, tp->name, K1_GPT_NEW_ENTRIES);
 		if (tp->in_table && strlen(tp->name) > K1_GPT_NAME_UNITS &&
 		    (rc = refuse(c,
 		                 "%s: partition %s: a GPT name holds %d characters; it will "
@@ -478,14 +448,14 @@ static int load_parts(struct ctx *c)
 static int size_disk(struct ctx *c)
 {
 	struct k1_image_plan *p = c->p;
-	uint64_t need = GPT_END + K1_IMAGE_GPT_SECTORS * SECTOR;
+	uint64_t need = GPT_END + K1_GPT_BACKUP_SECTORS * SECTOR;
 	struct k1_image_part *last = &p->parts[p->nparts - 1], *far = last;
 
 	for (size_t i = 0; i < p->nparts; i++) {
 		struct k1_image_part *ip = &p->parts[i];
 		uint64_t end = ip->offset + (ip->tp->rest ? ip->file_size : ip->size);
-		if (end + K1_IMAGE_GPT_SECTORS * SECTOR > need) {
-			need = end + K1_IMAGE_GPT_SECTORS * SECTOR;
+		if (end + K1_GPT_BACKUP_SECTORS * SECTOR > need) {
+			need = end + K1_GPT_BACKUP_SECTORS * SECTOR;
 			far = ip;
 		}
 	}
@@ -502,7 +472,7 @@ static int size_disk(struct ctx *c)
 			    "--size %llu: the layout needs %llu bytes (partition %s ends at "
 			    "0x%llx, and the backup GPT takes the last 33 sectors)",
 			    (unsigned long long)c->o->size, (unsigned long long)need, name_of(far),
-			    (unsigned long long)(need - K1_IMAGE_GPT_SECTORS * SECTOR));
+			    (unsigned long long)(need - K1_GPT_BACKUP_SECTORS * SECTOR));
 		p->disk_size = c->o->size;
 	} else {
 		if (last->tp->rest && !last->file_size)
@@ -513,7 +483,7 @@ static int size_disk(struct ctx *c)
 		p->disk_size = (need + MIB - 1) / MIB * MIB;
 	}
 	if (last->tp->rest) {
-		uint64_t last_usable = p->disk_size / SECTOR - K1_IMAGE_GPT_SECTORS - 1;
+		uint64_t last_usable = p->disk_size / SECTOR - K1_GPT_BACKUP_SECTORS - 1;
 		last->size = (last_usable + 1) * SECTOR - last->offset;
 	}
 	return 0;
@@ -529,7 +499,7 @@ static uint64_t end_of(const struct k1_image_part *ip)
 static int check_part(struct ctx *c, struct k1_image_part *ip)
 {
 	const char *n = name_of(ip);
-	uint64_t usable_end = (c->p->disk_size / SECTOR - K1_IMAGE_GPT_SECTORS) * SECTOR;
+	uint64_t usable_end = (c->p->disk_size / SECTOR - K1_GPT_BACKUP_SECTORS) * SECTOR;
 	int rc = 0;
 
 	if (ip->offset % SECTOR || (ip->in_gpt && ip->size % SECTOR))
@@ -633,7 +603,7 @@ static void plan_spl1(struct ctx *c)
 
 	if (!off)
 		return;
-	if (off < GPT_END || end > p->disk_size - K1_IMAGE_GPT_SECTORS * SECTOR) {
+	if (off < GPT_END || end > p->disk_size - K1_GPT_BACKUP_SECTORS * SECTOR) {
 		note(c,
 		     "bootinfo spl1_offset 0x%llx: no room for a backup FSBL there (GPT or end "
 		     "of disk); none written",

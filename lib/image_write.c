@@ -14,24 +14,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define SECTOR 512u
-
-static int pwrite_all(int fd, const char *name, const uint8_t *p, size_t len, uint64_t off,
-                      struct k1_extents *map, struct k1_error *err)
-{
-	for (size_t done = 0; done < len;) {
-		ssize_t n = pwrite(fd, p + done, len - done, (off_t)(off + done));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return k1_err(err, K1_EIO, "%s: write error at 0x%llx: %s", name,
-			              (unsigned long long)(off + done), strerror(errno));
-		done += (size_t)n;
-	}
-	return map && k1_extents_add(map, off, off + len) ? k1_err(err, K1_ENOMEM, "out of memory")
-	                                                  : 0;
-}
-
 static int copy_file(const char *path, int fd, const char *name, uint64_t off, uint64_t len,
                      const struct k1_ptable_hole *holes, size_t nholes, struct k1_extents *map,
                      struct k1_error *err)
@@ -48,8 +30,8 @@ static int copy_file(const char *path, int fd, const char *name, uint64_t off, u
 int k1_image_write_raw(const struct k1_image_plan *p, int fd, const char *name,
                        struct k1_extents *map, struct k1_error *err)
 {
-	uint8_t *head = calloc(K1_IMAGE_GPT_SECTORS + 1, SECTOR);
-	uint8_t *tail = calloc(K1_IMAGE_GPT_SECTORS, SECTOR);
+	uint8_t *head = malloc(K1_GPT_PRIMARY_BYTES);
+	uint8_t *tail = malloc(K1_GPT_BACKUP_BYTES);
 	int rc = 0;
 
 	if (!head || !tail) {
@@ -61,10 +43,10 @@ int k1_image_write_raw(const struct k1_image_plan *p, int fd, const char *name,
 		            (unsigned long long)p->disk_size, strerror(errno));
 		goto out;
 	}
-	k1_image_gpt(p, head, head + SECTOR, tail);
-	if ((rc = pwrite_all(fd, name, head, (K1_IMAGE_GPT_SECTORS + 1) * SECTOR, 0, map, err)) ||
-	    (rc = pwrite_all(fd, name, tail, K1_IMAGE_GPT_SECTORS * SECTOR,
-	                     p->disk_size - K1_IMAGE_GPT_SECTORS * SECTOR, map, err)))
+	if ((rc = k1_image_gpt(p, head, tail, err)) ||
+	    (rc = k1_image_pwrite(fd, name, head, K1_GPT_PRIMARY_BYTES, 0, map, err)) ||
+	    (rc = k1_image_pwrite(fd, name, tail, K1_GPT_BACKUP_BYTES,
+	                          p->disk_size - K1_GPT_BACKUP_BYTES, map, err)))
 		goto out;
 	for (size_t i = 0; i < p->nparts && !rc; i++) {
 		const struct k1_image_part *ip = &p->parts[i];
@@ -88,7 +70,7 @@ int k1_image_write_boot0(const struct k1_image_plan *p, int fd, const char *name
 
 	if (ftruncate(fd, (off_t)p->boot0_size) < 0)
 		return k1_err(err, K1_EIO, "%s: cannot size: %s", name, strerror(errno));
-	if ((rc = pwrite_all(fd, name, p->bootinfo, K1_BOOTINFO_SIZE, 0, NULL, err)))
+	if ((rc = k1_image_pwrite(fd, name, p->bootinfo, K1_BOOTINFO_SIZE, 0, NULL, err)))
 		return rc;
 	for (size_t i = 0; i < p->nextra && !rc; i++)
 		rc = copy_file(p->extra[i].path, fd, name, p->extra[i].offset, p->extra[i].len,
@@ -142,7 +124,7 @@ static int check_not_input(const struct k1_image_plan *p, const char *out, struc
 
 static int write_buf(struct out_file *f, const struct k1_buf *b, struct k1_error *err)
 {
-	return pwrite_all(f->fd, f->path, b->data, b->len, 0, NULL, err);
+	return k1_image_pwrite(f->fd, f->path, b->data, b->len, 0, NULL, err);
 }
 
 static const char *base_name(const char *path)

@@ -5,6 +5,7 @@
 #define K1_PTABLE_H
 
 #include "error.h"
+#include "gpt.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -12,7 +13,6 @@
 
 #define K1_PTABLE_MAX 256         /* parse refuses more (vendor U-Boot: 20) */
 #define K1_PTABLE_VENDOR_MAX 20   /* MAX_PARTITION_NUM in fb_spacemit.c */
-#define K1_GPT_FIRST_LBA 34       /* protective MBR + header + 128 entries */
 #define K1_SECTOR 512u
 
 enum k1_ptable_kind { K1_PTABLE_GPT, K1_PTABLE_MTD, K1_PTABLE_UNKNOWN };

@@ -1,6 +1,7 @@
 /* The AOSP fastboot TCP transport (system/core/fastboot/tcp.cpp, spec §6):
  * the host connects, both sides send "FB01" (version 01), then every
  * fastboot packet travels as an 8-byte big-endian length and its bytes. */
+#include "tcp_io.h"
 #include "transport.h"
 
 #include <errno.h>
@@ -22,61 +23,37 @@ struct tcp {
 	uint64_t left; /* bytes of the current incoming message not read yet */
 };
 
-static int wait_fd(struct tcp *c, short events, struct k1_error *err)
+/* The host's words for a transfer that stopped. */
+static int stopped(struct tcp *c, const struct k1_tcp_stop *s, struct k1_error *err)
 {
-	struct pollfd p = {.fd = c->fd, .events = events};
-	int timeout = c->base.timeout_ms ? (int)c->base.timeout_ms : -1;
-	for (;;) {
-		int n = poll(&p, 1, timeout);
-		if (n > 0)
-			return 0;
-		if (n == 0)
-			return k1_err(err, K1_ETIMEDOUT, "%s: no answer within %u ms", c->base.name,
-				      c->base.timeout_ms);
-		if (errno != EINTR)
-			return k1_err(err, K1_EIO, "%s: poll: %s", c->base.name, strerror(errno));
-	}
-}
+	int e = s->err;
 
-static int gone(struct tcp *c, int e, struct k1_error *err)
-{
+	if (!strcmp(s->op, "poll"))
+		return e ? k1_err(err, K1_EIO, "%s: poll: %s", c->base.name, strerror(e))
+			 : k1_err(err, K1_ETIMEDOUT, "%s: no answer within %u ms", c->base.name,
+				  c->base.timeout_ms);
 	if (e == 0 || e == EPIPE || e == ECONNRESET || e == ECONNABORTED || e == ENOTCONN)
 		return k1_err(err, K1_ENODEV, "%s: the device closed the connection", c->base.name);
 	return k1_err(err, K1_EIO, "%s: %s", c->base.name, strerror(e));
 }
 
-static int recv_all(struct tcp *c, uint8_t *buf, size_t len, struct k1_error *err)
+static int timeout(const struct tcp *c)
 {
-	while (len) {
-		int rc = wait_fd(c, POLLIN, err);
-		if (rc)
-			return rc;
-		ssize_t n = recv(c->fd, buf, len, 0);
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (n <= 0)
-			return gone(c, n == 0 ? 0 : errno, err);
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return c->base.timeout_ms ? (int)c->base.timeout_ms : -1;
 }
 
-static int send_all(struct tcp *c, const uint8_t *buf, size_t len, struct k1_error *err)
+static int recv_all(struct tcp *c, void *buf, size_t len, struct k1_error *err)
 {
-	while (len) {
-		int rc = wait_fd(c, POLLOUT, err);
-		if (rc)
-			return rc;
-		ssize_t n = send(c->fd, buf, len, MSG_NOSIGNAL);
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (n <= 0)
-			return gone(c, n == 0 ? 0 : errno, err);
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	struct k1_tcp_stop s;
+
+	return k1_tcp_recv_all(c->fd, buf, len, timeout(c), false, &s) ? stopped(c, &s, err) : 0;
+}
+
+static int send_all(struct tcp *c, const void *buf, size_t len, struct k1_error *err)
+{
+	struct k1_tcp_stop s;
+
+	return k1_tcp_send_all(c->fd, buf, len, timeout(c), false, &s) ? stopped(c, &s, err) : 0;
 }
 
 static int tcp_read(struct k1_transport *t, void *buf, size_t len, struct k1_error *err)
@@ -85,11 +62,10 @@ static int tcp_read(struct k1_transport *t, void *buf, size_t len, struct k1_err
 	int rc;
 
 	while (c->left == 0) { /* skip empty messages, as tcp.cpp does */
-		uint8_t h[8];
-		if ((rc = recv_all(c, h, 8, err)))
+		uint8_t h[K1_FBTCP_HEADER];
+		if ((rc = recv_all(c, h, sizeof(h), err)))
 			return rc;
-		for (int i = 0; i < 8; i++)
-			c->left = c->left << 8 | h[i];
+		c->left = k1_fbtcp_header_len(h);
 	}
 	if (len > c->left)
 		len = (size_t)c->left;
@@ -104,10 +80,10 @@ static int tcp_read(struct k1_transport *t, void *buf, size_t len, struct k1_err
 static int tcp_write(struct k1_transport *t, const void *buf, size_t len, struct k1_error *err)
 {
 	struct tcp *c = (struct tcp *)t;
-	uint8_t h[8];
-	for (int i = 0; i < 8; i++)
-		h[i] = (uint8_t)((uint64_t)len >> (56 - 8 * i));
-	int rc = send_all(c, h, 8, err);
+	uint8_t h[K1_FBTCP_HEADER];
+
+	k1_fbtcp_put_header(h, len);
+	int rc = send_all(c, h, sizeof(h), err);
 	return rc ? rc : send_all(c, buf, len, err);
 }
 
@@ -129,10 +105,11 @@ static int connect_to(struct tcp *c, const struct addrinfo *ai, struct k1_error 
 		return errno == ECONNREFUSED || errno == ENETUNREACH || errno == EHOSTUNREACH
 			       ? k1_err(err, K1_ENODEV, "%s: %s", c->base.name, strerror(errno))
 			       : k1_err(err, K1_EIO, "%s: connect: %s", c->base.name, strerror(errno));
-	int rc = wait_fd(c, POLLOUT, err), e = 0;
+	struct k1_tcp_stop s;
+	int e = 0;
 	socklen_t elen = sizeof(e);
-	if (rc)
-		return rc;
+	if (k1_tcp_wait(c->fd, POLLOUT, timeout(c), false, &s))
+		return stopped(c, &s, err);
 	getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &e, &elen);
 	if (e)
 		return k1_err(err, e == ECONNREFUSED ? K1_ENODEV : K1_EIO, "%s: %s", c->base.name,
@@ -171,13 +148,11 @@ int k1_transport_tcp_open(const char *host, unsigned port, unsigned timeout_ms,
 	freeaddrinfo(res);
 	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (!rc)
-		rc = send_all(c, (const uint8_t *)"FB01", 4, err);
+		rc = send_all(c, K1_FBTCP_HELLO, 4, err);
 	if (!rc) {
 		uint8_t hs[4];
 		rc = recv_all(c, hs, 4, err);
-		/* "FBxx": any version >= 01 speaks the framing above */
-		if (!rc && (memcmp(hs, "FB", 2) || hs[2] < '0' || hs[2] > '9' || hs[3] < '0' ||
-			    hs[3] > '9' || (hs[2] == '0' && hs[3] == '0')))
+		if (!rc && !k1_fbtcp_hello_ok(hs))
 			rc = k1_err(err, K1_EPROTO,
 				    "%s: handshake: expected \"FB01\", got %02x %02x %02x %02x",
 				    c->base.name, hs[0], hs[1], hs[2], hs[3]);

@@ -7,6 +7,7 @@
 #include "format.h"
 #include "fsbl.h"
 #include "gpt.h"
+#include "gpt_write.h"
 #include "fileio.h"
 #include "keygen.h"
 
@@ -325,6 +326,59 @@ static void test_gpt_names(void **state)
 	}
 	k1_gpt_name_utf8(full, 36, out, sizeof(out));
 	assert_int_equal(strlen(out), 108);
+}
+
+/* The one GPT writer: what it lays out reads back, entry types as given,
+ * names cut at 36 characters; k1_gpt_check refuses what build writes as is. */
+static void test_gpt_writer(void **state)
+{
+	static uint8_t disk[DISK_LEN];
+	const char *longname = "a-name-of-forty-characters-0123456789ab";
+	uint8_t linux_type[16], dguid[16] = {1}, raw[16];
+	struct k1_gpt_new_part p[2] = {
+	    {.name = "boot", .first_lba = 34, .last_lba = 99},
+	    {.name = longname, .first_lba = 100, .last_lba = LAST - 33, .type_guid = linux_type},
+	};
+	struct k1_error err = {0};
+	struct k1_gpt g;
+	char s[37];
+	(void)state;
+
+	assert_int_equal(k1_gpt_guid_parse("0fc63daf-8483-4772-8E79-3D69D8477DE4", linux_type), 0);
+	assert_int_equal(k1_gpt_guid_parse("0FC63DAF-8483-4772-8E79-3D69D8477DE", raw), -1);
+	memset(raw, 0xFF, 16);
+	k1_gpt_guid_v4(p[0].guid, raw);
+	k1_gpt_guid_str(p[0].guid, s);
+	assert_string_equal(s, "FFFFFFFF-FFFF-4FFF-BFFF-FFFFFFFFFFFF");
+
+	memset(disk, 0xAA, DISK_LEN);
+	assert_int_equal(k1_gpt_check(p, 2, DISK_SECTORS, &err), K1_EINVAL); /* name too long */
+	assert_int_equal(k1_gpt_build(p, 2, DISK_SECTORS, dguid, disk,
+				      disk + DISK_LEN - K1_GPT_BACKUP_BYTES, &err), 0);
+	assert_int_equal(disk[0], 0); /* LBA 0-439 are the caller's */
+	assert_int_equal(disk[450], 0xEE);
+	for (uint64_t lba = 1; lba < DISK_SECTORS; lba += DISK_SECTORS - 2) {
+		assert_int_equal(k1_gpt_read(disk, DISK_LEN, lba, &g, &err), 0);
+		assert_int_equal(g.hdr.header_crc, g.hdr.header_crc_computed);
+		assert_int_equal(g.hdr.entries_crc, g.hdr.entries_crc_computed);
+		assert_int_equal(g.hdr.first_usable, K1_GPT_FIRST_LBA);
+		assert_int_equal(g.hdr.last_usable, LAST - 33);
+		assert_int_equal(g.count, 2);
+		assert_string_equal(k1_gpt_type_name(g.entries[0].type_guid), "basic-data");
+		assert_string_equal(k1_gpt_type_name(g.entries[1].type_guid), "linux");
+		assert_int_equal(strlen(g.entries[1].name), K1_GPT_NAME_UNITS);
+		assert_memory_equal(g.entries[0].guid, p[0].guid, 16);
+		k1_gpt_free(&g);
+	}
+
+	p[1].name = "root";
+	assert_int_equal(k1_gpt_check(p, 2, DISK_SECTORS, &err), 0);
+	p[1].first_lba = 99;
+	assert_int_equal(k1_gpt_check(p, 2, DISK_SECTORS, &err), K1_ERANGE);
+	assert_non_null(strstr(err.msg, "overlaps \"boot\""));
+	p[1].first_lba = 100, p[1].last_lba = LAST - 32;
+	assert_int_equal(k1_gpt_check(p, 2, DISK_SECTORS, &err), K1_ERANGE);
+	assert_int_equal(k1_gpt_build(p, 2, 67, dguid, disk, disk + 512, &err), K1_ERANGE);
 }
 
 static void test_gpt_header_errors(void **state)
@@ -655,6 +709,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gpt_reader),
 		cmocka_unit_test(test_gpt_names),
+		cmocka_unit_test(test_gpt_writer),
 		cmocka_unit_test(test_gpt_header_errors),
 		cmocka_unit_test(test_clean_image),
 		cmocka_unit_test(test_inspect),

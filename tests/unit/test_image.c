@@ -141,7 +141,7 @@ static void test_plan_and_gpt(void **state)
 	assert_int_equal(p.disk_guid[7] >> 4, 4);      /* version 4 */
 	assert_int_equal(p.disk_guid[8] & 0xC0, 0x80); /* RFC 4122 variant */
 
-	k1_image_gpt(&p, disk, disk + 512, disk + (8 << 20) - 33 * 512);
+	assert_int_equal(k1_image_gpt(&p, disk, disk + (8 << 20) - 33 * 512, &err), 0);
 	assert_int_equal(k1_le32(disk), K1_BOOTINFO_MAGIC);
 	assert_int_equal(disk[450], 0xEE);
 	assert_int_equal(k1_gpt_read(disk, 8 << 20, 1, &gpt, &err), 0);
