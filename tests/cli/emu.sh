@@ -5,21 +5,8 @@
 # make_bundle DIR [ROOTFS_BYTES]: a k1fw release in DIR (vendor SPL when
 # present, else a synthetic one), with a random bootfs and rootfs.
 make_bundle() {
-	"$K1FW" keygen -o keys >/dev/null
-	head -c 150000 /dev/urandom >fw_dynamic.bin
-	head -c 700000 /dev/urandom >u-boot-nodtb.bin
-	head -c 100000 /dev/urandom >spl.bin
-	[ -f "$VENDOR/k1-x/u-boot-spl.bin" ] && cp "$VENDOR/k1-x/u-boot-spl.bin" spl.bin
-	cat >board.dts <<'DTS'
-/dts-v1/;
-/ { model = "Banana Pi BPI-F3"; compatible = "bananapi,bpi-f3", "spacemit,k1";
-    #address-cells = <2>; #size-cells = <2>;
-    memory@0 { device_type = "memory"; reg = <0x0 0x0 0x0 0x80000000>; }; };
-DTS
-	dtc -q -I dts -O dtb -o k1-x_deb1.dtb board.dts
-	printf 'bootdelay=0\n' >env.txt
-	head -c 1048576 /dev/urandom >bootfs.ext4
-	head -c "${2:-3145728}" /dev/urandom >rootfs.ext4
+	rm -f rootfs.ext4
+	ROOTFS_BYTES=${2:-3145728} make_inputs
 	SOURCE_DATE_EPOCH=1700000000 "$K1FW" bundle --spl spl.bin --keys keys --opensbi fw_dynamic.bin \
 		--uboot-bin u-boot-nodtb.bin --dtb k1-x_deb1.dtb --env env.txt --bootfs bootfs.ext4 \
 		--rootfs rootfs.ext4 -o "$1" >/dev/null

@@ -42,4 +42,26 @@ same_file() {
 	if cmp -s "$1" "$2"; then ok "$3"; else not_ok "$3 ($1 differs from $2)"; cmp "$1" "$2" | sed 's/^/#   /'; fi
 }
 
+# make_inputs: in the current folder, what `k1fw bundle` takes, from synthetic
+# payloads: keys/, fw_dynamic.bin, u-boot-nodtb.bin, spl.bin (the vendor's
+# when present), k1-x_deb1.dtb, env.txt; bootfs.ext4 and rootfs.ext4 of
+# random bytes unless the test made its own (ROOTFS_BYTES, default 3 MiB).
+make_inputs() {
+	"$K1FW" keygen -o keys >/dev/null
+	head -c 150000 /dev/urandom >fw_dynamic.bin
+	head -c 700000 /dev/urandom >u-boot-nodtb.bin
+	head -c 100000 /dev/urandom >spl.bin
+	[ -f "$VENDOR/k1-x/u-boot-spl.bin" ] && cp "$VENDOR/k1-x/u-boot-spl.bin" spl.bin
+	cat >board.dts <<'DTS'
+/dts-v1/;
+/ { model = "Banana Pi BPI-F3"; compatible = "bananapi,bpi-f3", "spacemit,k1";
+    #address-cells = <2>; #size-cells = <2>;
+    memory@0 { device_type = "memory"; reg = <0x0 0x0 0x0 0x80000000>; }; };
+DTS
+	dtc -q -I dts -O dtb -o k1-x_deb1.dtb board.dts
+	printf 'bootdelay=0\n' >env.txt
+	[ -f bootfs.ext4 ] || head -c 1048576 /dev/urandom >bootfs.ext4
+	[ -f rootfs.ext4 ] || head -c "${ROOTFS_BYTES:-3145728}" /dev/urandom >rootfs.ext4
+}
+
 done_testing() { echo "1..$_n"; }

@@ -5,25 +5,9 @@
 . "$(dirname "$0")/lib.sh"
 cd "$T" || exit 2
 
-"$K1FW" keygen -o keys >/dev/null
-head -c 150000 /dev/urandom >fw_dynamic.bin
-head -c 700000 /dev/urandom >u-boot-nodtb.bin
-head -c 100000 /dev/urandom >spl.bin
-[ -n "${VENDOR:-}" ] && [ -f "$VENDOR/k1-x/u-boot-spl.bin" ] && cp "$VENDOR/k1-x/u-boot-spl.bin" spl.bin
-cat >board.dts <<'DTS'
-/dts-v1/;
-/ {
-	model = "Banana Pi BPI-F3";
-	compatible = "bananapi,bpi-f3", "spacemit,k1";
-	#address-cells = <2>;
-	#size-cells = <2>;
-	memory@0 { device_type = "memory"; reg = <0x0 0x0 0x0 0x80000000>; };
-};
-DTS
-dtc -q -I dts -O dtb -o k1-x_deb1.dtb board.dts
+make_inputs
 cp k1-x_deb1.dtb k1-x_evb.dtb
 printf 'bootdelay=0\nbootcmd=run autoboot\n' >env.txt
-head -c 1048576 /dev/zero >bootfs.ext4
 
 bundle() { SOURCE_DATE_EPOCH=1700000000 "$K1FW" bundle --spl spl.bin --keys keys "$@"; }
 

@@ -12,24 +12,7 @@ if ! command -v python3 >/dev/null || ! command -v dtc >/dev/null; then
 	exit 0
 fi
 
-# ---- a bundle from synthetic inputs (as test_bundle.sh makes one) ----
-"$K1FW" keygen -o keys >/dev/null
-head -c 150000 /dev/urandom >fw_dynamic.bin
-head -c 700000 /dev/urandom >u-boot-nodtb.bin
-head -c 100000 /dev/urandom >spl.bin
-[ -f "$VENDOR/k1-x/u-boot-spl.bin" ] && cp "$VENDOR/k1-x/u-boot-spl.bin" spl.bin
-cat >board.dts <<'DTS'
-/dts-v1/;
-/ {
-	model = "Banana Pi BPI-F3";
-	compatible = "bananapi,bpi-f3", "spacemit,k1";
-	#address-cells = <2>;
-	#size-cells = <2>;
-	memory@0 { device_type = "memory"; reg = <0x0 0x0 0x0 0x80000000>; };
-};
-DTS
-dtc -q -I dts -O dtb -o k1-x_deb1.dtb board.dts
-printf 'bootdelay=0\n' >env.txt
+# ---- a bundle from synthetic inputs (make_inputs in lib.sh) ----
 head -c 3145728 /dev/urandom >bootfs.ext4
 # an 8 MiB root file system with holes, so libsparse has DONT_CARE to find
 python3 -c "
@@ -38,6 +21,7 @@ with open('rootfs.ext4', 'wb') as f:
     for i in range(8):
         f.write(os.urandom(300000) + bytes(1048576 - 300000))
 "
+make_inputs
 SOURCE_DATE_EPOCH=1700000000 "$K1FW" bundle --spl spl.bin --keys keys --opensbi fw_dynamic.bin \
 	--uboot-bin u-boot-nodtb.bin --dtb k1-x_deb1.dtb --env env.txt --bootfs bootfs.ext4 \
 	--rootfs rootfs.ext4 -o rel >/dev/null || { not_ok "bundle for the flash tests"; done_testing; exit 1; }

@@ -6,19 +6,13 @@
 cd "$T" || exit 2
 
 # ---- a release folder with small ext4 filesystems ----
-"$K1FW" keygen -o keys >/dev/null
-head -c 150000 /dev/urandom >fw_dynamic.bin
-head -c 700000 /dev/urandom >u-boot-nodtb.bin
-head -c 100000 /dev/urandom >spl.bin
-[ -f "$VENDOR/k1-x/u-boot-spl.bin" ] && cp "$VENDOR/k1-x/u-boot-spl.bin" spl.bin
-printf '/dts-v1/;\n/ { model = "BPI-F3"; #address-cells = <2>; #size-cells = <2>;\n memory@0 { device_type = "memory"; reg = <0x0 0x0 0x0 0x80000000>; }; };\n' >b.dts
-dtc -q -I dts -O dtb -o k1-x_deb1.dtb b.dts
 mkdir -p rootdir/etc bootdir
 head -c 3000000 /dev/urandom >rootdir/blob
 echo "k1fw test" >rootdir/etc/hostname
 echo "kernel" >bootdir/Image
 truncate -s 24M rootfs.ext4 && mkfs.ext4 -q -F -L rootfs -d rootdir rootfs.ext4
 truncate -s 8M bootfs.ext4 && mkfs.ext4 -q -F -L bootfs -d bootdir bootfs.ext4
+make_inputs
 SOURCE_DATE_EPOCH=1700000000 "$K1FW" bundle --spl spl.bin --keys keys --opensbi fw_dynamic.bin \
 	--uboot-bin u-boot-nodtb.bin --dtb k1-x_deb1.dtb --bootfs bootfs.ext4 --rootfs rootfs.ext4 \
 	-o rel >/dev/null || { not_ok "bundle for the image tests"; done_testing; exit 1; }
