@@ -81,7 +81,7 @@ fuzz-build:
 	@mkdir -p build/fuzz
 	for f in $(FUZZ_SRC); do \
 		n=$$(basename $$f .c); \
-		clang -O1 -g -std=c11 -D_GNU_SOURCE -Ilib -fsanitize=fuzzer,address,undefined $$f \
+		clang -O1 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ilib $(USB_CFLAGS) -fsanitize=fuzzer,address,undefined $$f \
 			build/fuzzlib/libk1fw.a $(LDLIBS) -o build/fuzz/$$n || exit 1; \
 	done
 

@@ -73,7 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (p.disk_size <= (1u << 30)) {
 		uint8_t *head = calloc(34, 512), *tail = calloc(33, 512);
 		if (head && tail)
-			k1_image_gpt(&p, head, head + 512, tail);
+			k1_image_gpt(&p, head, tail, &err);
 		free(head);
 		free(tail);
 	}
