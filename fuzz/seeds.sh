@@ -42,6 +42,12 @@ if command -v sfdisk >/dev/null; then
 	cp disk.img "$out/disk.img"
 	command -v img2simg >/dev/null && img2simg disk.img "$out/disk.simg" >/dev/null 2>&1 || true
 fi
+# fastboot: commands (emulator), replies (client), -s targets
+for t in getvar:version-brom getvar:partition-size:rootfs download:00001000 flash:gpt \
+	"oem erase eeprom" continue reboot-bootloader OKAY1.0 OKAY DATA00001000 \
+	"FAILpartition not found" "INFOstarting" TEXTx usb usb:1-2.3 tcp:127.0.0.1:5554 tcp:[::1]:5554; do
+	printf '%s' "$t" >"$out/fb_$(printf '%s' "$t" | tr -c 'A-Za-z0-9' _)"
+done
 cp "$top"/examples/k1-x/configs/*.json "$out/" 2>/dev/null || true
 [ -d "$top/fuzz/regress" ] && cp "$top"/fuzz/regress/* "$out/" 2>/dev/null || true
 if [ -d "$vendor/golden" ]; then
