@@ -190,10 +190,16 @@ static int run(int argc, char **argv)
 	so.host = host;
 	so.ctx = &c;
 	k1_emu_storage_defaults(sizes);
+	/* A signal while the storage files are made only takes note (SA_RESTART),
+	 * so no half-made temporary file is left; the server loop then stops. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	if (k1_emu_board_open(&b, board, &cfg, sizes, console, NULL, &err))
 		return cli_fail_err(&err);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal; /* no SA_RESTART: blocking calls return EINTR */
+	sa.sa_flags = 0; /* from here blocking calls return EINTR */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
