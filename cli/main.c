@@ -18,7 +18,7 @@ static const struct k1_command *const commands[] = {
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: k1fw <command> [options]\n\n"
-		   "Build, check and assemble SpacemiT K1 boot firmware.\n\n"
+		   "Build, check, assemble and flash SpacemiT K1 boot firmware.\n\n"
 		   "commands:\n");
 	for (size_t i = 0; commands[i]; i++)
 		fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
