@@ -161,6 +161,20 @@ static int write_all(const struct k1_image_plan *p, struct out_file *f, struct k
 	return rc;
 }
 
+/* Renames cannot be undone as one: say which outputs are already in place. */
+static int rename_failed(const struct out_file *f, int failed, struct k1_error *err)
+{
+	char done[1024] = "";
+	size_t n = 0;
+
+	for (int j = 0; j < failed && n < sizeof(done); j++)
+		if (f[j].path)
+			n += (size_t)snprintf(done + n, sizeof(done) - n, "%s%s", n ? ", " : "",
+					      f[j].path);
+	return k1_err(err, K1_EIO, "%s: cannot rename into place: %s%s%s", f[failed].path,
+		      strerror(errno), n ? "; already written: " : "", done);
+}
+
 int k1_image_write(const struct k1_image_plan *p, const struct k1_image_outputs *out,
                    struct k1_extents *map, struct k1_error *err)
 {
@@ -197,8 +211,7 @@ int k1_image_write(const struct k1_image_plan *p, const struct k1_image_outputs 
 			rc = k1_err(err, K1_EIO, "%s: write error: %s", f[i].path, strerror(errno));
 	for (int i = 0; i < O_COUNT && !rc; i++)
 		if (f[i].path && rename(f[i].tmp, f[i].path) < 0)
-			rc = k1_err(err, K1_EIO, "%s: cannot rename into place: %s", f[i].path,
-			            strerror(errno));
+			rc = rename_failed(f, i, err);
 	if (rc)
 		for (int i = 0; i < O_COUNT; i++)
 			if (f[i].fd >= 0 || f[i].tmp[0])

@@ -292,4 +292,10 @@ run img --table tables/overlap.json --media sd -o forced.img --force
 run img --media sd -o forced2.img --part env=big_env.bin --force
 [ "$rc" -eq 0 ] && at forced2.img $((0x70000)) /dev/null && zeros forced2.img $((0x70000)) 4096 &&
 	ok "--force clips an oversized image to its partition" || not_ok "--force clip (exit $rc)"
+# an output that cannot be renamed into place: the error names what is already written
+mkdir taken.bmap
+expect_fail 2 "taken.bmap: cannot rename into place: .*already written: renamed.img" \
+	"a failed rename names the outputs already in place" img --media sd -o renamed.img --bmap taken.bmap
+left=$(ls ./*.tmp-* 2>/dev/null)
+[ -z "$left" ] && ok "and leaves no temporary file" || not_ok "left behind: $left"
 done_testing
