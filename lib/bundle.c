@@ -302,32 +302,15 @@ static int verify_all(struct bundle *b)
 
 	for (size_t i = 0; i < b->nfiles && !rc; i++) {
 		char path[4400];
-		struct k1_mapped m;
-		struct k1_checks c = {0};
 		const struct k1_format *f;
+		size_t n;
 
 		snprintf(path, sizeof(path), "%s/%s", b->tmp, b->files[i]);
 		if (!strcmp(b->files[i], "bootfs.ext4") || !strcmp(b->files[i], "rootfs.ext4"))
 			continue; /* filesystems are the user's; their fit is checked by the table */
-		if ((rc = k1_map_file(path, &m, b->err)))
-			break;
-		f = k1_format_detect(m.data, m.len);
-		struct k1_input inp = {path, m.data, m.len};
-		if (!f)
-			rc = k1_err(b->err, K1_EINVAL, "%s: not recognised as a K1 artefact", b->files[i]);
-		else if (!(rc = f->verify(&inp, NULL, &c, b->err)))
-			for (size_t k = 0; k < c.count; k++)
-				if (!c.items[k].ok) {
-					rc = k1_err(b->err, K1_EINVAL, "%s: verify failed: %s%s%s: %s",
-						    b->files[i], c.items[k].name,
-						    c.items[k].where[0] ? " @ " : "", c.items[k].where,
-						    c.items[k].message);
-					break;
-				}
+		rc = k1_format_verify_file(path, b->files[i], true, &f, &n, b->err);
 		if (!rc)
-			say(b, "verified %s (%s, %zu checks)", b->files[i], f->name, c.count);
-		k1_checks_free(&c);
-		k1_unmap_file(&m);
+			say(b, "verified %s (%s, %zu checks)", b->files[i], f->name, n);
 	}
 	return rc;
 }

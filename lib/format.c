@@ -1,5 +1,7 @@
 #include "format.h"
 
+#include "fileio.h"
+
 #include <string.h>
 
 extern const struct k1_format k1_format_bootinfo;
@@ -38,4 +40,37 @@ const struct k1_format *k1_format_by_name(const char *name)
 		if (!strcmp(k1_formats[i]->name, name))
 			return k1_formats[i];
 	return NULL;
+}
+
+int k1_format_verify_file(const char *path, const char *label, bool must,
+			  const struct k1_format **format, size_t *nchecks, struct k1_error *err)
+{
+	struct k1_mapped m;
+	struct k1_checks c = {0};
+	const struct k1_format *f;
+	int rc;
+
+	if (format)
+		*format = NULL;
+	if ((rc = k1_map_file(path, &m, err)))
+		return rc;
+	f = k1_format_detect(m.data, m.len);
+	struct k1_input in = {path, m.data, m.len};
+	if (!f) {
+		if (must)
+			rc = k1_err(err, K1_EINVAL, "%s: not recognised as a K1 artefact", label);
+	} else if (!(rc = f->verify(&in, NULL, &c, err))) {
+		for (size_t k = 0; k < c.count && !rc; k++)
+			if (!c.items[k].ok)
+				rc = k1_err(err, K1_EINVAL, "%s: verify failed: %s%s%s: %s", label,
+					    c.items[k].name, c.items[k].where[0] ? " @ " : "",
+					    c.items[k].where, c.items[k].message);
+	}
+	if (format)
+		*format = f;
+	if (nchecks)
+		*nchecks = c.count;
+	k1_checks_free(&c);
+	k1_unmap_file(&m);
+	return rc;
 }

@@ -9,6 +9,7 @@
 #include "error.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,5 +45,12 @@ extern const struct k1_format *const k1_formats[];
 /* The first format whose probe accepts data, or NULL. */
 const struct k1_format *k1_format_detect(const uint8_t *data, size_t len);
 const struct k1_format *k1_format_by_name(const char *name);
+
+/* Recognise the file at path and run its checks, as `k1fw verify` does;
+ * the first failed check becomes the error ("LABEL: verify failed: ...").
+ * An unrecognised file is an error when must, else 0 with *format NULL.
+ * format and nchecks may be NULL. */
+int k1_format_verify_file(const char *path, const char *label, bool must,
+			  const struct k1_format **format, size_t *nchecks, struct k1_error *err);
 
 #endif
