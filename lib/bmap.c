@@ -4,6 +4,8 @@
  * `bmaptool copy IMAGE DEV` then writes only the mapped blocks. */
 #include "image.h"
 
+#include "bytes.h"
+
 #include <errno.h>
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -15,12 +17,6 @@
 #define ZERO_SUM "0000000000000000000000000000000000000000000000000000000000000000"
 
 #define add(b, ...) k1_buf_printf(b, 512, __VA_ARGS__) /* one line at most */
-
-static void hex(const uint8_t *h, size_t n, char *out)
-{
-	for (size_t i = 0; i < n; i++)
-		sprintf(out + 2 * i, "%02x", h[i]);
-}
 
 /* SHA-256 of fd[start, end) as hex. */
 static int range_sum(int fd, const char *name, uint64_t start, uint64_t end, uint8_t *buf,
@@ -49,7 +45,7 @@ static int range_sum(int fd, const char *name, uint64_t start, uint64_t end, uin
 		rc = k1_err(err, K1_ECRYPTO, "SHA-256 failed");
 	EVP_MD_CTX_free(ctx);
 	if (!rc)
-		hex(h, hl, out);
+		k1_hex(h, hl, out);
 	return rc;
 }
 
@@ -117,6 +113,6 @@ int k1_bmap_build(int fd, const char *name, uint64_t size, const struct k1_exten
 		return k1_err(err, K1_ECRYPTO, "SHA-256 failed");
 	pos = memmem(out->data, out->len, ZERO_SUM, 64);
 	if (pos)
-		hex(h, hl, sum), memcpy(pos, sum, 64);
+		k1_hex(h, hl, sum), memcpy(pos, sum, 64);
 	return 0;
 }

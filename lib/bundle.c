@@ -1,6 +1,7 @@
 #include "bundle.h"
 #include "image.h"
 #include "bootinfo.h"
+#include "bytes.h"
 #include "buf.h"
 #include "env.h"
 #include "fileio.h"
@@ -333,8 +334,7 @@ static int write_manifest(struct bundle *b)
 		k1_unmap_file(&m);
 		if (rc)
 			break;
-		for (size_t k = 0; k < hl; k++)
-			sprintf(line + 2 * k, "%02x", h[k]);
+		k1_hex(h, hl, line);
 		snprintf(line + 2 * hl, sizeof(line) - 2 * hl, "  %s\n", b->files[i]);
 		if (k1_buf_append(&sums, line, strlen(line)))
 			rc = k1_err(b->err, K1_ENOMEM, "out of memory");

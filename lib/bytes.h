@@ -3,6 +3,7 @@
 #ifndef K1_BYTES_H
 #define K1_BYTES_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 static inline uint16_t k1_le16(const uint8_t *p)
@@ -43,6 +44,18 @@ static inline void k1_put_le64(uint8_t *p, uint64_t v)
 {
 	for (int i = 0; i < 8; i++)
 		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* n bytes as 2n lowercase hex digits and a NUL: out holds 2n + 1 bytes. */
+static inline void k1_hex(const uint8_t *p, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 15];
+	}
+	out[2 * n] = '\0';
 }
 
 #endif

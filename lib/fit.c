@@ -231,13 +231,6 @@ static const char *node_name(const void *fdt, int node)
 	return n ? n : "?";
 }
 
-static void hex(const uint8_t *p, size_t n, char *out)
-{
-	for (size_t i = 0; i < n; i++)
-		sprintf(out + 2 * i, "%02x", p[i]);
-	out[2 * n] = '\0';
-}
-
 /* ---- image data ---- */
 
 struct img_data {
@@ -334,7 +327,7 @@ static void check_hash(const struct fit *f, int hnode, const struct img_data *d,
 	r->algo = k1_fdt_str(f->data, hnode, "algo");
 	r->status = -1;
 	if (val && vlen > 0) {
-		hex(val, vlen > MAX_DIGEST ? MAX_DIGEST : (size_t)vlen, r->stored);
+		k1_hex(val, vlen > MAX_DIGEST ? MAX_DIGEST : (size_t)vlen, r->stored);
 		if (vlen > MAX_DIGEST)
 			strcat(r->stored, "...");
 	}
@@ -356,7 +349,7 @@ static void check_hash(const struct fit *f, int hnode, const struct img_data *d,
 	else
 		r->status = memcmp(val, sum, want) == 0;
 	if (got == want && want)
-		hex(sum, got, r->computed);
+		k1_hex(sum, got, r->computed);
 }
 
 static bool is_hash_node(const char *name)

@@ -7,6 +7,8 @@
 #include "format.h"
 #include "ptable.h"
 
+#include "bytes.h"
+
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,8 +68,8 @@ static int check_sums(struct vctx *v)
 			break;
 		rc = k1_digest("sha256", m.data, m.len, h, &hl, v->err);
 		k1_unmap_file(&m);
-		for (size_t i = 0; i < 32 && !rc; i++)
-			snprintf(got + 2 * i, 3, "%02x", h[i]);
+		if (!rc)
+			k1_hex(h, 32, got);
 		if (!rc && strcasecmp(got, hex))
 			rc = k1_err(v->err, K1_EINVAL, "%s: SHA-256 expected %s (SHA256SUMS), found %s",
 				    file, hex, got);

@@ -43,19 +43,13 @@ static int view(const struct k1_input *in, struct fsbl_view *v, struct k1_error 
 	return 0;
 }
 
-static void hex(const uint8_t *p, size_t n, char *out)
-{
-	for (size_t i = 0; i < n; i++)
-		sprintf(out + 2 * i, "%02x", p[i]);
-}
-
 static void sha256_hex(const uint8_t *p, size_t n, char out[65])
 {
 	uint8_t h[64];
 	size_t hl;
 	if (k1_digest("sha256", p, n, h, &hl, NULL))
 		memset(h, 0, 32);
-	hex(h, 32, out);
+	k1_hex(h, 32, out);
 }
 
 static int sig_ok(const struct fsbl_view *v, int which)
@@ -118,7 +112,7 @@ static int inspect(const struct k1_input *in, json_t **out, struct k1_error *err
 	if ((rc = view(in, &v, err)))
 		return rc;
 	sha256_hex(v.d + K1_FSBL_OFF_ROTPK, 256, rotpk_fp);
-	hex(v.d + K1_FSBL_OFF_ROTPK_HASH, 32, stored);
+	k1_hex(v.d + K1_FSBL_OFF_ROTPK_HASH, 32, stored);
 	*out = json_pack("{s:o, s:I, s:I, s:s, s:s, s:b, s:o, s:s, s:o, s:I, s:b, s:s}",
 			 "header0", header_json(v.d + K1_FSBL_OFF_HEADER0), "key_default",
 			 (json_int_t)k1_le32(v.d + K1_FSBL_OFF_KEYDATA), "table_num",
@@ -199,13 +193,13 @@ static void check_crypto(const struct fsbl_view *v, const struct k1_verify_opts 
 	int s;
 
 	sha256_hex(v->d + K1_FSBL_OFF_ROTPK, 256, want);
-	hex(v->d + K1_FSBL_OFF_ROTPK_HASH, 32, got);
+	k1_hex(v->d + K1_FSBL_OFF_ROTPK_HASH, 32, got);
 	k1_check_add(c, !strcmp(want, got), "fsbl.rotpk_hash",
 		     k1_check_off(c, K1_FSBL_OFF_ROTPK_HASH, w, sizeof(w)),
 		     "expected SHA-256(ROTPK) %s, found %s", want, got);
 	if (o && o->rotpk_hash) {
 		char fuse[65];
-		hex(o->rotpk_hash, 32, fuse);
+		k1_hex(o->rotpk_hash, 32, fuse);
 		k1_check_add(c, !strcmp(want, fuse), "fsbl.rotpk_efuse",
 			     k1_check_off(c, K1_FSBL_OFF_ROTPK, w, sizeof(w)),
 			     "expected the ROTPK to hash to the efuse value %s, found %s", fuse, want);
