@@ -1,7 +1,7 @@
 /* k1fw bootinfo: write the 80-byte bootinfo for a medium. */
-#include "bootinfo.h"
+#include "format/bootinfo.h"
 #include "command.h"
-#include "fileio.h"
+#include "base/fileio.h"
 
 #include <getopt.h>
 #include <stdio.h>

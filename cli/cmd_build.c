@@ -1,7 +1,7 @@
 /* k1fw build: run a vendor JSON recipe (build_binary_file.py language). */
 #include "command.h"
-#include "fileio.h"
-#include "recipe.h"
+#include "base/fileio.h"
+#include "recipe/recipe.h"
 
 #include <getopt.h>
 #include <stdio.h>

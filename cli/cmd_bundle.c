@@ -1,5 +1,5 @@
 /* k1fw bundle: a complete, flashable release folder from the build outputs. */
-#include "bundle.h"
+#include "release/bundle.h"
 #include "command.h"
 
 #include <getopt.h>

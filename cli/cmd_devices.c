@@ -1,8 +1,8 @@
 /* k1fw devices: the boards k1fw can reach, with their USB port paths. */
 #include "command.h"
-#include "fastboot.h"
-#include "flash.h"
-#include "usb.h"
+#include "fastboot/fastboot.h"
+#include "flash/flash.h"
+#include "fastboot/usb.h"
 
 #include <getopt.h>
 #include <stdio.h>

@@ -1,9 +1,9 @@
 /* k1fw doctor: power a board's storage on in simulation and say where the
  * boot stops, why, and how to fix it. */
-#include "bootsim.h"
+#include "emu/bootsim.h"
 #include "command.h"
-#include "emu_storage.h"
-#include "fileio.h"
+#include "emu/emu_storage.h"
+#include "base/fileio.h"
 
 #include <getopt.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* k1fw emulate: a K1 board as a fastboot device on TCP. */
 #include "command.h"
-#include "emu_server.h"
-#include "fileio.h"
+#include "emu/emu_server.h"
+#include "base/fileio.h"
 
 #include <getopt.h>
 #include <signal.h>

@@ -1,7 +1,7 @@
 /* k1fw env: a U-Boot environment image from text, as mkenvimage makes it. */
 #include "command.h"
-#include "env.h"
-#include "fileio.h"
+#include "format/env.h"
+#include "base/fileio.h"
 
 #include <getopt.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* k1fw fastboot: the protocol primitives for scripts, over USB or TCP. */
 #include "command.h"
-#include "fastboot.h"
-#include "flash.h"
+#include "fastboot/fastboot.h"
+#include "flash/flash.h"
 
 #include <getopt.h>
 #include <stdio.h>

@@ -1,8 +1,8 @@
 /* k1fw fit: write fw_dynamic.itb and u-boot.itb, or set the RAM size in the
  * device trees of an existing FIT. The work is in lib/fit_build.c. */
 #include "command.h"
-#include "fileio.h"
-#include "fit_build.h"
+#include "base/fileio.h"
+#include "format/fit_build.h"
 
 #include <getopt.h>
 #include <stdio.h>

@@ -1,9 +1,9 @@
 /* k1fw flash: a whole BPI-F3 from a release folder, in one command. */
 #include "command.h"
-#include "flash.h"
+#include "flash/flash.h"
 #include "progress.h"
-#include "release.h"
-#include "usb.h"
+#include "release/release.h"
+#include "fastboot/usb.h"
 
 #include <getopt.h>
 #include <pthread.h>
@@ -285,7 +285,7 @@ static int run(int argc, char **argv)
 	/* --dry-run prints the command list and nothing else */
 	if (!a.json && !a.dry)
 		printf("verifying %s\n", a.o.bundle);
-	if (k1_flash_verify_bundle(a.o.bundle, a.dry ? NULL : verify_log, &a, &err)) {
+	if (k1_bundle_verify(a.o.bundle, a.dry ? NULL : verify_log, &a, &err)) {
 		rc = cli_fail_err(&err);
 		goto out;
 	}

@@ -1,7 +1,7 @@
 /* k1fw fsbl: sign a U-Boot SPL into FSBL.bin without a recipe. */
 #include "command.h"
-#include "fileio.h"
-#include "fsbl.h"
+#include "base/fileio.h"
+#include "format/fsbl.h"
 
 #include <getopt.h>
 #include <stdio.h>

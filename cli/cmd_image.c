@@ -1,8 +1,8 @@
 /* k1fw image: a bootable SD-card or eMMC image from a release folder. */
 #include "command.h"
-#include "fileio.h"
-#include "gpt.h"
-#include "image.h"
+#include "base/fileio.h"
+#include "format/gpt.h"
+#include "image/image.h"
 
 #include <getopt.h>
 #include <stdio.h>

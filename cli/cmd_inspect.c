@@ -1,7 +1,7 @@
 /* k1fw inspect: recognise each file by its content and describe it. */
 #include "command.h"
-#include "fileio.h"
-#include "format.h"
+#include "base/fileio.h"
+#include "format/format.h"
 
 #include <getopt.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* k1fw keygen: a fresh signing key set and its ROTPK hash. */
 #include "command.h"
-#include "keygen.h"
+#include "format/keygen.h"
 
 #include <getopt.h>
 #include <stdio.h>

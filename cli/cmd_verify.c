@@ -1,7 +1,7 @@
 /* k1fw verify: run every integrity check on each file. */
 #include "command.h"
-#include "fileio.h"
-#include "format.h"
+#include "base/fileio.h"
+#include "format/format.h"
 
 #include <getopt.h>
 #include <stdio.h>

@@ -2,7 +2,7 @@
 #ifndef K1FW_COMMAND_H
 #define K1FW_COMMAND_H
 
-#include "error.h"
+#include "base/error.h"
 
 #include <jansson.h>
 #include <stdbool.h>

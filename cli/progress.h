@@ -4,7 +4,7 @@
 #ifndef K1FW_PROGRESS_H
 #define K1FW_PROGRESS_H
 
-#include "flash.h"
+#include "flash/flash.h"
 
 #include <jansson.h>
 #include <pthread.h>

@@ -1,5 +1,5 @@
 /* libFuzzer: the bootinfo reader (probe, inspect, verify) on arbitrary bytes. */
-#include "format.h"
+#include "format/format.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* libFuzzer: content detection plus every format's inspect and verify, as
  * `k1fw inspect` and `k1fw verify` run them on an unknown file. */
-#include "format.h"
+#include "format/format.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -3,8 +3,8 @@
  * both must cope with any input. Seed it with small GPT images, e.g. the
  * first and last 17 KiB of a card made by tests/cli/test_disk.sh, or
  * `truncate -s 64K s.img && sfdisk s.img` with a few partitions. */
-#include "format.h"
-#include "gpt.h"
+#include "format/format.h"
+#include "format/gpt.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* libFuzzer: the environment reader (probe, inspect, verify) on arbitrary
  * bytes, and the builder on the same bytes taken as text. */
-#include "env.h"
-#include "format.h"
+#include "format/env.h"
+#include "format/format.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* libFuzzer: the emulator's fastboot command parser and reply builder on
  * arbitrary packets. */
-#include "fastboot_proto.h"
+#include "emu/fastboot_proto.h"
 
 #include <stdint.h>
 #include <string.h>

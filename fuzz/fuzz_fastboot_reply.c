@@ -1,7 +1,7 @@
 /* libFuzzer: the fastboot reply parser (k1_fb_parse_reply) on arbitrary
  * packets: it must accept or refuse with a message, never read past the
  * packet, and always leave a NUL-terminated message of at most 256 bytes. */
-#include "fastboot.h"
+#include "fastboot/fastboot.h"
 
 #include <stdint.h>
 #include <stdlib.h>

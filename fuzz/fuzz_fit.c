@@ -1,8 +1,8 @@
 /* libFuzzer: the FIT reader (probe, inspect, verify, image lookup) on
  * arbitrary bytes. Seed it with real FITs: the golden u-boot.itb and the
  * ones tests/cli/test_fit.sh builds with mkimage. */
-#include "fit.h"
-#include "format.h"
+#include "format/fit.h"
+#include "format/format.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,8 +1,8 @@
 /* libFuzzer: `k1fw fit set-memory` on arbitrary bytes, both as a FIT and as
  * a single device tree. Whatever it writes must read back as a sound FIT /
  * device tree; anything else must be a clean error. */
-#include "fit.h"
-#include "fit_build.h"
+#include "format/fit.h"
+#include "format/fit_build.h"
 
 #include <stdint.h>
 #include <stdlib.h>

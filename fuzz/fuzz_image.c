@@ -3,8 +3,8 @@
  * genimage config of every plan it accepts. The release folder is a
  * minimal one made once in a temporary folder. Seed it with the tables of
  * tests/cli/test_image.sh. */
-#include "bootinfo.h"
-#include "image.h"
+#include "format/bootinfo.h"
+#include "image/image.h"
 
 #include <stdint.h>
 #include <stdio.h>

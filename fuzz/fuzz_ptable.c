@@ -1,8 +1,8 @@
 /* libFuzzer: the partition-table reader (parse, probe, inspect, verify) on
  * arbitrary bytes. Files the table names are looked up beside "fuzz.json"
  * in the current folder, so the file checks run too. */
-#include "format.h"
-#include "ptable.h"
+#include "format/format.h"
+#include "format/ptable.h"
 
 #include <stdint.h>
 #include <stdlib.h>

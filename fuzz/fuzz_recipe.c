@@ -1,7 +1,7 @@
 /* libFuzzer target for the recipe language (lib/recipe.c): any bytes as a
  * recipe; sources resolve in a folder that does not exist, and the size
  * limit is small so the fuzzer explores parsing rather than memset. */
-#include "recipe.h"
+#include "recipe/recipe.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -2,8 +2,8 @@
  * arbitrary bytes. Expansion runs when the image expands to at most 1 MiB
  * (its cost is the output size by design). Seed it with img2simg and
  * simg2simg output (tests/cli/test_sparse.sh makes some). */
-#include "format.h"
-#include "sparse.h"
+#include "format/format.h"
+#include "format/sparse.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* libFuzzer: the -s parser (k1_target_parse) on arbitrary strings: accept
  * with a host or port path that fits, or refuse with words; what it accepts
  * formats back and parses to the same target. */
-#include "transport.h"
+#include "fastboot/transport.h"
 
 #include <stdint.h>
 #include <stdlib.h>

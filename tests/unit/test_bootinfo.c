@@ -2,8 +2,8 @@
  * and the verifier's checks. */
 #include "testutil.h"
 
-#include "bootinfo.h"
-#include "format.h"
+#include "format/bootinfo.h"
+#include "format/format.h"
 
 /* A bitwise CRC-32 (reflected 0xEDB88320), independent of zlib. */
 static uint32_t ref_crc32(const uint8_t *p, size_t n)

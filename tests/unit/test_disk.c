@@ -3,13 +3,13 @@
  * naming each classic SD-card failure with its offset. */
 #include "testutil.h"
 
-#include "bootinfo.h"
-#include "format.h"
-#include "fsbl.h"
-#include "gpt.h"
-#include "gpt_write.h"
-#include "fileio.h"
-#include "keygen.h"
+#include "format/bootinfo.h"
+#include "format/format.h"
+#include "format/fsbl.h"
+#include "format/gpt.h"
+#include "format/gpt_write.h"
+#include "base/fileio.h"
+#include "format/keygen.h"
 
 #include <zlib.h>
 

@@ -2,8 +2,8 @@
  * parser, probe, and the verifier's checks on damaged images. */
 #include "testutil.h"
 
-#include "env.h"
-#include "format.h"
+#include "format/env.h"
+#include "format/format.h"
 
 #include <sys/stat.h>
 

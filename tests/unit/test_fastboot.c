@@ -6,8 +6,8 @@
 
 #include <stdbool.h>
 
-#include "fastboot.h"
-#include "transport.h"
+#include "fastboot/fastboot.h"
+#include "fastboot/transport.h"
 
 /* ---- the reply parser ---- */
 

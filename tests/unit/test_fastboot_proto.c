@@ -1,7 +1,7 @@
 /* The emulator's fastboot command parser and reply builder. */
 #include "testutil.h"
 
-#include "fastboot_proto.h"
+#include "emu/fastboot_proto.h"
 
 static int parse(const char *s, struct k1_fb_cmd *c, struct k1_error *e)
 {

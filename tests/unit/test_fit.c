@@ -4,8 +4,8 @@
  * /memory decoding, and the vendor u-boot.itb. */
 #include "testutil.h"
 
-#include "fit.h"
-#include "format.h"
+#include "format/fit.h"
+#include "format/format.h"
 
 #include <libfdt.h>
 

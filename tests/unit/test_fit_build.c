@@ -6,12 +6,12 @@
  * every flipped byte of a small FIT. mkimage agreement is in the CLI test. */
 #include "testutil.h"
 
-#include "check.h"
-#include "crypto.h"
-#include "fileio.h"
-#include "fit.h"
-#include "fit_build.h"
-#include "format.h"
+#include "format/check.h"
+#include "base/crypto.h"
+#include "base/fileio.h"
+#include "format/fit.h"
+#include "format/fit_build.h"
+#include "format/format.h"
 
 #include <libfdt.h>
 #include <zlib.h>

@@ -3,8 +3,8 @@
  * --only, missing files named. Bundles are made in a temporary folder. */
 #include "testutil.h"
 
-#include "bootinfo.h"
-#include "flash.h"
+#include "format/bootinfo.h"
+#include "flash/flash.h"
 
 #include <stdbool.h>
 #include <sys/stat.h>

@@ -3,10 +3,10 @@
  * verifier naming the region a flipped byte falls in. */
 #include "testutil.h"
 
-#include "format.h"
-#include "fsbl.h"
-#include "fileio.h"
-#include "keygen.h"
+#include "format/format.h"
+#include "format/fsbl.h"
+#include "base/fileio.h"
+#include "format/keygen.h"
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>

@@ -1,12 +1,13 @@
 /* k1fw image library: extents, extent copy with holes and zero blocks, the
  * planner's placement and refusals, the GPT it writes (read back with the
  * GPT reader), GUID derivation, and the bmap's self-checksum. */
+#include "base/copy.h"
 #include "testutil.h"
 
-#include "bootinfo.h"
-#include "bytes.h"
-#include "gpt.h"
-#include "image.h"
+#include "format/bootinfo.h"
+#include "base/bytes.h"
+#include "format/gpt.h"
+#include "image/image.h"
 
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -41,7 +42,7 @@ static void test_copy_extents(void **state)
 	char *dir = test_tmpdir(), sp[4200], dp[4200];
 	uint8_t *buf = malloc(1 << 20), *back = malloc(1 << 20);
 	struct k1_extents map = K1_EXTENTS_INIT;
-	struct k1_ptable_hole skip = {100, 200};
+	struct k1_extent skip = {100, 200};
 	struct k1_error err = {0};
 	int s, d;
 

@@ -3,10 +3,10 @@
  * verify check on tables made to fail it. */
 #include "testutil.h"
 
-#include "bootinfo.h"
-#include "fileio.h"
-#include "format.h"
-#include "ptable.h"
+#include "format/bootinfo.h"
+#include "base/fileio.h"
+#include "format/format.h"
+#include "format/ptable.h"
 
 #include <sys/stat.h>
 

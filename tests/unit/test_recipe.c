@@ -5,8 +5,8 @@
  * checking the code and that the message names recipe, item and problem. */
 #include "testutil.h"
 
-#include "fileio.h"
-#include "recipe.h"
+#include "base/fileio.h"
+#include "recipe/recipe.h"
 
 #include <dirent.h>
 #include <openssl/evp.h>

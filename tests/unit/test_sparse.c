@@ -4,9 +4,9 @@
  * inconsistent sizes) giving a clear error and no crash. */
 #include "testutil.h"
 
-#include "fileio.h"
-#include "format.h"
-#include "sparse.h"
+#include "base/fileio.h"
+#include "format/format.h"
+#include "format/sparse.h"
 
 #include <zlib.h>
 

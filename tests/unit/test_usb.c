@@ -5,8 +5,8 @@
  * away, and a fastboot exchange through it. */
 #include "testutil.h"
 
-#include "fastboot.h"
-#include "usb.h"
+#include "fastboot/fastboot.h"
+#include "fastboot/usb.h"
 
 #include <stdbool.h>
 

@@ -1,0 +1,117 @@
+/* Flashing a K1 board from a release folder (k1fw bundle output or a vendor
+ * release): the plan is the vendor's command list (spec §6, research §8.5),
+ * the runner finds the board's stage, stages the FSBL and U-Boot only when
+ * needed, then writes the table and every partition that has an image. */
+#ifndef K1_FLASH_H
+#define K1_FLASH_H
+
+#include "release/bundle.h"
+#include "format/bootinfo.h"
+#include "base/error.h"
+#include "fastboot/transport.h"
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum k1_stage { K1_STAGE_UNKNOWN, K1_STAGE_BROM, K1_STAGE_SPL, K1_STAGE_UBOOT };
+const char *k1_stage_name(enum k1_stage s); /* "brom", "spl", "u-boot" */
+
+enum k1_step_kind {
+	K1_STEP_STAGE,    /* download a boot stage (from the BootROM or the SPL) */
+	K1_STEP_CONTINUE, /* run it; the board re-enumerates */
+	K1_STEP_TABLE,    /* flash gpt|mtd TABLE.json */
+	K1_STEP_FLASH,    /* flash PART IMAGE */
+	K1_STEP_REBOOT,
+};
+
+struct k1_flash_step {
+	enum k1_step_kind kind;
+	enum k1_stage when;  /* STAGE/CONTINUE: run only in this stage (BROM: FSBL, SPL: U-Boot) */
+	char part[64];       /* "gpt", "mtd", a partition; STAGE: "fsbl" or "uboot" */
+	char rel[256];       /* the file as named in the bundle ("" for none) */
+	char path[PATH_MAX]; /* the file to read */
+	uint64_t size;       /* its size in bytes */
+};
+
+struct k1_flash_plan {
+	enum k1_media media;
+	char table[64]; /* the table written first: "partition_universal.json", ... */
+	struct k1_flash_step *steps;
+	size_t count;
+};
+
+struct k1_flash_opts {
+	const char *bundle;  /* release folder */
+	enum k1_media media; /* EMMC, SPINOR, SPINAND; see media_auto */
+	bool media_auto;     /* ask U-Boot (getvar mtd-size, blk-size) */
+	uint64_t mtd_size;   /* SPI flash bytes, for partition_<N>M.json; 0 = the smallest table */
+	bool blk;            /* SPI media: also flash partition_universal.json to the block device */
+	const char *only;    /* "rootfs,bootfs": only these (table steps: "gpt", "mtd"); NULL = all */
+	bool reboot;
+	unsigned wait_ms;    /* how long to wait for the board to (re)appear */
+	unsigned io_ms;      /* per reply or transfer */
+};
+
+/* Build the plan from the release folder; checks that every file exists,
+ * that the bootinfo is for opts->media, and --only names. K1_EINVAL naming
+ * the file or name otherwise. Media must be resolved (not auto). */
+int k1_flash_plan_build(const struct k1_flash_opts *opts, struct k1_flash_plan *plan,
+			struct k1_error *err);
+void k1_flash_plan_free(struct k1_flash_plan *plan);
+
+/* What the runner reports. */
+enum k1_flash_event_kind {
+	K1_EV_CONNECTED, /* msg: transport name; stage set */
+	K1_EV_WAITING,   /* waiting for the board to come back; msg says why */
+	K1_EV_BEGIN,     /* a step starts; total = bytes to send (0 for none) */
+	K1_EV_PROGRESS,  /* sent of total */
+	K1_EV_END,       /* a step finished */
+	K1_EV_SKIP,      /* a step not needed in this stage */
+	K1_EV_INFO,      /* an INFO/TEXT line from the device, or a note */
+	K1_EV_PLAN,      /* the media and table chosen; msg */
+};
+
+struct k1_flash_event {
+	enum k1_flash_event_kind kind;
+	const struct k1_flash_step *step; /* BEGIN, PROGRESS, END, SKIP */
+	size_t index, count;              /* step index of count */
+	uint64_t sent, total;
+	enum k1_stage stage;
+	const char *msg;
+};
+
+typedef void (*k1_flash_cb)(void *ctx, const struct k1_flash_event *ev);
+
+/* Where a failed run stopped, for the resume hint. */
+struct k1_flash_status {
+	char failed_part[64]; /* the partition (or "gpt", "fsbl") being written, "" */
+	uint64_t sent, total; /* bytes of it sent when it failed */
+	enum k1_stage stage;  /* the board's stage when first found */
+	enum k1_media media;  /* the media flashed */
+	char resume_only[512]; /* --only for a rerun: the failed step and those after it */
+};
+
+/* Connect to target, find the stage, stage what is missing, resolve the
+ * media when auto, then run the plan. 0 or a K1_E* code with err and st. */
+int k1_flash_run(const struct k1_flash_opts *opts, const struct k1_target *target,
+		 k1_flash_cb cb, void *ctx, struct k1_flash_status *st, struct k1_error *err);
+
+/* Helpers shared with `k1fw fastboot`: wait (polling, up to wait_ms) for
+ * the board at target and open it; find its stage. */
+int k1_flash_connect(struct k1_target *target, unsigned wait_ms, unsigned io_ms,
+		     struct k1_transport **out, struct k1_error *err);
+struct k1_fb;
+int k1_flash_detect_stage(struct k1_fb *fb, enum k1_stage *stage, struct k1_error *err);
+
+/* Send one file to partition part the way AOSP fastboot does: raw when it
+ * fits max_download (0 = no limit), else libsparse pieces of at most
+ * min(max_download, 1 GiB), each a download + flash:part. progress gets
+ * bytes sent of the total over all pieces. */
+int k1_flash_send_file(struct k1_fb *fb, const char *cmd_prefix, const char *part,
+		       const char *path, uint64_t max_download,
+		       void (*progress)(void *ctx, uint64_t sent, uint64_t total), void *ctx,
+		       uint64_t *sent_out, struct k1_error *err);
+
+#endif

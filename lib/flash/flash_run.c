@@ -1,0 +1,468 @@
+/* Running a flashing plan against a board: find its stage, stage the FSBL
+ * and U-Boot only when it needs them, wait for it to come back by polling
+ * (no fixed sleeps), then send every image the way AOSP fastboot does. */
+#include "fastboot/fastboot.h"
+#include "flash/flash.h"
+#include "format/sparse.h"
+
+#include <android/sparse/sparse.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define POLL_MS 100                /* between two attempts to reach the board */
+#define RESPARSE_LIMIT (1ull << 30) /* AOSP fastboot: pieces of at most 1 GiB */
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void pause_ms(unsigned ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+int k1_flash_connect(struct k1_target *target, unsigned wait_ms, unsigned io_ms,
+		     struct k1_transport **out, struct k1_error *err)
+{
+	uint64_t deadline = now_ms() + wait_ms;
+	for (;;) {
+		uint64_t left = deadline > now_ms() ? deadline - now_ms() : 1;
+		unsigned first = io_ms && io_ms < left ? io_ms : (unsigned)(left < 2000 ? left : 2000);
+		int rc = k1_transport_open(target, first ? first : 1, out, err);
+		if (!rc) {
+			(*out)->timeout_ms = io_ms;
+			/* a board found by "usb" is followed by its port from now on */
+			if (target->kind == K1_TARGET_ANY_USB && !strncmp((*out)->name, "usb:", 4)) {
+				target->kind = K1_TARGET_USB;
+				snprintf(target->usb_path, sizeof(target->usb_path), "%s",
+					 (*out)->name + 4);
+			}
+			return 0;
+		}
+		if (rc != K1_ENODEV && rc != K1_ETIMEDOUT)
+			return rc;
+		if (now_ms() >= deadline) {
+			char where[200], last[sizeof(err->msg)];
+			k1_target_format(target, where, sizeof(where));
+			snprintf(last, sizeof(last), "%s", err ? err->msg : "");
+			return k1_err(err, K1_ETIMEDOUT, "%s: no board within %.1f s (last: %s)", where,
+				      wait_ms / 1000.0, last);
+		}
+		pause_ms(POLL_MS);
+	}
+}
+
+int k1_flash_detect_stage(struct k1_fb *fb, enum k1_stage *stage, struct k1_error *err)
+{
+	char v[K1_FB_RESPONSE_MAX + 1];
+	int rc = k1_fb_getvar(fb, "version-brom", v, sizeof(v), err);
+	if (rc == 0) { /* only the BootROM answers it (spec §6) */
+		*stage = K1_STAGE_BROM;
+		return 0;
+	}
+	if (rc != K1_EFAIL)
+		return rc;
+	/* SPL and U-Boot share the getvar table: the version string tells [open] */
+	rc = k1_fb_getvar(fb, "version-bootloader", v, sizeof(v), err);
+	if (rc && rc != K1_EFAIL)
+		return rc;
+	*stage = !rc && strstr(v, "SPL") ? K1_STAGE_SPL : K1_STAGE_UBOOT;
+	return 0;
+}
+
+struct run {
+	const struct k1_flash_opts *o;
+	struct k1_target target;
+	k1_flash_cb cb;
+	void *ctx;
+	struct k1_flash_status *st;
+	struct k1_transport *t;
+	struct k1_fb fb;
+	struct k1_fb_events fbev;
+	enum k1_stage stage;
+	const struct k1_flash_plan *plan;
+	size_t index;
+	struct k1_error *err;
+};
+
+static void emit(struct run *r, enum k1_flash_event_kind kind, const struct k1_flash_step *s,
+		 uint64_t sent, uint64_t total, const char *msg)
+{
+	struct k1_flash_event ev = {kind, s, r->index, r->plan ? r->plan->count : 0, sent, total,
+				    r->stage, msg};
+	if (r->cb)
+		r->cb(r->ctx, &ev);
+}
+
+static void on_info(void *ctx, const char *msg)
+{
+	emit(ctx, K1_EV_INFO, NULL, 0, 0, msg);
+}
+
+static int open_board(struct run *r)
+{
+	int rc = k1_flash_connect(&r->target, r->o->wait_ms, r->o->io_ms, &r->t, r->err);
+	if (rc)
+		return rc;
+	r->fb.t = r->t;
+	if ((rc = k1_flash_detect_stage(&r->fb, &r->stage, r->err)))
+		return rc;
+	emit(r, K1_EV_CONNECTED, NULL, 0, 0, r->t->name);
+	return 0;
+}
+
+/* After `continue` the board re-enumerates: poll until it answers in a
+ * later stage than before, or wait_ms passes. */
+static int await_stage(struct run *r, enum k1_stage before)
+{
+	uint64_t deadline = now_ms() + r->o->wait_ms;
+	char msg[120];
+
+	k1_transport_close(r->t);
+	r->t = NULL;
+	snprintf(msg, sizeof(msg), "waiting for the board to leave %s (up to %u s)",
+		 k1_stage_name(before), r->o->wait_ms / 1000);
+	emit(r, K1_EV_WAITING, NULL, 0, 0, msg);
+	for (;;) {
+		int rc = k1_flash_connect(&r->target, r->o->wait_ms, r->o->io_ms, &r->t, r->err);
+		if (!rc) {
+			r->fb.t = r->t;
+			rc = k1_flash_detect_stage(&r->fb, &r->stage, r->err);
+			if (!rc && r->stage > before) {
+				emit(r, K1_EV_CONNECTED, NULL, 0, 0, r->t->name);
+				return 0;
+			}
+			k1_transport_close(r->t);
+			r->t = NULL;
+		}
+		if (rc && rc != K1_ENODEV && rc != K1_ETIMEDOUT && rc != K1_EIO)
+			return rc;
+		if (now_ms() >= deadline)
+			return k1_err(r->err, K1_ETIMEDOUT, "the board did not come back after "
+							    "leaving %s within %u s (raise --timeout)",
+				      k1_stage_name(before), r->o->wait_ms / 1000);
+		pause_ms(POLL_MS);
+	}
+}
+
+struct send {
+	void (*progress)(void *ctx, uint64_t sent, uint64_t total);
+	void *ctx;
+	uint64_t base, total;
+	const struct k1_fb_events *outer;
+};
+
+static void piece_progress(void *ctx, uint64_t sent, uint64_t total)
+{
+	struct send *s = ctx;
+	(void)total;
+	if (s->progress)
+		s->progress(s->ctx, s->base + sent, s->total);
+}
+
+static void piece_info(void *ctx, const char *msg)
+{
+	struct send *s = ctx;
+	if (s->outer && s->outer->info)
+		s->outer->info(s->outer->ctx, msg);
+}
+
+static int sparse_fill(void *ctx, k1_fb_sink sink, void *sink_ctx)
+{
+	int rc = sparse_file_callback(ctx, true, false, sink, sink_ctx);
+	return rc > 0 ? 0 : rc;
+}
+
+static int flash_cmd(struct k1_fb *fb, const char *prefix, const char *part, struct k1_error *err)
+{
+	char cmd[K1_FB_COMMAND_MAX + 16];
+	if (!prefix)
+		return 0;
+	snprintf(cmd, sizeof(cmd), "%s:%s", prefix, part);
+	return k1_fb_command(fb, cmd, NULL, 0, err);
+}
+
+/* Pieces of a big image, as fastboot's load_sparse_files() makes them. */
+static int send_sparse(struct k1_fb *fb, const char *prefix, const char *part, int fd,
+		       const char *path, uint64_t limit, struct send *s, struct k1_error *err)
+{
+	struct sparse_file *in = sparse_file_import_auto(fd, false, false), **pieces = NULL;
+	int64_t *lens = NULL;
+	int n = 0, rc = 0;
+
+	if (!in)
+		return k1_err(err, K1_EINVAL, "%s: libsparse cannot read it", path);
+	n = sparse_file_resparse(in, (unsigned)limit, NULL, 0);
+	if (n <= 0 || !(pieces = calloc((size_t)n + 1, sizeof(*pieces))) ||
+	    !(lens = calloc((size_t)n, sizeof(*lens)))) {
+		rc = k1_err(err, n <= 0 ? K1_EINVAL : K1_ENOMEM, "%s: cannot split it into sparse "
+								 "pieces of %" PRIu64 " bytes", path, limit);
+		goto out;
+	}
+	if (sparse_file_resparse(in, (unsigned)limit, pieces, n) != n) {
+		rc = k1_err(err, K1_EINVAL, "%s: libsparse resparse failed", path);
+		goto out;
+	}
+	s->total = 0;
+	for (int i = 0; i < n; i++)
+		s->total += (uint64_t)(lens[i] = sparse_file_len(pieces[i], true, false));
+	for (int i = 0; i < n && !rc; i++) {
+		rc = k1_fb_download_stream(fb, (uint64_t)lens[i], sparse_fill, pieces[i], err);
+		if (!rc && !(rc = flash_cmd(fb, prefix, part, err)))
+			s->base += (uint64_t)lens[i];
+	}
+	if (rc)
+		s->base += fb->sent;
+out:
+	for (int i = 0; pieces && i < n; i++)
+		if (pieces[i])
+			sparse_file_destroy(pieces[i]);
+	free(pieces);
+	free(lens);
+	sparse_file_destroy(in);
+	return rc;
+}
+
+/* libsparse (29.0.6, as AOSP fastboot) splits a raw image whose size is not
+ * a multiple of its 4096-byte blocks into pieces simg2img cannot read
+ * ("don't care size ... is not a multiple of the block size"): refuse
+ * instead of sending them. Sparse files are split chunk by chunk: fine. */
+static int splittable(int fd, const char *path, uint64_t size, struct k1_error *err)
+{
+	uint8_t magic[4];
+	if (pread(fd, magic, 4, 0) == 4 &&
+	    (uint32_t)(magic[0] | magic[1] << 8 | magic[2] << 16 | (uint32_t)magic[3] << 24) ==
+		    K1_SPARSE_MAGIC)
+		return 0;
+	if (size % 4096 == 0)
+		return 0;
+	return k1_err(err, K1_EINVAL,
+		      "%s: %" PRIu64 " bytes, more than max-download-size and not a multiple of "
+		      "4096: libsparse would send broken pieces; pad it (truncate -s %" PRIu64
+		      ") or make it sparse (img2simg)",
+		      path, size, (size + 4095) / 4096 * 4096);
+}
+
+int k1_flash_send_file(struct k1_fb *fb, const char *prefix, const char *part, const char *path,
+		       uint64_t max_download,
+		       void (*progress)(void *ctx, uint64_t sent, uint64_t total), void *ctx,
+		       uint64_t *sent_out, struct k1_error *err)
+{
+	struct send s = {progress, ctx, 0, 0, fb->ev};
+	struct k1_fb_events ev = {piece_info, piece_progress, &s};
+	const struct k1_fb_events *saved = fb->ev;
+	struct stat st;
+	int rc, fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	*sent_out = 0;
+	if (fd < 0)
+		return k1_err(err, K1_EIO, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size == 0) {
+		close(fd);
+		return k1_err(err, K1_EINVAL, "%s: not a non-empty regular file", path);
+	}
+	fb->ev = &ev;
+	s.total = (uint64_t)st.st_size;
+	if (max_download && s.total > max_download) {
+		if (!prefix)
+			rc = k1_err(err, K1_ERANGE, "%s: %" PRIu64 " bytes, more than the board's "
+						    "max-download-size (%" PRIu64 ")",
+				    path, s.total, max_download);
+		else if ((rc = splittable(fd, path, s.total, err)) == 0)
+			rc = send_sparse(fb, prefix, part, fd, path,
+					 max_download < RESPARSE_LIMIT ? max_download : RESPARSE_LIMIT,
+					 &s, err);
+	} else {
+		void *map = mmap(NULL, (size_t)s.total, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (map == MAP_FAILED) {
+			rc = k1_err(err, K1_EIO, "%s: mmap: %s", path, strerror(errno));
+		} else {
+			madvise(map, (size_t)s.total, MADV_SEQUENTIAL);
+			rc = k1_fb_download(fb, map, (size_t)s.total, err);
+			s.base = fb->sent;
+			if (!rc)
+				rc = flash_cmd(fb, prefix, part, err);
+			munmap(map, (size_t)s.total);
+		}
+	}
+	fb->ev = saved;
+	close(fd);
+	*sent_out = s.base;
+	return rc;
+}
+
+struct step_progress {
+	struct run *r;
+	const struct k1_flash_step *s;
+};
+
+static void step_progress(void *ctx, uint64_t sent, uint64_t total)
+{
+	struct step_progress *p = ctx;
+	emit(p->r, K1_EV_PROGRESS, p->s, sent, total, NULL);
+}
+
+/* --only for a rerun: the step that failed and every later one. */
+static void resume_list(struct run *r, const struct k1_flash_step *failed)
+{
+	char *out = r->st->resume_only;
+	size_t len = 0, cap = sizeof(r->st->resume_only);
+	bool on = false;
+
+	out[0] = '\0';
+	for (size_t i = 0; r->plan && i < r->plan->count; i++) {
+		const struct k1_flash_step *s = &r->plan->steps[i];
+		on |= s == failed;
+		if (!on || (s->kind != K1_STEP_FLASH && s->kind != K1_STEP_TABLE))
+			continue;
+		int n = snprintf(out + len, cap - len, "%s%s", len ? "," : "", s->part);
+		if (n < 0 || (size_t)n >= cap - len) {
+			out[len] = '\0';
+			break;
+		}
+		len += (size_t)n;
+	}
+}
+
+static int run_step(struct run *r, const struct k1_flash_step *s, uint64_t max_download)
+{
+	struct step_progress p = {r, s};
+	uint64_t sent = 0;
+	int rc = 0;
+
+	switch (s->kind) {
+	case K1_STEP_STAGE:
+	case K1_STEP_TABLE:
+	case K1_STEP_FLASH:
+		emit(r, K1_EV_BEGIN, s, 0, s->size, NULL);
+		rc = k1_flash_send_file(&r->fb, s->kind == K1_STEP_STAGE ? NULL : "flash", s->part,
+					s->path, max_download, step_progress, &p, &sent, r->err);
+		if (rc) {
+			snprintf(r->st->failed_part, sizeof(r->st->failed_part), "%s", s->part);
+			resume_list(r, s);
+			r->st->sent = sent;
+			r->st->total = s->size;
+			if (rc == K1_ENODEV)
+				return k1_err_prefix(r->err, "%s: the board went away after %" PRIu64
+							     " bytes sent (%s, %" PRIu64 " bytes)",
+						     s->part, sent, s->rel, s->size);
+			return k1_err_prefix(r->err, "%s", s->part);
+		}
+		break;
+	case K1_STEP_CONTINUE:
+		emit(r, K1_EV_BEGIN, s, 0, 0, NULL);
+		if ((rc = k1_fb_command(&r->fb, "continue", NULL, 0, r->err)) ||
+		    (rc = await_stage(r, s->when)))
+			return rc;
+		break;
+	case K1_STEP_REBOOT:
+		emit(r, K1_EV_BEGIN, s, 0, 0, NULL);
+		if ((rc = k1_fb_command(&r->fb, "reboot", NULL, 0, r->err)))
+			return rc;
+		break;
+	}
+	emit(r, K1_EV_END, s, sent, s->size, NULL);
+	return 0;
+}
+
+/* getvar mtd-size / blk-size (newer vendor U-Boot): the media and SPI size. */
+static void ask_media(struct run *r, struct k1_flash_opts *o)
+{
+	char v[K1_FB_RESPONSE_MAX + 1], msg[200];
+	struct k1_error ignored;
+	uint64_t mtd = 0;
+
+	if (!k1_fb_getvar(&r->fb, "mtd-size", v, sizeof(v), &ignored) && strcmp(v, "NULL")) {
+		char *end;
+		unsigned long long n = strtoull(v, &end, 10);
+		mtd = n << (*end == 'G' ? 30 : *end == 'M' ? 20 : *end == 'K' ? 10 : 0);
+	}
+	/* older U-Boot lacks blk-size: then keep trying the block device */
+	bool blk = k1_fb_getvar(&r->fb, "blk-size", v, sizeof(v), &ignored) ? o->blk
+									     : strcmp(v, "NULL") != 0;
+	if (o->media_auto)
+		/* NOR parts stop at 32 MiB here; bigger SPI flash is NAND [open] */
+		o->media = !mtd ? K1_MEDIA_EMMC : mtd <= (32u << 20) ? K1_MEDIA_SPINOR : K1_MEDIA_SPINAND;
+	if (mtd)
+		o->mtd_size = mtd;
+	o->blk = blk;
+	snprintf(msg, sizeof(msg), "media %s (mtd-size %" PRIu64 " MiB, block device %s)",
+		 k1_media_name(o->media), mtd >> 20, blk ? "yes" : "no");
+	emit(r, K1_EV_PLAN, NULL, 0, 0, msg);
+}
+
+int k1_flash_run(const struct k1_flash_opts *opts, const struct k1_target *target,
+		 k1_flash_cb cb, void *ctx, struct k1_flash_status *st, struct k1_error *err)
+{
+	struct k1_flash_opts o = *opts;
+	struct k1_flash_plan boot = {0}, plan = {0};
+	struct run r = {.o = &o, .target = *target, .cb = cb, .ctx = ctx, .st = st, .err = err};
+	char v[K1_FB_RESPONSE_MAX + 1];
+	struct k1_error ignored;
+	uint64_t max_download = 0;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	r.fbev = (struct k1_fb_events){on_info, NULL, &r};
+	r.fb.ev = &r.fbev;
+	if (o.media_auto)
+		o.media = K1_MEDIA_EMMC; /* for the boot steps; resolved in U-Boot */
+	if ((rc = k1_flash_plan_build(&o, &boot, err)))
+		return rc;
+	r.plan = &boot;
+	if ((rc = open_board(&r)))
+		goto out;
+	st->stage = r.stage;
+	for (r.index = 0; r.index < boot.count && !rc; r.index++) {
+		const struct k1_flash_step *s = &boot.steps[r.index];
+		if (s->kind != K1_STEP_STAGE && s->kind != K1_STEP_CONTINUE)
+			break;
+		if (s->when != r.stage) {
+			emit(&r, K1_EV_SKIP, s, 0, 0, NULL);
+			continue;
+		}
+		if (s->kind == K1_STEP_STAGE &&
+		    !k1_fb_getvar(&r.fb, "max-download-size", v, sizeof(v), &ignored))
+			max_download = k1_fb_parse_size(v);
+		rc = run_step(&r, s, s->kind == K1_STEP_STAGE ? max_download : 0);
+		max_download = 0;
+	}
+	if (rc)
+		goto out;
+	if (r.stage != K1_STAGE_UBOOT) {
+		rc = k1_err(err, K1_EPROTO, "the board is in %s, expected U-Boot fastboot",
+			    k1_stage_name(r.stage));
+		goto out;
+	}
+	ask_media(&r, &o);
+	st->media = o.media;
+	if ((rc = k1_flash_plan_build(&o, &plan, err)))
+		goto out;
+	r.plan = &plan;
+	if (!k1_fb_getvar(&r.fb, "max-download-size", v, sizeof(v), &ignored))
+		max_download = k1_fb_parse_size(v);
+	for (r.index = 0; r.index < plan.count && !rc; r.index++) {
+		const struct k1_flash_step *s = &plan.steps[r.index];
+		if (s->kind == K1_STEP_STAGE || s->kind == K1_STEP_CONTINUE)
+			continue;
+		rc = run_step(&r, s, max_download);
+	}
+out:
+	k1_transport_close(r.t);
+	k1_flash_plan_free(&boot);
+	k1_flash_plan_free(&plan);
+	return rc;
+}

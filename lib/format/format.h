@@ -1,0 +1,56 @@
+/* Every K1 artefact k1fw can read is a `struct k1_format` (genimage-style
+ * handler): a content probe, an inspector that describes the file as JSON,
+ * and a verifier that records checks. `inspect` and `verify` walk
+ * k1_formats[] to recognise a file by its bytes, never by its name. */
+#ifndef K1_FORMAT_H
+#define K1_FORMAT_H
+
+#include "format/check.h"
+#include "base/error.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct k1_input {
+	const char *path;    /* for messages; also the base for relative paths */
+	const uint8_t *data; /* the whole file (or the region being looked at) */
+	size_t len;
+};
+
+struct k1_verify_opts {
+	/* The efuse ROTPK hash to compare with, or NULL. */
+	const uint8_t *rotpk_hash; /* 32 bytes */
+};
+
+struct k1_format {
+	const char *name;    /* "bootinfo", "fsbl", "fit", "env", ... */
+	const char *summary; /* one line for --help */
+	/* Non-zero if the bytes are this format. Cheap; never fails. */
+	int (*probe)(const uint8_t *data, size_t len);
+	/* Describe the file: a new JSON object in *out ("format" key added by
+	 * the caller). Returns 0 or K1_E* with err filled. */
+	int (*inspect)(const struct k1_input *in, json_t **out, struct k1_error *err);
+	/* Append every check to checks (failed ones included). Returns 0 when
+	 * the checks could run (whatever they found), K1_E* when the input is
+	 * unreadable. */
+	int (*verify)(const struct k1_input *in, const struct k1_verify_opts *opts,
+		      struct k1_checks *checks, struct k1_error *err);
+};
+
+/* NULL-terminated, most specific first. */
+extern const struct k1_format *const k1_formats[];
+
+/* The first format whose probe accepts data, or NULL. */
+const struct k1_format *k1_format_detect(const uint8_t *data, size_t len);
+const struct k1_format *k1_format_by_name(const char *name);
+
+/* Recognise the file at path and run its checks, as `k1fw verify` does;
+ * the first failed check becomes the error ("LABEL: verify failed: ...").
+ * An unrecognised file is an error when must, else 0 with *format NULL.
+ * format and nchecks may be NULL. */
+int k1_format_verify_file(const char *path, const char *label, bool must,
+			  const struct k1_format **format, size_t *nchecks, struct k1_error *err);
+
+#endif

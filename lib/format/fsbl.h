@@ -1,0 +1,53 @@
+/* FSBL.bin: U-Boot SPL behind the K1's signed 4 KiB header (spec §3). */
+#ifndef K1_FSBL_H
+#define K1_FSBL_H
+
+#include "base/buf.h"
+#include "base/crypto.h"
+#include "base/error.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define K1_FSBL_KEY_BYTES 256   /* RSA-2048 moduli and signatures */
+#define K1_FSBL_HEADER_SIZE 0x1000
+#define K1_FSBL_OVERHEAD 0x1100 /* header + signature1 */
+#define K1_FSBL_SPL_ALIGN 32
+
+/* Offsets of the signed header (spec §3). */
+enum {
+	K1_FSBL_OFF_ROTPK = 0x000,
+	K1_FSBL_OFF_HEADER0 = 0x100,
+	K1_FSBL_OFF_KEYDATA = 0x120,
+	K1_FSBL_OFF_KEYTABLE = 0x128,
+	K1_FSBL_OFF_ROTPK_HASH = 0x2B8,
+	K1_FSBL_OFF_OEM_KEYS = 0x300,
+	K1_FSBL_OFF_SIG0 = 0xB00,
+	K1_FSBL_OFF_HEADER1 = 0xFE0,
+	K1_FSBL_OFF_SPL = 0x1000,
+};
+
+/* The key names of the vendor's key folder, in key-table order. */
+enum { K1_KEY_ROTPK, K1_KEY_SPL, K1_KEY_UBOOT, K1_KEY_KERNEL, K1_KEY_ROOTFS, K1_KEY_COUNT };
+extern const char *const k1_key_file_stem[K1_KEY_COUNT]; /* "rsakeypair0", "spl_pubkey", ... */
+
+struct k1_fsbl_keys {
+	struct k1_key *key[K1_KEY_COUNT];
+};
+
+/* Load a vendor-style key folder: rsakeypair0_prv.key and spl_pubkey_prv.key
+ * (private: they sign), {uboot,kernel,rootfs}_pubkey_pub.key or, failing
+ * that, _prv.key. All RSA-2048. */
+int k1_fsbl_keys_load(const char *dir, struct k1_fsbl_keys *keys, struct k1_error *err);
+void k1_fsbl_keys_free(struct k1_fsbl_keys *keys);
+
+/* FSBL.bin for spl (appended to out). size_limit: the bootinfo's
+ * spl_size_limit, which bounds the whole output (0: no limit). */
+int k1_fsbl_build(const uint8_t *spl, size_t spl_len, const struct k1_fsbl_keys *keys,
+		  uint32_t size_limit, struct k1_buf *out, struct k1_error *err);
+
+/* SHA-256 of the 256-byte ROTPK modulus: the value secure boot burns into
+ * the efuses. */
+int k1_rotpk_hash(const struct k1_key *rotpk, uint8_t hash[32], struct k1_error *err);
+
+#endif

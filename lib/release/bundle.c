@@ -1,0 +1,407 @@
+#include "base/copy.h"
+#include "release/bundle.h"
+#include "image/image.h"
+#include "format/bootinfo.h"
+#include "base/bytes.h"
+#include "base/buf.h"
+#include "format/env.h"
+#include "base/fileio.h"
+#include "format/fit.h"
+#include "format/fit_build.h"
+#include "format/format.h"
+#include "format/fsbl.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_FILES 16
+
+struct bundle {
+	char tmp[4096];
+	const char *files[MAX_FILES]; /* relative paths written, in order */
+	size_t nfiles;
+	k1_bundle_log log;
+	void *log_ctx;
+	struct k1_error *err;
+};
+
+static void say(struct bundle *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(struct bundle *b, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (!b->log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	b->log(b->log_ctx, msg);
+}
+
+static int put(struct bundle *b, const char *rel, const void *data, size_t len)
+{
+	char path[4400];
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/%s", b->tmp, rel);
+	if ((rc = k1_write_file_new(path, data, len, 0644, b->err)))
+		return rc;
+	b->files[b->nfiles++] = rel;
+	say(b, "wrote %s (%zu bytes)", rel, len);
+	return 0;
+}
+
+/* Copied by data extents, so a sparse rootfs stays sparse in the release. */
+static int copy_file(struct bundle *b, const char *src, const char *rel)
+{
+	char path[4400];
+	struct k1_extents map = K1_EXTENTS_INIT;
+	struct stat st;
+	int in, out, rc = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", b->tmp, rel);
+	in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return k1_err(b->err, K1_EIO, "%s: cannot open: %s", src, strerror(errno));
+	out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (out < 0) {
+		close(in);
+		return k1_err(b->err, K1_EIO, "%s: cannot create: %s", path, strerror(errno));
+	}
+	if (fstat(in, &st) < 0 || ftruncate(out, st.st_size) < 0)
+		rc = k1_err(b->err, K1_EIO, "%s: cannot size: %s", path, strerror(errno));
+	else
+		rc = k1_copy_extents(in, src, out, path, 0, (uint64_t)st.st_size, NULL, 0, &map,
+				     b->err);
+	k1_extents_free(&map);
+	if (close(out) < 0 && !rc)
+		rc = k1_err(b->err, K1_EIO, "%s: write error: %s", path, strerror(errno));
+	close(in);
+	if (!rc) {
+		b->files[b->nfiles++] = rel;
+		say(b, "copied %s to %s", src, rel);
+	}
+	return rc;
+}
+
+static int read_input(struct bundle *b, const char *what, const char *path, struct k1_buf *out)
+{
+	if (!path)
+		return k1_err(b->err, K1_EINVAL, "missing the %s input", what);
+	return k1_read_file(path, out, b->err);
+}
+
+static int write_bootinfos(struct bundle *b)
+{
+	static const char *const rel[] = {
+		"factory/bootinfo_emmc.bin", "factory/bootinfo_sd.bin",
+		"factory/bootinfo_spinor.bin", "factory/bootinfo_spinand.bin",
+	};
+	for (int m = 0; m < 4; m++) {
+		struct k1_bootinfo bi;
+		uint8_t raw[K1_BOOTINFO_SIZE];
+		int rc;
+
+		k1_bootinfo_defaults((enum k1_media)m, &bi);
+		k1_bootinfo_encode(&bi, raw);
+		if ((rc = put(b, rel[m], raw, sizeof(raw))))
+			return rc;
+	}
+	return 0;
+}
+
+static int write_fsbl(struct bundle *b, const struct k1_bundle_inputs *in)
+{
+	struct k1_buf spl = K1_BUF_INIT, out = K1_BUF_INIT;
+	struct k1_fsbl_keys keys;
+	struct k1_bootinfo bi;
+	int rc;
+
+	k1_bootinfo_defaults(K1_MEDIA_SD, &bi); /* every medium has the same limit */
+	if ((rc = read_input(b, "--spl", in->spl, &spl)))
+		return rc;
+	if (!in->keydir) {
+		k1_buf_free(&spl);
+		return k1_err(b->err, K1_EINVAL, "missing the --keys input");
+	}
+	if (!(rc = k1_fsbl_keys_load(in->keydir, &keys, b->err))) {
+		rc = k1_fsbl_build(spl.data, spl.len, &keys, bi.spl_size_limit, &out, b->err);
+		k1_fsbl_keys_free(&keys);
+		if (rc)
+			k1_err_prefix(b->err, "%s", in->spl);
+	}
+	if (!rc)
+		rc = put(b, "factory/FSBL.bin", out.data, out.len);
+	k1_buf_free(&spl);
+	k1_buf_free(&out);
+	return rc;
+}
+
+static bool is_fdt(const struct k1_buf *d)
+{
+	return d->len >= 4 && d->data[0] == 0xd0 && d->data[1] == 0x0d && d->data[2] == 0xfe &&
+	       d->data[3] == 0xed;
+}
+
+static int write_opensbi(struct bundle *b, const struct k1_bundle_inputs *in)
+{
+	struct k1_buf fw = K1_BUF_INIT, out = K1_BUF_INIT;
+	struct k1_fit_opts o = {.hash = "crc32", .load = K1_FIT_OPENSBI_LOAD, .has_entry = true,
+				.entry = K1_FIT_OPENSBI_LOAD, .timestamp = in->timestamp};
+	int rc;
+
+	if ((rc = read_input(b, "--opensbi", in->opensbi, &fw)))
+		return rc;
+	if (is_fdt(&fw)) /* already a FIT: shipped as it is, after verification */
+		rc = put(b, "fw_dynamic.itb", fw.data, fw.len);
+	else if (!(rc = k1_fit_build_opensbi(fw.data, fw.len, &o, &out, b->err)))
+		rc = put(b, "fw_dynamic.itb", out.data, out.len);
+	else
+		k1_err_prefix(b->err, "%s", in->opensbi);
+	k1_buf_free(&fw);
+	k1_buf_free(&out);
+	return rc;
+}
+
+static int write_uboot(struct bundle *b, const struct k1_bundle_inputs *in)
+{
+	struct k1_buf bin = K1_BUF_INIT, out = K1_BUF_INIT;
+	struct k1_buf dtb[8];
+	struct k1_fit_dtb fd[8];
+	struct k1_fit_opts o = {.hash = "crc32", .load = K1_FIT_UBOOT_LOAD,
+				.timestamp = in->timestamp};
+	size_t n = 0;
+	int rc;
+
+	if (in->uboot) {
+		if (in->uboot_bin || in->ndtbs)
+			return k1_err(b->err, K1_EINVAL,
+				      "give either --uboot u-boot.itb or --uboot-bin with --dtb, not both");
+		if ((rc = read_input(b, "--uboot", in->uboot, &bin)))
+			return rc;
+		rc = is_fdt(&bin) ? put(b, "u-boot.itb", bin.data, bin.len)
+				  : k1_err(b->err, K1_EINVAL,
+					   "%s: not a FIT image (give u-boot-nodtb.bin with --uboot-bin)",
+					   in->uboot);
+		k1_buf_free(&bin);
+		return rc;
+	}
+	if (!in->uboot_bin || !in->ndtbs)
+		return k1_err(b->err, K1_EINVAL,
+			      "missing the U-Boot input: --uboot u-boot.itb, or --uboot-bin and --dtb");
+	if (in->ndtbs > 8)
+		return k1_err(b->err, K1_ERANGE, "at most 8 --dtb in a bundle, got %zu", in->ndtbs);
+	if ((rc = read_input(b, "--uboot-bin", in->uboot_bin, &bin)))
+		return rc;
+	for (; n < in->ndtbs && !rc; n++) {
+		dtb[n] = (struct k1_buf)K1_BUF_INIT;
+		rc = k1_read_file(in->dtbs[n].path, &dtb[n], b->err);
+		fd[n] = (struct k1_fit_dtb){in->dtbs[n].name, dtb[n].data, dtb[n].len};
+	}
+	if (!rc && !(rc = k1_fit_build_uboot(bin.data, bin.len, fd, n, 0, &o, &out, b->err)))
+		rc = put(b, "u-boot.itb", out.data, out.len);
+	while (n--)
+		k1_buf_free(&dtb[n]);
+	k1_buf_free(&bin);
+	k1_buf_free(&out);
+	return rc;
+}
+
+/* env.txt is built with mkenvimage's rules; an env.bin of the K1 size with a
+ * good CRC is shipped as it is. */
+static int write_env(struct bundle *b, const struct k1_bundle_inputs *in)
+{
+	struct k1_buf src = K1_BUF_INIT, out = K1_BUF_INIT;
+	int rc = 0;
+
+	if (in->env && (rc = k1_read_file(in->env, &src, b->err)))
+		return rc;
+	if (src.len == K1_ENV_SIZE && k1_env_probe(src.data, src.len)) {
+		rc = put(b, "env.bin", src.data, src.len);
+	} else if (!(rc = k1_env_build((const char *)src.data, src.len, K1_ENV_SIZE, false, &out,
+				       b->err))) {
+		rc = put(b, "env.bin", out.data, out.len);
+	} else if (in->env) {
+		k1_err_prefix(b->err, "%s", in->env);
+	}
+	k1_buf_free(&src);
+	k1_buf_free(&out);
+	return rc;
+}
+
+static json_t *part(const char *name, const char *offset, const char *size, const char *image)
+{
+	json_t *p = json_pack("{s:s}", "name", name);
+	if (offset)
+		json_object_set_new(p, "offset", json_string(offset));
+	json_object_set_new(p, "size", json_string(size));
+	if (image)
+		json_object_set_new(p, "image", json_string(image));
+	return p;
+}
+
+static int put_table(struct bundle *b, const char *rel, const char *format, json_t *parts)
+{
+	json_t *t = json_pack("{s:s, s:s, s:o}", "version", "1.0", "format", format, "partitions",
+			      parts);
+	char *text = json_dumps(t, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
+	int rc;
+
+	struct k1_buf file = K1_BUF_INIT;
+
+	json_decref(t);
+	if (!text || k1_buf_append(&file, text, strlen(text)) || k1_buf_append(&file, "\n", 1))
+		rc = k1_err(b->err, K1_ENOMEM, "out of memory");
+	else
+		rc = put(b, rel, file.data, file.len);
+	free(text);
+	k1_buf_free(&file);
+	return rc;
+}
+
+/* The Bianbu 2.x release layout (research §4.6 a/d): fsbl at 128K matches
+ * bootinfo_sd's and bootinfo_spinor's spl0_offset 0x20000. */
+static int write_tables(struct bundle *b, const struct k1_bundle_inputs *in)
+{
+	json_t *gpt = json_array(), *mtd = json_array(), *bi;
+	int rc;
+
+	bi = part("bootinfo", "0K", "512", "factory/bootinfo_sd.bin");
+	json_object_set_new(bi, "hidden", json_true());
+	json_object_set_new(bi, "holes", json_string("{\"(80;512)\"}"));
+	json_array_append_new(gpt, bi);
+	json_array_append_new(gpt, part("fsbl", "128K", "256K", "factory/FSBL.bin"));
+	json_array_append_new(gpt, part("env", "384K", "64K", "env.bin"));
+	json_array_append_new(gpt, part("opensbi", "1M", "1M", "fw_dynamic.itb"));
+	json_array_append_new(gpt, part("uboot", "2M", "2M", "u-boot.itb"));
+	json_array_append_new(gpt, part("bootfs", "4M", "256M", in->bootfs ? "bootfs.ext4" : NULL));
+	json_array_append_new(gpt, part("rootfs", "260M", "-", in->rootfs ? "rootfs.ext4" : NULL));
+	if ((rc = put_table(b, "partition_universal.json", "gpt", gpt))) {
+		json_decref(mtd);
+		return rc;
+	}
+	json_array_append_new(mtd, part("bootinfo", "0", "128K", "factory/bootinfo_spinor.bin"));
+	json_array_append_new(mtd, part("fsbl", "128K", "256K", "factory/FSBL.bin"));
+	json_array_append_new(mtd, part("env", "384K", "64K", "env.bin"));
+	json_array_append_new(mtd, part("opensbi", "448K", "192K", "fw_dynamic.itb"));
+	json_array_append_new(mtd, part("uboot", "640K", "-", "u-boot.itb"));
+	return put_table(b, "partition_2M.json", "mtd", mtd);
+}
+
+/* Run `verify` on every file written; the first failed check fails the bundle. */
+static int verify_all(struct bundle *b)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < b->nfiles && !rc; i++) {
+		char path[4400];
+		const struct k1_format *f;
+		size_t n;
+
+		snprintf(path, sizeof(path), "%s/%s", b->tmp, b->files[i]);
+		if (!strcmp(b->files[i], "bootfs.ext4") || !strcmp(b->files[i], "rootfs.ext4"))
+			continue; /* filesystems are the user's; their fit is checked by the table */
+		rc = k1_format_verify_file(path, b->files[i], true, &f, &n, b->err);
+		if (!rc)
+			say(b, "verified %s (%s, %zu checks)", b->files[i], f->name, n);
+	}
+	return rc;
+}
+
+static int write_manifest(struct bundle *b)
+{
+	struct k1_buf sums = K1_BUF_INIT;
+	int rc = 0;
+
+	for (size_t i = 0; i < b->nfiles && !rc; i++) {
+		char path[4400], line[4200];
+		uint8_t h[64];
+		size_t hl;
+		struct k1_mapped m;
+
+		snprintf(path, sizeof(path), "%s/%s", b->tmp, b->files[i]);
+		if ((rc = k1_map_file(path, &m, b->err)))
+			break;
+		rc = k1_digest("sha256", m.data, m.len, h, &hl, b->err);
+		k1_unmap_file(&m);
+		if (rc)
+			break;
+		k1_hex(h, hl, line);
+		snprintf(line + 2 * hl, sizeof(line) - 2 * hl, "  %s\n", b->files[i]);
+		if (k1_buf_append(&sums, line, strlen(line)))
+			rc = k1_err(b->err, K1_ENOMEM, "out of memory");
+	}
+	if (!rc) /* sha256sum -c SHA256SUMS checks a copied release */
+		rc = put(b, "SHA256SUMS", sums.data, sums.len);
+	k1_buf_free(&sums);
+	return rc;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return remove(path);
+}
+
+int k1_bundle_write(const char *outdir, const struct k1_bundle_inputs *in, k1_bundle_log log,
+		    void *log_ctx, struct k1_error *err)
+{
+	struct bundle b = {.log = log, .log_ctx = log_ctx, .err = err};
+	struct stat st;
+	char factory[4200];
+	int rc;
+
+	if (lstat(outdir, &st) == 0)
+		return k1_err(err, K1_EEXIST, "%s: already exists; give a new folder for the release",
+			      outdir);
+	if ((size_t)snprintf(b.tmp, sizeof(b.tmp), "%s.tmp-XXXXXX", outdir) >= sizeof(b.tmp))
+		return k1_err(err, K1_ERANGE, "%s: path too long", outdir);
+	if (!mkdtemp(b.tmp))
+		return k1_err(err, K1_EIO, "%s: cannot create a temporary folder beside it: %s", outdir,
+			      strerror(errno));
+	snprintf(factory, sizeof(factory), "%s/factory", b.tmp);
+	if (mkdir(factory, 0755) < 0)
+		rc = k1_err(err, K1_EIO, "%s: cannot create: %s", factory, strerror(errno));
+	else if (!(rc = write_bootinfos(&b)) && !(rc = write_fsbl(&b, in)) &&
+		 !(rc = write_opensbi(&b, in)) && !(rc = write_uboot(&b, in)) &&
+		 !(rc = write_env(&b, in)) &&
+		 !(rc = in->bootfs ? copy_file(&b, in->bootfs, "bootfs.ext4") : 0) &&
+		 !(rc = in->rootfs ? copy_file(&b, in->rootfs, "rootfs.ext4") : 0) &&
+		 !(rc = write_tables(&b, in)) && !(rc = verify_all(&b)) &&
+		 !(rc = write_manifest(&b)) && rename(b.tmp, outdir) < 0)
+		rc = k1_err(err, K1_EIO, "%s: cannot rename the finished folder into place: %s",
+			    outdir, strerror(errno));
+	if (rc)
+		nftw(b.tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return rc;
+}
+
+static void newer(const char *path, uint32_t *t)
+{
+	struct stat st;
+	if (path && stat(path, &st) == 0 && (uint64_t)st.st_mtime > *t)
+		*t = (uint32_t)st.st_mtime;
+}
+
+uint32_t k1_bundle_inputs_mtime(const struct k1_bundle_inputs *in)
+{
+	uint32_t t = 0;
+
+	newer(in->spl, &t);
+	newer(in->opensbi, &t);
+	newer(in->uboot, &t);
+	newer(in->uboot_bin, &t);
+	newer(in->env, &t);
+	for (size_t i = 0; i < in->ndtbs; i++)
+		newer(in->dtbs[i].path, &t);
+	return t;
+}

@@ -1,0 +1,52 @@
+/* A complete, flashable K1 release folder in the vendor's layout: factory/
+ * bootinfos and FSBL.bin, env.bin, fw_dynamic.itb, u-boot.itb, the partition
+ * tables and a SHA256SUMS manifest. Every artefact is verified before the
+ * folder appears; a failure leaves nothing behind. */
+#ifndef K1_BUNDLE_H
+#define K1_BUNDLE_H
+
+#include "base/error.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct k1_bundle_dtb {
+	const char *name; /* board name (configuration description) */
+	const char *path;
+};
+
+struct k1_bundle_inputs {
+	const char *spl;      /* u-boot-spl.bin */
+	const char *keydir;   /* vendor key names (k1fw keygen) */
+	const char *opensbi;  /* fw_dynamic.bin, or a ready fw_dynamic.itb */
+	const char *uboot;    /* a ready u-boot.itb, or NULL with uboot_bin */
+	const char *uboot_bin; /* u-boot-nodtb.bin, packed with dtbs */
+	const struct k1_bundle_dtb *dtbs;
+	size_t ndtbs;
+	const char *env;    /* env text or env.bin; NULL: an empty environment */
+	const char *bootfs; /* optional filesystem images, copied */
+	const char *rootfs;
+	uint32_t timestamp; /* FIT timestamps: SOURCE_DATE_EPOCH or the inputs' */
+};
+
+/* One progress line per step (may be NULL). */
+typedef void (*k1_bundle_log)(void *ctx, const char *msg);
+
+/* Write the release folder outdir, which must not exist yet. It is built
+ * in "<outdir>.tmp-XXXXXX" beside it and renamed into place once every
+ * file verifies. */
+int k1_bundle_write(const char *outdir, const struct k1_bundle_inputs *in, k1_bundle_log log,
+		    void *log_ctx, struct k1_error *err);
+
+/* The newest modification time of the inputs, for reproducible FITs when
+ * SOURCE_DATE_EPOCH is not set. */
+uint32_t k1_bundle_inputs_mtime(const struct k1_bundle_inputs *in);
+
+/* Verify the whole release before anything is sent: SHA256SUMS when
+ * present, every K1 artefact with `verify`'s checks, every table's layout
+ * and the images' fit, each factory/bootinfo_<media>.bin's media. log
+ * (may be NULL) gets one line per file. */
+int k1_bundle_verify(const char *bundle, void (*log)(void *ctx, const char *msg),
+		     void *ctx, struct k1_error *err);
+
+#endif
