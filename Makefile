@@ -61,6 +61,7 @@ deps:
 	./scripts/install-deps.sh
 
 check: deps
+	$(MAKE) format-check layers-check
 	$(MAKE) tests
 	$(MAKE) BUILD=build/asan SAN=1 tests
 	$(MAKE) fuzz-build
@@ -85,11 +86,19 @@ fuzz-build:
 			build/fuzzlib/libk1fw.a $(LDLIBS) -o build/fuzz/$$n || exit 1; \
 	done
 
+# Every C file as .clang-format says (clang-format -i to fix), and the
+# library's layers (scripts/check-layers.sh).
+format-check:
+	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h' 2>/dev/null || find lib cli tests fuzz bench -name '*.[ch]')
+
+layers-check:
+	./scripts/check-layers.sh
+
 bench: $(BENCH_BIN) $(BUILD)/k1fw
 	./bench/run.sh $(BUILD)
 
 clean:
 	rm -rf build
 
-.PHONY: all tests deps check demo fuzz fuzz-build bench clean
+.PHONY: all tests deps check demo fuzz fuzz-build bench clean format-check layers-check
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -2,8 +2,8 @@
  * process, by recipe and by the typed builders. Prints figures; asserts
  * nothing about speed. The vendor script needs about 200 ms per artefact;
  * the target is under 2 ms. Usage: bench_build VENDOR_DIR [ROUNDS] */
-#include "format/bootinfo.h"
 #include "base/fileio.h"
+#include "format/bootinfo.h"
 #include "format/fsbl.h"
 #include "recipe/recipe.h"
 

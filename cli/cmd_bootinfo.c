@@ -1,7 +1,7 @@
 /* k1fw bootinfo: write the 80-byte bootinfo for a medium. */
-#include "format/bootinfo.h"
-#include "command.h"
 #include "base/fileio.h"
+#include "command.h"
+#include "format/bootinfo.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -10,14 +10,16 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: k1fw bootinfo --media emmc|sd|spinor|spinand -o OUT [-d DIR] [field options]\n\n"
+		"usage: k1fw bootinfo --media emmc|sd|spinor|spinand -o OUT [-d DIR] [field "
+		"options]\n\n"
 		"Write the 80-byte bootinfo the K1 BootROM reads at offset 0 of the boot\n"
 		"medium. The defaults for each medium give the vendor's bootinfo_<media>.bin.\n\n"
 		"  --media M          emmc, sd, spinor or spinand (required)\n"
 		"  -o, --output OUT   output file; -d DIR puts it inside DIR\n"
 		"  --spl0 OFF         offset of the first FSBL copy\n"
 		"  --spl1 OFF         offset of the backup FSBL copy (0: none)\n"
-		"  --spl-limit SIZE   largest FSBL.bin the BootROM may load (header+SPL+signature)\n"
+		"  --spl-limit SIZE   largest FSBL.bin the BootROM may load "
+		"(header+SPL+signature)\n"
 		"  --page-size N  --block-size N  --total-size N   flash geometry\n"
 		"Numbers take 0x.. and K/M/G suffixes. Example:\n"
 		"  k1fw bootinfo --media sd -o bootinfo_sd.bin\n");
@@ -38,7 +40,11 @@ static int run(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct { int opt; unsigned long long v; bool set; } field[O_TOTAL - O_SPL0 + 1] = {0};
+	struct {
+		int opt;
+		unsigned long long v;
+		bool set;
+	} field[O_TOTAL - O_SPL0 + 1] = {0};
 	const char *media_name = NULL, *o = NULL, *dir = NULL;
 	struct k1_bootinfo bi;
 	struct k1_error err = {0};
@@ -71,10 +77,11 @@ static int run(int argc, char **argv)
 	if (!media_name)
 		return cli_fail("missing --media (emmc, sd, spinor or spinand)");
 	if (k1_media_parse(media_name, &media))
-		return cli_fail("--media: expected emmc, sd, spinor or spinand, got '%s'", media_name);
+		return cli_fail("--media: expected emmc, sd, spinor or spinand, got '%s'",
+				media_name);
 	k1_bootinfo_defaults(media, &bi);
 	uint32_t *dst[] = {&bi.spl0_offset, &bi.spl1_offset, &bi.spl_size_limit,
-			   &bi.page_size, &bi.block_size, &bi.total_size};
+			   &bi.page_size,   &bi.block_size,  &bi.total_size};
 	for (int i = 0; i <= O_TOTAL - O_SPL0; i++)
 		if (field[i].set)
 			*dst[i] = (uint32_t)field[i].v;
@@ -86,4 +93,5 @@ static int run(int argc, char **argv)
 	return EXIT_OK;
 }
 
-const struct k1_command cmd_bootinfo = {"bootinfo", "write the 80-byte bootinfo for a boot medium", run};
+const struct k1_command cmd_bootinfo = {"bootinfo", "write the 80-byte bootinfo for a boot medium",
+					run};

@@ -1,6 +1,6 @@
 /* k1fw build: run a vendor JSON recipe (build_binary_file.py language). */
-#include "command.h"
 #include "base/fileio.h"
+#include "command.h"
 #include "recipe/recipe.h"
 
 #include <getopt.h>
@@ -43,11 +43,21 @@ static int run(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "c:o:d:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'c': recipe = optarg; break;
-		case 'o': o = optarg; break;
-		case 'd': dir = optarg; break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: usage(stderr); return EXIT_USAGE;
+		case 'c':
+			recipe = optarg;
+			break;
+		case 'o':
+			o = optarg;
+			break;
+		case 'd':
+			dir = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
 		}
 	}
 	if (optind < argc)

@@ -1,6 +1,6 @@
 /* k1fw bundle: a complete, flashable release folder from the build outputs. */
-#include "release/bundle.h"
 #include "command.h"
+#include "release/bundle.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -9,22 +9,24 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: k1fw bundle --spl u-boot-spl.bin --keys KEYDIR --opensbi fw_dynamic.{bin,itb}\n"
-		"                   (--uboot u-boot.itb | --uboot-bin u-boot-nodtb.bin --dtb [NAME=]F.dtb...)\n"
-		"                   [--env env.txt|env.bin] [--bootfs IMG] [--rootfs IMG] -o OUTDIR\n\n"
-		"Write a release folder in the vendor's layout, ready for fastboot, the\n"
-		"vendor's flashing tools and k1fw:\n"
-		"  factory/bootinfo_{emmc,sd,spinor,spinand}.bin  factory/FSBL.bin\n"
-		"  fw_dynamic.itb  u-boot.itb  env.bin  [bootfs.ext4  rootfs.ext4]\n"
-		"  partition_universal.json (GPT: eMMC, SD, SSD)  partition_2M.json (SPI NOR)\n"
-		"  SHA256SUMS (check a copy with `sha256sum -c SHA256SUMS`)\n\n"
-		"Every file is verified before OUTDIR appears; OUTDIR must not exist, and a\n"
-		"failure leaves nothing behind. FIT timestamps come from SOURCE_DATE_EPOCH,\n"
-		"else from the newest input, so the same inputs give the same bytes.\n"
-		"A dtb's board name is NAME, else its file name without .dtb; the first\n"
-		"--dtb is the default configuration. Without --env the environment is empty\n"
-		"(U-Boot then uses its built-in one).\n");
+	fprintf(f, "usage: k1fw bundle --spl u-boot-spl.bin --keys KEYDIR --opensbi "
+		   "fw_dynamic.{bin,itb}\n"
+		   "                   (--uboot u-boot.itb | --uboot-bin u-boot-nodtb.bin --dtb "
+		   "[NAME=]F.dtb...)\n"
+		   "                   [--env env.txt|env.bin] [--bootfs IMG] [--rootfs IMG] -o "
+		   "OUTDIR\n\n"
+		   "Write a release folder in the vendor's layout, ready for fastboot, the\n"
+		   "vendor's flashing tools and k1fw:\n"
+		   "  factory/bootinfo_{emmc,sd,spinor,spinand}.bin  factory/FSBL.bin\n"
+		   "  fw_dynamic.itb  u-boot.itb  env.bin  [bootfs.ext4  rootfs.ext4]\n"
+		   "  partition_universal.json (GPT: eMMC, SD, SSD)  partition_2M.json (SPI NOR)\n"
+		   "  SHA256SUMS (check a copy with `sha256sum -c SHA256SUMS`)\n\n"
+		   "Every file is verified before OUTDIR appears; OUTDIR must not exist, and a\n"
+		   "failure leaves nothing behind. FIT timestamps come from SOURCE_DATE_EPOCH,\n"
+		   "else from the newest input, so the same inputs give the same bytes.\n"
+		   "A dtb's board name is NAME, else its file name without .dtb; the first\n"
+		   "--dtb is the default configuration. Without --env the environment is empty\n"
+		   "(U-Boot then uses its built-in one).\n");
 }
 
 static void log_line(void *ctx, const char *msg)
@@ -57,7 +59,17 @@ static void parse_dtb(char *arg, struct k1_bundle_dtb *d, char **owned)
 
 static int run(int argc, char **argv)
 {
-	enum { O_SPL = 256, O_KEYS, O_OPENSBI, O_UBOOT, O_UBOOT_BIN, O_DTB, O_ENV, O_BOOTFS, O_ROOTFS };
+	enum {
+		O_SPL = 256,
+		O_KEYS,
+		O_OPENSBI,
+		O_UBOOT,
+		O_UBOOT_BIN,
+		O_DTB,
+		O_ENV,
+		O_BOOTFS,
+		O_ROOTFS
+	};
 	static const struct option opts[] = {
 		{"spl", required_argument, NULL, O_SPL},
 		{"keys", required_argument, NULL, O_KEYS},
@@ -81,23 +93,45 @@ static int run(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
 		switch (c) {
-		case O_SPL: in.spl = optarg; break;
-		case O_KEYS: in.keydir = optarg; break;
-		case O_OPENSBI: in.opensbi = optarg; break;
-		case O_UBOOT: in.uboot = optarg; break;
-		case O_UBOOT_BIN: in.uboot_bin = optarg; break;
+		case O_SPL:
+			in.spl = optarg;
+			break;
+		case O_KEYS:
+			in.keydir = optarg;
+			break;
+		case O_OPENSBI:
+			in.opensbi = optarg;
+			break;
+		case O_UBOOT:
+			in.uboot = optarg;
+			break;
+		case O_UBOOT_BIN:
+			in.uboot_bin = optarg;
+			break;
 		case O_DTB:
 			if (in.ndtbs == 8)
 				return cli_fail("--dtb: at most 8 device trees");
 			parse_dtb(optarg, &dtbs[in.ndtbs], &names[in.ndtbs]);
 			in.ndtbs++;
 			break;
-		case O_ENV: in.env = optarg; break;
-		case O_BOOTFS: in.bootfs = optarg; break;
-		case O_ROOTFS: in.rootfs = optarg; break;
-		case 'o': out = optarg; break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: usage(stderr); return EXIT_USAGE;
+		case O_ENV:
+			in.env = optarg;
+			break;
+		case O_BOOTFS:
+			in.bootfs = optarg;
+			break;
+		case O_ROOTFS:
+			in.rootfs = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
 		}
 	}
 	if (optind < argc)
@@ -105,13 +139,16 @@ static int run(int argc, char **argv)
 	if (!out)
 		return cli_fail("missing -o OUTDIR");
 	if (!in.spl || !in.keydir || !in.opensbi)
-		return cli_fail("missing %s", !in.spl ? "--spl" : !in.keydir ? "--keys" : "--opensbi");
+		return cli_fail("missing %s", !in.spl      ? "--spl"
+					      : !in.keydir ? "--keys"
+							   : "--opensbi");
 	sde = getenv("SOURCE_DATE_EPOCH");
 	if (sde && *sde) {
 		char *end;
 		unsigned long long t = strtoull(sde, &end, 10);
 		if (*end || t > 0xFFFFFFFFull)
-			return cli_fail("SOURCE_DATE_EPOCH: expected seconds since 1970, got '%s'", sde);
+			return cli_fail("SOURCE_DATE_EPOCH: expected seconds since 1970, got '%s'",
+					sde);
 		in.timestamp = (uint32_t)t;
 	} else {
 		in.timestamp = k1_bundle_inputs_mtime(&in);

@@ -1,8 +1,8 @@
 /* k1fw devices: the boards k1fw can reach, with their USB port paths. */
 #include "command.h"
 #include "fastboot/fastboot.h"
-#include "flash/flash.h"
 #include "fastboot/usb.h"
+#include "flash/flash.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -11,14 +11,13 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: k1fw devices [--json] [-s tcp:HOST[:PORT]]...\n\n"
-		"List every USB device with an Android fastboot interface (class FF/42/03):\n"
-		"its port path (the -s usb:PORTPATH that selects it), USB ids, serial and\n"
-		"product strings. Every BootROM reports the serial \"dfu-device\": tell boards\n"
-		"apart by port. TCP boards cannot be discovered; each -s tcp:... is probed\n"
-		"and listed with its stage (brom, spl, u-boot).\n\n"
-		"Exit status: 0 listed (even none), 2 usage or USB unavailable.\n");
+	fprintf(f, "usage: k1fw devices [--json] [-s tcp:HOST[:PORT]]...\n\n"
+		   "List every USB device with an Android fastboot interface (class FF/42/03):\n"
+		   "its port path (the -s usb:PORTPATH that selects it), USB ids, serial and\n"
+		   "product strings. Every BootROM reports the serial \"dfu-device\": tell boards\n"
+		   "apart by port. TCP boards cannot be discovered; each -s tcp:... is probed\n"
+		   "and listed with its stage (brom, spl, u-boot).\n\n"
+		   "Exit status: 0 listed (even none), 2 usage or USB unavailable.\n");
 }
 
 static int probe_tcp(const char *spec, bool json, json_t *arr)
@@ -31,7 +30,8 @@ static int probe_tcp(const char *spec, bool json, json_t *arr)
 	if (k1_target_parse(spec, &t, &err))
 		return cli_fail_err(&err);
 	if (t.kind != K1_TARGET_TCP)
-		return cli_fail("-s %s: only tcp:HOST[:PORT] is probed (USB is listed anyway)", spec);
+		return cli_fail("-s %s: only tcp:HOST[:PORT] is probed (USB is listed anyway)",
+				spec);
 	int rc = k1_transport_tcp_open(t.host, t.port, 2000, &tr, &err);
 	if (!rc) {
 		struct k1_fb fb = {tr, NULL, 0};
@@ -41,8 +41,9 @@ static int probe_tcp(const char *spec, bool json, json_t *arr)
 	char name[200];
 	k1_target_format(&t, name, sizeof(name));
 	if (json)
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:s*}", "transport", "tcp", "target", name,
-						     "stage", rc ? NULL : k1_stage_name(st)));
+		json_array_append_new(arr,
+				      json_pack("{s:s, s:s, s:s*}", "transport", "tcp", "target",
+						name, "stage", rc ? NULL : k1_stage_name(st)));
 	else if (rc)
 		printf("%-20s (not answering: %s)\n", name, err.msg);
 	else
@@ -65,14 +66,20 @@ static int run(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "js:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'j': json = true; break;
+		case 'j':
+			json = true;
+			break;
 		case 's':
 			if (ntcp == 16)
 				return cli_fail("-s: at most 16 addresses");
 			tcp[ntcp++] = optarg;
 			break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: usage(stderr); return EXIT_USAGE;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
 		}
 	}
 	if (optind < argc)
@@ -94,13 +101,16 @@ static int run(int argc, char **argv)
 		snprintf(ids, sizeof(ids), "%04x:%04x", v[i].vid, v[i].pid);
 		snprintf(path, sizeof(path), "usb:%s", v[i].port_path);
 		if (json)
-			json_array_append_new(
-				arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "transport", "usb", "target",
-					       path, "id", ids, "serial", v[i].serial, "product",
-					       v[i].product, "accessible", v[i].accessible));
+			json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}",
+							     "transport", "usb", "target", path,
+							     "id", ids, "serial", v[i].serial,
+							     "product", v[i].product, "accessible",
+							     v[i].accessible));
 		else
-			printf("%-20s %s  %-16s %s%s\n", path, ids, v[i].serial[0] ? v[i].serial : "?",
-			       v[i].product, v[i].accessible ? "" : "  (no permission: install " K1_UDEV_RULE ")");
+			printf("%-20s %s  %-16s %s%s\n", path, ids,
+			       v[i].serial[0] ? v[i].serial : "?", v[i].product,
+			       v[i].accessible ? ""
+					       : "  (no permission: install " K1_UDEV_RULE ")");
 	}
 	free(v);
 	for (size_t i = 0; i < ntcp; i++)
@@ -115,4 +125,5 @@ static int run(int argc, char **argv)
 	return EXIT_OK;
 }
 
-const struct k1_command cmd_devices = {"devices", "list boards on USB (with port paths) and TCP", run};
+const struct k1_command cmd_devices = {"devices", "list boards on USB (with port paths) and TCP",
+				       run};

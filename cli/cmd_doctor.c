@@ -1,9 +1,9 @@
 /* k1fw doctor: power a board's storage on in simulation and say where the
  * boot stops, why, and how to fix it. */
-#include "emu/bootsim.h"
-#include "command.h"
-#include "emu/emu_storage.h"
 #include "base/fileio.h"
+#include "command.h"
+#include "emu/bootsim.h"
+#include "emu/emu_storage.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -13,18 +13,22 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: k1fw doctor [--boot-select tf-emmc|tf-nand|tf-nor|tf] [--rotpk-hash HEX]\n"
-		"                   [--json] (--board DIR | --sd IMG | --emmc-boot0 F --emmc-user F\n"
+		"                   [--json] (--board DIR | --sd IMG | --emmc-boot0 F --emmc-user "
+		"F\n"
 		"                   [--emmc-boot1 F] | --nor F | --nand F)\n\n"
 		"Simulate a K1 power-on: the BootROM tries the SD card, then the medium the\n"
 		"boot-select pins choose (default tf-emmc): bootinfo (magic, CRC, media), the\n"
-		"FSBL at spl0 then spl1 (header, size, and ROTPK and signatures on a secure board),\n"
+		"FSBL at spl0 then spl1 (header, size, and ROTPK and signatures on a secure "
+		"board),\n"
 		"then the SPL loads uboot and opensbi (FITs), U-Boot reads its environment and\n"
 		"looks for a bootfs. Prints the serial console the board would print and a\n"
 		"verdict: the first failing step, why, and how to fix it.\n\n"
-		"  --board DIR       an emulator board folder (emmc-*.img, spinor.img, spinand.img,\n"
+		"  --board DIR       an emulator board folder (emmc-*.img, spinor.img, "
+		"spinand.img,\n"
 		"                    sd.img)\n"
 		"  --rotpk-hash HEX  the board is secure: its efuses hold this SHA-256\n"
-		"  --json            {\"boots\", \"outcome\", \"medium\", \"step\", \"why\", \"fix\",\n"
+		"  --json            {\"boots\", \"outcome\", \"medium\", \"step\", \"why\", "
+		"\"fix\",\n"
 		"                    \"warnings\", \"console\"}\n\n"
 		"Exit status: 0 it boots, 1 it does not, 2 usage or unreadable input.\n");
 }
@@ -102,12 +106,18 @@ static int report(const struct k1_bootsim_result *r, json_t *console, bool json)
 static int run(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"board", required_argument, NULL, 'B'},     {"sd", required_argument, NULL, 's'},
-		{"emmc-boot0", required_argument, NULL, '0'}, {"emmc-boot1", required_argument, NULL, '1'},
-		{"emmc-user", required_argument, NULL, 'u'}, {"nor", required_argument, NULL, 'n'},
-		{"nand", required_argument, NULL, 'N'},      {"boot-select", required_argument, NULL, 'b'},
-		{"rotpk-hash", required_argument, NULL, 'r'}, {"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0},
+		{"board", required_argument, NULL, 'B'},
+		{"sd", required_argument, NULL, 's'},
+		{"emmc-boot0", required_argument, NULL, '0'},
+		{"emmc-boot1", required_argument, NULL, '1'},
+		{"emmc-user", required_argument, NULL, 'u'},
+		{"nor", required_argument, NULL, 'n'},
+		{"nand", required_argument, NULL, 'N'},
+		{"boot-select", required_argument, NULL, 'b'},
+		{"rotpk-hash", required_argument, NULL, 'r'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	struct k1_bootsim_opts o = {.sel = K1_BOOTSEL_EMMC};
 	struct k1_board_media b = {0};
@@ -121,27 +131,57 @@ static int run(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'B': board = optarg; break;
-		case 's': f.path[K1_DEV_SD] = optarg; any = true; break;
-		case '0': f.path[K1_DEV_BOOT0] = optarg; any = true; break;
-		case '1': f.path[K1_DEV_BOOT1] = optarg; any = true; break;
-		case 'u': f.path[K1_DEV_USER] = optarg; any = true; break;
-		case 'n': f.path[K1_DEV_NOR] = optarg; any = true; break;
-		case 'N': f.path[K1_DEV_NAND] = optarg; any = true; break;
+		case 'B':
+			board = optarg;
+			break;
+		case 's':
+			f.path[K1_DEV_SD] = optarg;
+			any = true;
+			break;
+		case '0':
+			f.path[K1_DEV_BOOT0] = optarg;
+			any = true;
+			break;
+		case '1':
+			f.path[K1_DEV_BOOT1] = optarg;
+			any = true;
+			break;
+		case 'u':
+			f.path[K1_DEV_USER] = optarg;
+			any = true;
+			break;
+		case 'n':
+			f.path[K1_DEV_NOR] = optarg;
+			any = true;
+			break;
+		case 'N':
+			f.path[K1_DEV_NAND] = optarg;
+			any = true;
+			break;
 		case 'b':
 			if (k1_bootsel_parse(optarg, &o.sel))
-				return cli_fail("--boot-select: expected tf-emmc, tf-nand, tf-nor or "
-						"tf, got '%s'", optarg);
+				return cli_fail(
+					"--boot-select: expected tf-emmc, tf-nand, tf-nor or "
+					"tf, got '%s'",
+					optarg);
 			break;
 		case 'r':
 			if (cli_parse_hex32(optarg, rotpk))
-				return cli_fail("--rotpk-hash: expected 64 hex digits (SHA-256), got "
-						"'%s'", optarg);
+				return cli_fail(
+					"--rotpk-hash: expected 64 hex digits (SHA-256), got "
+					"'%s'",
+					optarg);
 			o.rotpk_hash = rotpk;
 			break;
-		case 'j': json = true; break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: usage(stderr); return EXIT_USAGE;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
 		}
 	}
 	if (optind < argc || (!board && !any)) {
@@ -159,5 +199,7 @@ static int run(int argc, char **argv)
 	return status;
 }
 
-const struct k1_command cmd_doctor = {"doctor", "simulate power-on: where does the boot stop, "
-						"and why", run};
+const struct k1_command cmd_doctor = {"doctor",
+				      "simulate power-on: where does the boot stop, "
+				      "and why",
+				      run};

@@ -1,7 +1,7 @@
 /* k1fw emulate: a K1 board as a fastboot device on TCP. */
+#include "base/fileio.h"
 #include "command.h"
 #include "emu/emu_server.h"
-#include "base/fileio.h"
 
 #include <getopt.h>
 #include <signal.h>
@@ -20,11 +20,13 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: k1fw emulate --board DIR [--listen HOST:PORT] [--boot-select tf-emmc|tf-nand|\n"
+		"usage: k1fw emulate --board DIR [--listen HOST:PORT] [--boot-select "
+		"tf-emmc|tf-nand|\n"
 		"                    tf-nor|tf] [--rotpk-hash HEX] [--max-download-size N]\n"
 		"                    [--download-key] [--exit-after-boot] [--ready-file F]\n"
 		"                    [--reenum-ms MS] [--timeout-ms MS] [--fault-drop-after N]\n"
-		"                    [--fault-fail-cmd K] [--fault-stall-cmd K --fault-stall-ms MS]\n\n"
+		"                    [--fault-fail-cmd K] [--fault-stall-cmd K --fault-stall-ms "
+		"MS]\n\n"
 		"An emulated K1 board (BPI-F3) speaking fastboot on the AOSP TCP transport:\n"
 		"BootROM download mode (getvar version-brom, stage, continue), the SPL (stage\n"
 		"u-boot.itb, continue), U-Boot fastboot (flash gpt|mtd, flash NAME, erase, oem\n"
@@ -42,7 +44,8 @@ static void usage(FILE *f)
 		"  --timeout-ms MS        host silence tolerated mid-command (30000)\n"
 		"  --fault-drop-after N   drop the connection after N download bytes (once)\n"
 		"  --fault-fail-cmd K     answer FAIL to the K-th command\n"
-		"  --fault-stall-cmd K    wait --fault-stall-ms before answering the K-th command\n\n"
+		"  --fault-stall-cmd K    wait --fault-stall-ms before answering the K-th "
+		"command\n\n"
 		"Stops on SIGINT/SIGTERM (exit 0). Exit 2 on bad usage or storage errors.\n");
 }
 
@@ -98,21 +101,30 @@ static int num(const char *opt, const char *s, unsigned long long max, unsigned 
 static int run(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"board", required_argument, NULL, 'B'},      {"listen", required_argument, NULL, 'l'},
-		{"boot-select", required_argument, NULL, 'b'}, {"rotpk-hash", required_argument, NULL, 'r'},
+		{"board", required_argument, NULL, 'B'},
+		{"listen", required_argument, NULL, 'l'},
+		{"boot-select", required_argument, NULL, 'b'},
+		{"rotpk-hash", required_argument, NULL, 'r'},
 		{"max-download-size", required_argument, NULL, 'm'},
-		{"download-key", no_argument, NULL, 'k'},     {"exit-after-boot", no_argument, NULL, 'x'},
-		{"ready-file", required_argument, NULL, 'R'}, {"reenum-ms", required_argument, NULL, 'e'},
+		{"download-key", no_argument, NULL, 'k'},
+		{"exit-after-boot", no_argument, NULL, 'x'},
+		{"ready-file", required_argument, NULL, 'R'},
+		{"reenum-ms", required_argument, NULL, 'e'},
 		{"timeout-ms", required_argument, NULL, 't'},
 		{"fault-drop-after", required_argument, NULL, 'D'},
 		{"fault-fail-cmd", required_argument, NULL, 'F'},
 		{"fault-stall-cmd", required_argument, NULL, 'S'},
 		{"fault-stall-ms", required_argument, NULL, 'T'},
-		{"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	struct k1_emu_config cfg = {.sel = K1_BOOTSEL_EMMC};
-	struct k1_emu_server_opts so = {.host = "127.0.0.1", .port = 5554, .reenum_ms = 500,
-					.timeout_ms = 30000, .log = log_line, .ready = ready};
+	struct k1_emu_server_opts so = {.host = "127.0.0.1",
+					.port = 5554,
+					.reenum_ms = 500,
+					.timeout_ms = 30000,
+					.log = log_line,
+					.ready = ready};
 	struct ctx c = {0};
 	static struct k1_emu_board b;
 	uint64_t sizes[K1_DEV_COUNT];
@@ -125,20 +137,26 @@ static int run(int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'B': board = optarg; break;
+		case 'B':
+			board = optarg;
+			break;
 		case 'l':
 			if (parse_listen(optarg, host, sizeof(host), &so.port))
 				return cli_fail("--listen: expected HOST:PORT, got '%s'", optarg);
 			break;
 		case 'b':
 			if (k1_bootsel_parse(optarg, &cfg.sel))
-				return cli_fail("--boot-select: expected tf-emmc, tf-nand, tf-nor or "
-						"tf, got '%s'", optarg);
+				return cli_fail(
+					"--boot-select: expected tf-emmc, tf-nand, tf-nor or "
+					"tf, got '%s'",
+					optarg);
 			break;
 		case 'r':
 			if (cli_parse_hex32(optarg, cfg.rotpk_hash))
-				return cli_fail("--rotpk-hash: expected 64 hex digits (SHA-256), got "
-						"'%s'", optarg);
+				return cli_fail(
+					"--rotpk-hash: expected 64 hex digits (SHA-256), got "
+					"'%s'",
+					optarg);
 			cfg.secure = true;
 			break;
 		case 'm':
@@ -146,9 +164,15 @@ static int run(int argc, char **argv)
 				return EXIT_USAGE;
 			cfg.max_download = (uint32_t)v;
 			break;
-		case 'k': cfg.download_key = true; break;
-		case 'x': so.exit_after_boot = true; break;
-		case 'R': c.ready_file = optarg; break;
+		case 'k':
+			cfg.download_key = true;
+			break;
+		case 'x':
+			so.exit_after_boot = true;
+			break;
+		case 'R':
+			c.ready_file = optarg;
+			break;
 		case 'e':
 			if (num("--reenum-ms", optarg, 600000, &v))
 				return EXIT_USAGE;
@@ -179,8 +203,12 @@ static int run(int argc, char **argv)
 				return EXIT_USAGE;
 			so.faults.stall_ms = (unsigned)v;
 			break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: usage(stderr); return EXIT_USAGE;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
 		}
 	}
 	if (optind < argc || !board) {

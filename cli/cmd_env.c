@@ -1,7 +1,7 @@
 /* k1fw env: a U-Boot environment image from text, as mkenvimage makes it. */
+#include "base/fileio.h"
 #include "command.h"
 #include "format/env.h"
-#include "base/fileio.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -9,16 +9,15 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: k1fw env -i env.txt -o env.bin [-d DIR] [--size SIZE] [--redundant]\n\n"
-		"Write a binary U-Boot environment from text (one name=value per line;\n"
-		"blank lines and lines starting with # are skipped; a trailing \\ continues\n"
-		"the value on the next line). Byte for byte what `mkenvimage -s SIZE [-r]`\n"
-		"writes: CRC-32 of the data, [a flags byte,] the variables, 0xFF padding.\n\n"
-		"  -i FILE        the text environment ('-' reads standard input)\n"
-		"  -s, --size N   image size (default 0x4000, the K1's CONFIG_ENV_SIZE)\n"
-		"  -r, --redundant  the redundant layout (flags byte after the CRC)\n\n"
-		"Example:\n  k1fw env -i env_k1-x.txt -o env.bin && k1fw inspect env.bin\n");
+	fprintf(f, "usage: k1fw env -i env.txt -o env.bin [-d DIR] [--size SIZE] [--redundant]\n\n"
+		   "Write a binary U-Boot environment from text (one name=value per line;\n"
+		   "blank lines and lines starting with # are skipped; a trailing \\ continues\n"
+		   "the value on the next line). Byte for byte what `mkenvimage -s SIZE [-r]`\n"
+		   "writes: CRC-32 of the data, [a flags byte,] the variables, 0xFF padding.\n\n"
+		   "  -i FILE        the text environment ('-' reads standard input)\n"
+		   "  -s, --size N   image size (default 0x4000, the K1's CONFIG_ENV_SIZE)\n"
+		   "  -r, --redundant  the redundant layout (flags byte after the CRC)\n\n"
+		   "Example:\n  k1fw env -i env_k1-x.txt -o env.bin && k1fw inspect env.bin\n");
 }
 
 static int read_input(const char *path, struct k1_buf *text, struct k1_error *err)
@@ -31,19 +30,17 @@ static int read_input(const char *path, struct k1_buf *text, struct k1_error *er
 		size_t n = fread(text->data + text->len, 1, 4096, stdin);
 		text->len += n;
 		if (n < 4096)
-			return ferror(stdin) ? k1_err(err, K1_EIO, "standard input: read error") : 0;
+			return ferror(stdin) ? k1_err(err, K1_EIO, "standard input: read error")
+					     : 0;
 	}
 }
 
 static int run(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"input", required_argument, NULL, 'i'},
-		{"output", required_argument, NULL, 'o'},
-		{"size", required_argument, NULL, 's'},
-		{"redundant", no_argument, NULL, 'r'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{"input", required_argument, NULL, 'i'}, {"output", required_argument, NULL, 'o'},
+		{"size", required_argument, NULL, 's'},  {"redundant", no_argument, NULL, 'r'},
+		{"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
 	};
 	const char *in = NULL, *o = NULL, *dir = NULL;
 	unsigned long long size = K1_ENV_SIZE;
@@ -55,16 +52,30 @@ static int run(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "i:o:d:s:rh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'i': in = optarg; break;
-		case 'o': o = optarg; break;
-		case 'd': dir = optarg; break;
+		case 'i':
+			in = optarg;
+			break;
+		case 'o':
+			o = optarg;
+			break;
+		case 'd':
+			dir = optarg;
+			break;
 		case 's':
 			if (cli_parse_u64(optarg, &size) || size < 8 || size > (1ULL << 30))
-				return cli_fail("--size: expected a size from 8 bytes to 1G, got '%s'", optarg);
+				return cli_fail(
+					"--size: expected a size from 8 bytes to 1G, got '%s'",
+					optarg);
 			break;
-		case 'r': redundant = true; break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: usage(stderr); return EXIT_USAGE;
+		case 'r':
+			redundant = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
 		}
 	}
 	if (optind < argc)

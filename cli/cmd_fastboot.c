@@ -13,10 +13,12 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: k1fw fastboot [-s WHERE] [--timeout S] [--io-timeout S] COMMAND...\n\n"
 		"One fastboot exchange with a board (USB or TCP), as the flasher does it:\n"
-		"  getvar NAME        print NAME: VALUE (version-brom answers only in the BootROM)\n"
+		"  getvar NAME        print NAME: VALUE (version-brom answers only in the "
+		"BootROM)\n"
 		"  stage FILE         download FILE for the next continue\n"
 		"  continue           run what was staged (the board re-enumerates)\n"
-		"  flash PART FILE    write FILE to PART; bigger than max-download-size: sparse pieces\n"
+		"  flash PART FILE    write FILE to PART; bigger than max-download-size: sparse "
+		"pieces\n"
 		"  erase PART\n"
 		"  reboot [bootloader]\n"
 		"  oem ARGS...        e.g. oem read:console, oem config:read product_name\n"
@@ -90,7 +92,8 @@ static int exchange(struct k1_fb *fb, int argc, char **argv, struct k1_error *er
 	for (int i = 0; i < argc; i++) {
 		int n = snprintf(line + len, sizeof(line) - len, "%s%s", i ? " " : "", argv[i]);
 		if (n < 0 || (size_t)n >= sizeof(line) - len)
-			return k1_err(err, K1_EINVAL, "oem: command longer than %d bytes", K1_FB_COMMAND_MAX);
+			return k1_err(err, K1_EINVAL, "oem: command longer than %d bytes",
+				      K1_FB_COMMAND_MAX);
 		len += (size_t)n;
 	}
 	rc = k1_fb_command(fb, line, out, sizeof(out), err);
@@ -137,7 +140,9 @@ static int run(int argc, char **argv)
 	/* "+": stop at the first word, so `oem erase:emmc -x` reaches the board */
 	while ((c = getopt_long(argc, argv, "+s:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 's': where = optarg; break;
+		case 's':
+			where = optarg;
+			break;
 		case O_TIMEOUT:
 			if (secs(optarg, &wait_ms))
 				return EXIT_USAGE;
@@ -146,8 +151,12 @@ static int run(int argc, char **argv)
 			if (secs(optarg, &io_ms))
 				return EXIT_USAGE;
 			break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: usage(stderr); return EXIT_USAGE;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {
@@ -173,4 +182,5 @@ static int run(int argc, char **argv)
 	return EXIT_OK;
 }
 
-const struct k1_command cmd_fastboot = {"fastboot", "fastboot primitives: getvar, stage, continue, flash, erase, reboot", run};
+const struct k1_command cmd_fastboot = {
+	"fastboot", "fastboot primitives: getvar, stage, continue, flash, erase, reboot", run};

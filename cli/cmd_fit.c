@@ -1,7 +1,7 @@
 /* k1fw fit: write fw_dynamic.itb and u-boot.itb, or set the RAM size in the
  * device trees of an existing FIT. The work is in lib/fit_build.c. */
-#include "command.h"
 #include "base/fileio.h"
+#include "command.h"
 #include "format/fit_build.h"
 
 #include <getopt.h>
@@ -14,26 +14,25 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: k1fw fit opensbi --in fw_dynamic.bin -o fw_dynamic.itb [options]\n"
-		"       k1fw fit uboot --in u-boot-nodtb.bin --dtb [NAME=]BOARD.dtb... -o u-boot.itb\n"
-		"       k1fw fit set-memory IN.itb --memory SIZE -o OUT.itb\n\n"
-		"Write the FIT images the K1 SPL loads, shaped as the vendor's (the same\n"
-		"bytes `mkimage -f` makes of the vendor .its), or rewrite the RAM size in\n"
-		"every device tree of a FIT. 'k1fw fit SUBCOMMAND --help' for options.\n");
+	fprintf(f, "usage: k1fw fit opensbi --in fw_dynamic.bin -o fw_dynamic.itb [options]\n"
+		   "       k1fw fit uboot --in u-boot-nodtb.bin --dtb [NAME=]BOARD.dtb... -o "
+		   "u-boot.itb\n"
+		   "       k1fw fit set-memory IN.itb --memory SIZE -o OUT.itb\n\n"
+		   "Write the FIT images the K1 SPL loads, shaped as the vendor's (the same\n"
+		   "bytes `mkimage -f` makes of the vendor .its), or rewrite the RAM size in\n"
+		   "every device tree of a FIT. 'k1fw fit SUBCOMMAND --help' for options.\n");
 }
 
 static void usage_opensbi(FILE *f)
 {
-	fprintf(f,
-		"usage: k1fw fit opensbi --in fw_dynamic.bin -o OUT [-d DIR] [--load ADDR]\n"
-		"                        [--entry ADDR] [--hash ALG]\n\n"
-		"fw_dynamic.itb: image 'opensbi' (firmware, os opensbi, riscv) with a hash,\n"
-		"configuration config_1 as default.\n\n"
-		"  --load ADDR   load address (default 0x0, the K1 OpenSBI's FW_TEXT_START)\n"
-		"  --entry ADDR  entry point (default: the load address)\n"
-		"  --hash ALG    crc32 (default), md5, sha1, sha256, sha384 or sha512\n\n"
-		"The FIT timestamp is $SOURCE_DATE_EPOCH, else the input's mtime.\n");
+	fprintf(f, "usage: k1fw fit opensbi --in fw_dynamic.bin -o OUT [-d DIR] [--load ADDR]\n"
+		   "                        [--entry ADDR] [--hash ALG]\n\n"
+		   "fw_dynamic.itb: image 'opensbi' (firmware, os opensbi, riscv) with a hash,\n"
+		   "configuration config_1 as default.\n\n"
+		   "  --load ADDR   load address (default 0x0, the K1 OpenSBI's FW_TEXT_START)\n"
+		   "  --entry ADDR  entry point (default: the load address)\n"
+		   "  --hash ALG    crc32 (default), md5, sha1, sha256, sha384 or sha512\n\n"
+		   "The FIT timestamp is $SOURCE_DATE_EPOCH, else the input's mtime.\n");
 }
 
 static void usage_uboot(FILE *f)
@@ -58,12 +57,11 @@ static void usage_uboot(FILE *f)
 
 static void usage_setmem(FILE *f)
 {
-	fprintf(f,
-		"usage: k1fw fit set-memory IN.itb --memory SIZE -o OUT [-d DIR]\n\n"
-		"Rewrite the memory node of every flat_dt image to SIZE of K1 RAM (the first\n"
-		"2 GiB at 0x0, the rest at 0x100000000) and recompute the hashes. Embedded\n"
-		"and external (mkimage -E) data; signed FITs are refused.\n"
-		"Example: k1fw fit set-memory u-boot.itb --memory 16G -o u-boot-16g.itb\n");
+	fprintf(f, "usage: k1fw fit set-memory IN.itb --memory SIZE -o OUT [-d DIR]\n\n"
+		   "Rewrite the memory node of every flat_dt image to SIZE of K1 RAM (the first\n"
+		   "2 GiB at 0x0, the rest at 0x100000000) and recompute the hashes. Embedded\n"
+		   "and external (mkimage -E) data; signed FITs are refused.\n"
+		   "Example: k1fw fit set-memory u-boot.itb --memory 16G -o u-boot-16g.itb\n");
 }
 
 /* SOURCE_DATE_EPOCH when set, else the newest mtime of the inputs: never
@@ -79,12 +77,14 @@ static int timestamp(const char *const *paths, size_t n, uint32_t *out)
 		for (const char *p = e; *p; p++) {
 			if (*p < '0' || *p > '9' || v > 0xFFFFFFFFull)
 				return cli_fail("SOURCE_DATE_EPOCH: expected seconds since 1970 "
-						"(up to 4294967295), got '%s'", e);
+						"(up to 4294967295), got '%s'",
+						e);
 			v = v * 10 + (unsigned)(*p - '0');
 		}
 		if (v > 0xFFFFFFFFull)
 			return cli_fail("SOURCE_DATE_EPOCH: %s does not fit the FIT's 32-bit "
-					"timestamp", e);
+					"timestamp",
+					e);
 		*out = (uint32_t)v;
 		return 0;
 	}
@@ -157,8 +157,7 @@ static const struct option long_opts[] = {
 
 /* Returns -1 to go on, else the exit status. allowed: the options the
  * subcommand takes, as O_* codes. */
-static int parse(int argc, char **argv, struct args *a, const int *allowed,
-		 void (*help)(FILE *))
+static int parse(int argc, char **argv, struct args *a, const int *allowed, void (*help)(FILE *))
 {
 	int c;
 
@@ -169,18 +168,31 @@ static int parse(int argc, char **argv, struct args *a, const int *allowed,
 		for (const int *p = allowed; *p && !ok; p++)
 			ok = *p == c;
 		if (c == '?')
-			return cli_fail("fit %s: unknown option or missing value in '%s' (see --help)",
-					argv[0], argv[optind - 1]);
+			return cli_fail(
+				"fit %s: unknown option or missing value in '%s' (see --help)",
+				argv[0], argv[optind - 1]);
 		if (!ok)
 			return cli_fail("fit %s: option '%s' does not apply (see --help)", argv[0],
 					argv[optind - 1]);
 		switch (c) {
-		case 'h': help(stdout); return EXIT_OK;
-		case 'o': a->o = optarg; break;
-		case 'd': a->dir = optarg; break;
-		case O_IN: a->in = optarg; break;
-		case O_HASH: a->fo.hash = optarg; break;
-		case O_DEFAULT: a->dflt = optarg; break;
+		case 'h':
+			help(stdout);
+			return EXIT_OK;
+		case 'o':
+			a->o = optarg;
+			break;
+		case 'd':
+			a->dir = optarg;
+			break;
+		case O_IN:
+			a->in = optarg;
+			break;
+		case O_HASH:
+			a->fo.hash = optarg;
+			break;
+		case O_DEFAULT:
+			a->dflt = optarg;
+			break;
 		case O_LOAD:
 			if (parse_addr("--load", optarg, &a->fo.load))
 				return EXIT_USAGE;
@@ -204,7 +216,8 @@ static int parse(int argc, char **argv, struct args *a, const int *allowed,
 	}
 	if (a->fo.hash && !k1_fit_hash_len(a->fo.hash))
 		return cli_fail("--hash: expected crc32, md5, sha1, sha256, sha384 or sha512, "
-				"got '%s'", a->fo.hash);
+				"got '%s'",
+				a->fo.hash);
 	return -1;
 }
 
@@ -282,12 +295,14 @@ static int read_boards(const struct args *a, struct boards *b)
 
 		dtb_arg(a->dtb[i], b->name[i], sizeof(b->name[i]), &file);
 		if (!b->name[i][0] || !*file)
-			return cli_fail("--dtb '%s': expected [NAME=]FILE with both parts non-empty",
-					a->dtb[i]);
+			return cli_fail(
+				"--dtb '%s': expected [NAME=]FILE with both parts non-empty",
+				a->dtb[i]);
 		if (k1_read_file(file, &raw, &err))
 			return cli_fail_err(&err);
 		if (k1_dtb_check(raw.data, raw.len, &err) ||
-		    (a->has_memory && k1_dtb_set_memory(raw.data, raw.len, a->memory, &b->data[i], &err))) {
+		    (a->has_memory &&
+		     k1_dtb_set_memory(raw.data, raw.len, a->memory, &b->data[i], &err))) {
 			k1_buf_free(&raw);
 			return cli_fail("%s: %s", file, err.msg);
 		}

@@ -1,9 +1,9 @@
 /* k1fw flash: a whole BPI-F3 from a release folder, in one command. */
 #include "command.h"
+#include "fastboot/usb.h"
 #include "flash/flash.h"
 #include "progress.h"
 #include "release/release.h"
-#include "fastboot/usb.h"
 
 #include <getopt.h>
 #include <pthread.h>
@@ -15,8 +15,10 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: k1fw flash --bundle DIR [-s usb[:PORTPATH] | -s tcp:HOST[:PORT]]... [--all]\n"
-		"                  [--media emmc|spinor|spinand|auto] [--only PART,...] [--dry-run]\n"
+		"usage: k1fw flash --bundle DIR [-s usb[:PORTPATH] | -s tcp:HOST[:PORT]]... "
+		"[--all]\n"
+		"                  [--media emmc|spinor|spinand|auto] [--only PART,...] "
+		"[--dry-run]\n"
 		"                  [--no-reboot] [--json] [--timeout S] [--io-timeout S]\n\n"
 		"Flash a K1 board (BPI-F3) from a release folder (k1fw bundle, or an unpacked\n"
 		"vendor release with factory/ and partition_*.json). The whole folder is\n"
@@ -74,15 +76,21 @@ static void print_dry_run(const struct flash_args *a, const struct k1_flash_plan
 		const struct k1_flash_step *st = &plan->steps[i];
 		const char *file = a->zip ? st->rel : st->path;
 		switch (st->kind) {
-		case K1_STEP_STAGE: printf("fastboot%s stage %s\n", s, file); break;
+		case K1_STEP_STAGE:
+			printf("fastboot%s stage %s\n", s, file);
+			break;
 		case K1_STEP_CONTINUE:
 			printf("fastboot%s continue\n", s);
 			if (st->when == K1_STAGE_BROM)
 				printf("sleep 1\n"); /* the vendor's "wait for uboot ready" */
 			break;
 		case K1_STEP_TABLE:
-		case K1_STEP_FLASH: printf("fastboot%s flash %s %s\n", s, st->part, file); break;
-		case K1_STEP_REBOOT: printf("fastboot%s reboot\n", s); break;
+		case K1_STEP_FLASH:
+			printf("fastboot%s flash %s %s\n", s, st->part, file);
+			break;
+		case K1_STEP_REBOOT:
+			printf("fastboot%s reboot\n", s);
+			break;
 		}
 	}
 }
@@ -132,8 +140,11 @@ static int run_many(struct flash_args *a)
 		return cli_fail("out of memory");
 	board_screen_init(&scr, a->ntargets, a->json, isatty(STDOUT_FILENO));
 	for (size_t i = 0; i < a->ntargets; i++) {
-		jobs[i] = (struct board_job){.opts = &a->o, .target = a->targets[i], .screen = &scr,
-					     .line = i, .bundle_arg = a->bundle_arg};
+		jobs[i] = (struct board_job){.opts = &a->o,
+					     .target = a->targets[i],
+					     .screen = &scr,
+					     .line = i,
+					     .bundle_arg = a->bundle_arg};
 		k1_target_format(&a->targets[i], jobs[i].name, sizeof(jobs[i].name));
 		board_screen_set(&scr, i, jobs[i].name, "waiting");
 		if (pthread_create(&jobs[i].thread, NULL, board_thread, &jobs[i]))
@@ -151,7 +162,8 @@ static int run_many(struct flash_args *a)
 		if (jobs[i].status && !a->json)
 			fprintf(stderr, "k1fw: %s: %s\n", jobs[i].name, jobs[i].err.msg);
 		if (jobs[i].status && !a->json && jobs[i].resume[0])
-			fprintf(stderr, "k1fw: %s: resume with: %s\n", jobs[i].name, jobs[i].resume);
+			fprintf(stderr, "k1fw: %s: resume with: %s\n", jobs[i].name,
+				jobs[i].resume);
 	}
 	free(jobs);
 	return status;
@@ -185,7 +197,8 @@ static int add_all_usb(struct flash_args *a)
 		return cli_fail_err(&err);
 	if (n == 0) {
 		free(v);
-		return cli_fail("--all: no USB board with a fastboot interface (see 'k1fw devices')");
+		return cli_fail(
+			"--all: no USB board with a fastboot interface (see 'k1fw devices')");
 	}
 	for (size_t i = 0; i < n && !rc; i++) {
 		char spec[48];
@@ -223,8 +236,11 @@ static int run(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct flash_args a = {.o = {.media_auto = true, .reboot = true, .blk = true,
-				     .wait_ms = 30000, .io_ms = 120000}};
+	struct flash_args a = {.o = {.media_auto = true,
+				     .reboot = true,
+				     .blk = true,
+				     .wait_ms = 30000,
+				     .io_ms = 120000}};
 	struct k1_error err = {0};
 	struct k1_flash_plan plan;
 	char tmpdir[PATH_MAX] = "", unpacked[PATH_MAX];
@@ -232,29 +248,53 @@ static int run(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "s:h", opts, NULL)) != -1) {
 		switch (c) {
-		case O_BUNDLE: a.bundle_arg = a.o.bundle = optarg; break;
-		case 's': rc = add_target(&a, optarg); break;
+		case O_BUNDLE:
+			a.bundle_arg = a.o.bundle = optarg;
+			break;
+		case 's':
+			rc = add_target(&a, optarg);
+			break;
 		case O_MEDIA:
 			if (!strcmp(optarg, "auto")) {
 				a.o.media_auto = true;
 			} else if (k1_media_parse(optarg, &a.o.media) || a.o.media == K1_MEDIA_SD) {
-				rc = cli_fail("--media %s: expected emmc, spinor, spinand or auto%s", optarg,
-					      !strcmp(optarg, "sd") ? " (SD cards cannot be flashed over "
-								      "fastboot: write an image with dd)"
-								    : "");
+				rc = cli_fail(
+					"--media %s: expected emmc, spinor, spinand or auto%s",
+					optarg,
+					!strcmp(optarg, "sd") ? " (SD cards cannot be flashed over "
+								"fastboot: write an image with dd)"
+							      : "");
 			} else {
 				a.o.media_auto = false;
 			}
 			break;
-		case O_ONLY: a.o.only = optarg; break;
-		case O_DRY: a.dry = true; break;
-		case O_NOREBOOT: a.o.reboot = false; break;
-		case O_JSON: a.json = true; break;
-		case O_TIMEOUT: rc = parse_secs("--timeout", optarg, &a.o.wait_ms); break;
-		case O_IO: rc = parse_secs("--io-timeout", optarg, &a.o.io_ms); break;
-		case O_ALL: a.all = true; break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: usage(stderr); return EXIT_USAGE;
+		case O_ONLY:
+			a.o.only = optarg;
+			break;
+		case O_DRY:
+			a.dry = true;
+			break;
+		case O_NOREBOOT:
+			a.o.reboot = false;
+			break;
+		case O_JSON:
+			a.json = true;
+			break;
+		case O_TIMEOUT:
+			rc = parse_secs("--timeout", optarg, &a.o.wait_ms);
+			break;
+		case O_IO:
+			rc = parse_secs("--io-timeout", optarg, &a.o.io_ms);
+			break;
+		case O_ALL:
+			a.all = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
 		}
 		if (rc)
 			goto out;
@@ -319,4 +359,5 @@ out:
 	return rc;
 }
 
-const struct k1_command cmd_flash = {"flash", "flash a board from a release folder (USB or TCP)", run};
+const struct k1_command cmd_flash = {"flash", "flash a board from a release folder (USB or TCP)",
+				     run};

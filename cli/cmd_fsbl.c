@@ -1,6 +1,6 @@
 /* k1fw fsbl: sign a U-Boot SPL into FSBL.bin without a recipe. */
-#include "command.h"
 #include "base/fileio.h"
+#include "command.h"
 #include "format/fsbl.h"
 
 #include <getopt.h>
@@ -41,16 +41,29 @@ static int run(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "s:k:o:d:l:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 's': spl = optarg; break;
-		case 'k': keydir = optarg; break;
-		case 'o': o = optarg; break;
-		case 'd': dir = optarg; break;
+		case 's':
+			spl = optarg;
+			break;
+		case 'k':
+			keydir = optarg;
+			break;
+		case 'o':
+			o = optarg;
+			break;
+		case 'd':
+			dir = optarg;
+			break;
 		case 'l':
 			if (cli_parse_u64(optarg, &limit) || limit > 0xFFFFFFFFull)
-				return cli_fail("--spl-limit: expected a 32-bit size, got '%s'", optarg);
+				return cli_fail("--spl-limit: expected a 32-bit size, got '%s'",
+						optarg);
 			break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: usage(stderr); return EXIT_USAGE;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
 		}
 	}
 	if (optind < argc)

@@ -1,6 +1,6 @@
 /* k1fw image: a bootable SD-card or eMMC image from a release folder. */
-#include "command.h"
 #include "base/fileio.h"
+#include "command.h"
 #include "format/gpt.h"
 #include "image/image.h"
 
@@ -14,40 +14,41 @@
 
 static void usage(FILE *f)
 {
-	fprintf(
-	    f, "usage: k1fw image --bundle DIR [--table partition_universal.json] --media sd|emmc\n"
-	       "                  -o OUT [--boot0 F] [--size 8G] [--part NAME=FILE]...\n"
-	       "                  [--android-sparse F] [--bmap F] [--genimage-config F]\n"
-	       "                  [--force] [--random-guids] [--json]\n\n"
-	       "Assemble what the card or chip holds, from a release folder (k1fw bundle) and\n"
-	       "its GPT partition table (default DIR/partition_universal.json):\n"
-	       "  sd    OUT: bootinfo in bytes 0-79 beside the protective MBR, primary and\n"
-	       "        backup GPT (every partition not hidden), the FSBL at the bootinfo's\n"
-	       "        spl0_offset (the fsbl partition), a backup FSBL at spl1_offset when the\n"
-	       "        table leaves it free, every partition's file at its offset.\n"
-	       "  emmc  OUT: the user area (GPT and partitions; fsbl stays empty, as after\n"
-	       "        fastboot), and boot0 (--boot0, default boot0.img beside OUT): the\n"
-	       "        bootinfo at 0 (the vendor's eMMC values, or --part bootinfo=F) and\n"
-	       "        the FSBL at 0x200.\n\n"
-	       "Files: the table's \"image\" (relative to DIR), else the bundle's usual one\n"
-	       "(fsbl factory/FSBL.bin, env env.bin, opensbi fw_dynamic.itb, uboot u-boot.itb,\n"
-	       "bootfs.ext4, rootfs.ext4 when present); --part NAME=FILE replaces it\n"
-	       "(NAME= leaves the partition empty). Holes of the table are not written.\n\n"
-	       "  --size N            disk size (K/M/G; a multiple of 4 KiB); default: the\n"
-	       "                      smallest whole MiB that holds the layout\n"
-	       "  --android-sparse F  also write OUT as an Android sparse image (fastboot)\n"
-	       "  --bmap F            also write a bmaptool block map of OUT\n"
-	       "  --genimage-config F the equivalent genimage config (alone: no image)\n"
-	       "  --force             write a refused layout anyway, with warnings\n"
-	       "  --random-guids      random disk and partition GUIDs (default: derived\n"
-	       "                      from the inputs, so the same inputs give the same bytes)\n"
-	       "  --json              print the layout as JSON\n\n"
-	       "Refused (one line naming the partition and offset): overlapping partitions,\n"
-	       "an image larger than its partition, the fsbl partition not at the bootinfo's\n"
-	       "spl0_offset, an FSBL over spl_size_limit, a missing image file, a partition\n"
-	       "on the GPT, misaligned partitions, a layout larger than --size. Only the\n"
-	       "data is written: unwritten ranges stay holes. Outputs appear together or\n"
-	       "not at all.\n");
+	fprintf(f,
+		"usage: k1fw image --bundle DIR [--table partition_universal.json] --media "
+		"sd|emmc\n"
+		"                  -o OUT [--boot0 F] [--size 8G] [--part NAME=FILE]...\n"
+		"                  [--android-sparse F] [--bmap F] [--genimage-config F]\n"
+		"                  [--force] [--random-guids] [--json]\n\n"
+		"Assemble what the card or chip holds, from a release folder (k1fw bundle) and\n"
+		"its GPT partition table (default DIR/partition_universal.json):\n"
+		"  sd    OUT: bootinfo in bytes 0-79 beside the protective MBR, primary and\n"
+		"        backup GPT (every partition not hidden), the FSBL at the bootinfo's\n"
+		"        spl0_offset (the fsbl partition), a backup FSBL at spl1_offset when the\n"
+		"        table leaves it free, every partition's file at its offset.\n"
+		"  emmc  OUT: the user area (GPT and partitions; fsbl stays empty, as after\n"
+		"        fastboot), and boot0 (--boot0, default boot0.img beside OUT): the\n"
+		"        bootinfo at 0 (the vendor's eMMC values, or --part bootinfo=F) and\n"
+		"        the FSBL at 0x200.\n\n"
+		"Files: the table's \"image\" (relative to DIR), else the bundle's usual one\n"
+		"(fsbl factory/FSBL.bin, env env.bin, opensbi fw_dynamic.itb, uboot u-boot.itb,\n"
+		"bootfs.ext4, rootfs.ext4 when present); --part NAME=FILE replaces it\n"
+		"(NAME= leaves the partition empty). Holes of the table are not written.\n\n"
+		"  --size N            disk size (K/M/G; a multiple of 4 KiB); default: the\n"
+		"                      smallest whole MiB that holds the layout\n"
+		"  --android-sparse F  also write OUT as an Android sparse image (fastboot)\n"
+		"  --bmap F            also write a bmaptool block map of OUT\n"
+		"  --genimage-config F the equivalent genimage config (alone: no image)\n"
+		"  --force             write a refused layout anyway, with warnings\n"
+		"  --random-guids      random disk and partition GUIDs (default: derived\n"
+		"                      from the inputs, so the same inputs give the same bytes)\n"
+		"  --json              print the layout as JSON\n\n"
+		"Refused (one line naming the partition and offset): overlapping partitions,\n"
+		"an image larger than its partition, the fsbl partition not at the bootinfo's\n"
+		"spl0_offset, an FSBL over spl_size_limit, a missing image file, a partition\n"
+		"on the GPT, misaligned partitions, a layout larger than --size. Only the\n"
+		"data is written: unwritten ranges stay holes. Outputs appear together or\n"
+		"not at all.\n");
 }
 
 static void warn_line(void *ctx, const char *msg)
@@ -57,7 +58,7 @@ static void warn_line(void *ctx, const char *msg)
 }
 
 static json_t *layout_json(const struct k1_image_plan *p, const struct k1_extents *map,
-                           const struct k1_image_outputs *o)
+			   const struct k1_image_outputs *o)
 {
 	json_t *root = json_object(), *parts = json_array(), *extra = json_array();
 	char g[37];
@@ -68,8 +69,8 @@ static json_t *layout_json(const struct k1_image_plan *p, const struct k1_extent
 	k1_gpt_guid_str(p->disk_guid, g);
 	json_object_set_new(root, "disk_guid", json_string(g));
 	json_object_set_new(root, "bootinfo",
-	                    p->bootinfo_path ? json_string(p->bootinfo_path)
-	                                     : json_string("(the vendor's eMMC values)"));
+			    p->bootinfo_path ? json_string(p->bootinfo_path)
+					     : json_string("(the vendor's eMMC values)"));
 	for (size_t i = 0; i < p->nparts; i++) {
 		const struct k1_image_part *ip = &p->parts[i];
 		json_t *r = json_object();
@@ -94,7 +95,7 @@ static json_t *layout_json(const struct k1_image_plan *p, const struct k1_extent
 	if (o->raw) {
 		json_object_set_new(w, "image", json_string(o->raw));
 		json_object_set_new(w, "data_bytes",
-		                    json_integer((json_int_t)k1_extents_bytes(map)));
+				    json_integer((json_int_t)k1_extents_bytes(map)));
 	}
 	if (o->boot0)
 		json_object_set_new(w, "boot0", json_string(o->boot0));
@@ -138,21 +139,21 @@ static int run(int argc, char **argv)
 		O_JSON
 	};
 	static const struct option opts[] = {
-	    {"bundle", required_argument, NULL, O_BUNDLE},
-	    {"table", required_argument, NULL, O_TABLE},
-	    {"media", required_argument, NULL, O_MEDIA},
-	    {"output", required_argument, NULL, 'o'},
-	    {"boot0", required_argument, NULL, O_BOOT0},
-	    {"size", required_argument, NULL, O_SIZE},
-	    {"part", required_argument, NULL, O_PART},
-	    {"android-sparse", required_argument, NULL, O_SPARSE},
-	    {"bmap", required_argument, NULL, O_BMAP},
-	    {"genimage-config", required_argument, NULL, O_GENIMAGE},
-	    {"force", no_argument, NULL, O_FORCE},
-	    {"random-guids", no_argument, NULL, O_RANDOM},
-	    {"json", no_argument, NULL, O_JSON},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+		{"bundle", required_argument, NULL, O_BUNDLE},
+		{"table", required_argument, NULL, O_TABLE},
+		{"media", required_argument, NULL, O_MEDIA},
+		{"output", required_argument, NULL, 'o'},
+		{"boot0", required_argument, NULL, O_BOOT0},
+		{"size", required_argument, NULL, O_SIZE},
+		{"part", required_argument, NULL, O_PART},
+		{"android-sparse", required_argument, NULL, O_SPARSE},
+		{"bmap", required_argument, NULL, O_BMAP},
+		{"genimage-config", required_argument, NULL, O_GENIMAGE},
+		{"force", no_argument, NULL, O_FORCE},
+		{"random-guids", no_argument, NULL, O_RANDOM},
+		{"json", no_argument, NULL, O_JSON},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	struct k1_image_override ovs[MAX_PARTS];
 	struct k1_image_opts o = {.overrides = ovs};
@@ -186,8 +187,8 @@ static int run(int argc, char **argv)
 		case O_SIZE:
 			if (cli_parse_u64(optarg, &v) || !v)
 				return cli_fail(
-				    "--size '%s': expected a size such as 8G or 0x200000000",
-				    optarg);
+					"--size '%s': expected a size such as 8G or 0x200000000",
+					optarg);
 			o.size = v;
 			break;
 		case O_PART:
@@ -229,7 +230,7 @@ static int run(int argc, char **argv)
 	if (!media || k1_media_parse(media, &o.media) ||
 	    (o.media != K1_MEDIA_SD && o.media != K1_MEDIA_EMMC))
 		return cli_fail("--media: expected sd or emmc%s%s", media ? ", got " : "",
-		                media ? media : "");
+				media ? media : "");
 	if (!out.raw && !out.genimage)
 		return cli_fail("missing -o OUT (the image file)");
 	if (out.boot0 && o.media != K1_MEDIA_EMMC)

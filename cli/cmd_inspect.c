@@ -1,6 +1,6 @@
 /* k1fw inspect: recognise each file by its content and describe it. */
-#include "command.h"
 #include "base/fileio.h"
+#include "command.h"
 #include "format/format.h"
 
 #include <getopt.h>
@@ -9,10 +9,9 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: k1fw inspect [--json] FILE...\n\n"
-		"Show what is inside K1 boot artefacts. The kind of each file is found\n"
-		"from its content, not its name:\n");
+	fprintf(f, "usage: k1fw inspect [--json] FILE...\n\n"
+		   "Show what is inside K1 boot artefacts. The kind of each file is found\n"
+		   "from its content, not its name:\n");
 	for (size_t i = 0; k1_formats[i]; i++)
 		fprintf(f, "  %-9s %s\n", k1_formats[i]->name, k1_formats[i]->summary);
 	fprintf(f, "\n  --json    one JSON document: {\"files\": [{\"file\", \"format\", ...}]}\n"

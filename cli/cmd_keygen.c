@@ -7,14 +7,14 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: k1fw keygen -o KEYDIR [--json]\n\n"
-		"Create a new RSA-2048 key set under the vendor's file names in KEYDIR:\n"
-		"rsakeypair0 (the ROTPK), spl_pubkey, uboot_pubkey, kernel_pubkey and\n"
-		"rootfs_pubkey, each as <name>_prv.key (mode 0600) and <name>_pub.key.\n"
-		"Existing keys are never overwritten. Prints the ROTPK hash (SHA-256 of\n"
-		"the ROTPK modulus), the value secure boot burns into the efuses - once.\n\n"
-		"Example:\n  k1fw keygen -o mykeys && k1fw fsbl --spl u-boot-spl.bin --keys mykeys -o FSBL.bin\n");
+	fprintf(f, "usage: k1fw keygen -o KEYDIR [--json]\n\n"
+		   "Create a new RSA-2048 key set under the vendor's file names in KEYDIR:\n"
+		   "rsakeypair0 (the ROTPK), spl_pubkey, uboot_pubkey, kernel_pubkey and\n"
+		   "rootfs_pubkey, each as <name>_prv.key (mode 0600) and <name>_pub.key.\n"
+		   "Existing keys are never overwritten. Prints the ROTPK hash (SHA-256 of\n"
+		   "the ROTPK modulus), the value secure boot burns into the efuses - once.\n\n"
+		   "Example:\n  k1fw keygen -o mykeys && k1fw fsbl --spl u-boot-spl.bin --keys "
+		   "mykeys -o FSBL.bin\n");
 }
 
 static int run(int argc, char **argv)
@@ -60,4 +60,5 @@ static int run(int argc, char **argv)
 	return EXIT_OK;
 }
 
-const struct k1_command cmd_keygen = {"keygen", "create a signing key set and print its ROTPK hash", run};
+const struct k1_command cmd_keygen = {"keygen", "create a signing key set and print its ROTPK hash",
+				      run};

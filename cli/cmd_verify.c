@@ -1,6 +1,6 @@
 /* k1fw verify: run every integrity check on each file. */
-#include "command.h"
 #include "base/fileio.h"
+#include "command.h"
 #include "format/format.h"
 
 #include <getopt.h>
@@ -9,31 +9,31 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: k1fw verify [--json] [--verbose] [--rotpk-hash HEX] FILE...\n\n"
-		"Check K1 boot artefacts (recognised by content): magics, CRCs, sizes,\n"
-		"signatures, FIT hashes, partition layouts. One line per failed check,\n"
-		"naming the offset or field, what was expected and what was found.\n\n"
-		"  --rotpk-hash HEX  the SHA-256 burnt into the efuses: the FSBL's ROTPK must match\n"
-		"  --verbose         also list the checks that passed\n"
-		"  --json            {\"files\": [{\"file\", \"format\", \"ok\", \"checks\": [...]}]}\n\n"
-		"Exit status: 0 all sound, 1 a check failed, 2 unreadable or unknown input.\n");
+	fprintf(f, "usage: k1fw verify [--json] [--verbose] [--rotpk-hash HEX] FILE...\n\n"
+		   "Check K1 boot artefacts (recognised by content): magics, CRCs, sizes,\n"
+		   "signatures, FIT hashes, partition layouts. One line per failed check,\n"
+		   "naming the offset or field, what was expected and what was found.\n\n"
+		   "  --rotpk-hash HEX  the SHA-256 burnt into the efuses: the FSBL's ROTPK must "
+		   "match\n"
+		   "  --verbose         also list the checks that passed\n"
+		   "  --json            {\"files\": [{\"file\", \"format\", \"ok\", \"checks\": "
+		   "[...]}]}\n\n"
+		   "Exit status: 0 all sound, 1 a check failed, 2 unreadable or unknown input.\n");
 }
 
 static json_t *checks_json(const struct k1_checks *c)
 {
 	json_t *arr = json_array();
 	for (size_t i = 0; i < c->count; i++)
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:b, s:s}", "check",
-						     c->items[i].name, "where", c->items[i].where,
-						     "ok", c->items[i].ok, "message",
-						     c->items[i].message));
+		json_array_append_new(arr,
+				      json_pack("{s:s, s:s, s:b, s:s}", "check", c->items[i].name,
+						"where", c->items[i].where, "ok", c->items[i].ok,
+						"message", c->items[i].message));
 	return arr;
 }
 
 /* Verify one file; returns an exit status, adds a JSON entry when json. */
-static int verify_one(const char *path, const struct k1_verify_opts *vo, bool verbose,
-		      json_t *json)
+static int verify_one(const char *path, const struct k1_verify_opts *vo, bool verbose, json_t *json)
 {
 	struct k1_error err = {0};
 	struct k1_checks checks = {0};
@@ -94,16 +94,25 @@ static int run(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "jvr:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'j': json = true; break;
-		case 'v': verbose = true; break;
+		case 'j':
+			json = true;
+			break;
+		case 'v':
+			verbose = true;
+			break;
 		case 'r':
 			if (cli_parse_hex32(optarg, rotpk))
-				return cli_fail("--rotpk-hash: expected 64 hex digits (SHA-256), got '%s'",
-						optarg);
+				return cli_fail(
+					"--rotpk-hash: expected 64 hex digits (SHA-256), got '%s'",
+					optarg);
 			vo.rotpk_hash = rotpk;
 			break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: usage(stderr); return EXIT_USAGE;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {
@@ -125,4 +134,5 @@ static int run(int argc, char **argv)
 	return status;
 }
 
-const struct k1_command cmd_verify = {"verify", "check K1 boot artefacts for every known defect", run};
+const struct k1_command cmd_verify = {"verify", "check K1 boot artefacts for every known defect",
+				      run};

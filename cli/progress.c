@@ -40,11 +40,16 @@ void progress_init(struct progress *p, bool json, bool tty, const char *who)
 static const char *step_verb(enum k1_step_kind k)
 {
 	switch (k) {
-	case K1_STEP_STAGE: return "stage";
-	case K1_STEP_CONTINUE: return "continue";
-	case K1_STEP_TABLE: return "table";
-	case K1_STEP_FLASH: return "flash";
-	case K1_STEP_REBOOT: return "reboot";
+	case K1_STEP_STAGE:
+		return "stage";
+	case K1_STEP_CONTINUE:
+		return "continue";
+	case K1_STEP_TABLE:
+		return "table";
+	case K1_STEP_FLASH:
+		return "flash";
+	case K1_STEP_REBOOT:
+		return "reboot";
 	}
 	return "?";
 }
@@ -88,7 +93,7 @@ static json_t *event_json(const struct progress *p, const char *name)
 static void json_event(struct progress *p, const struct k1_flash_event *ev)
 {
 	static const char *names[] = {"connected", "waiting", "begin", "progress",
-				      "end", "skip", "info", "plan"};
+				      "end",       "skip",    "info",  "plan"};
 	json_t *j = event_json(p, names[ev->kind]);
 	const struct k1_flash_step *s = ev->step;
 
@@ -149,8 +154,12 @@ void progress_event(void *ctx, const struct k1_flash_event *ev)
 		printf("connected to %s: the board is in %s\n", ev->msg, k1_stage_name(ev->stage));
 		break;
 	case K1_EV_WAITING:
-	case K1_EV_PLAN: printf("%s\n", ev->msg); break;
-	case K1_EV_INFO: printf("  (bootloader) %s\n", ev->msg); break;
+	case K1_EV_PLAN:
+		printf("%s\n", ev->msg);
+		break;
+	case K1_EV_INFO:
+		printf("  (bootloader) %s\n", ev->msg);
+		break;
 	case K1_EV_SKIP:
 		printf("skip %s %s: the board is past %s\n", step_verb(s->kind), s->part,
 		       k1_stage_name(s->when));
@@ -160,7 +169,8 @@ void progress_event(void *ctx, const struct k1_flash_event *ev)
 			printf("%s\n", step_verb(s->kind));
 		else if (!p->tty)
 			printf("%s %s %s (%" PRIu64 " bytes)\n",
-			       s->kind == K1_STEP_STAGE ? "stage" : "flash", s->part, s->rel, s->size);
+			       s->kind == K1_STEP_STAGE ? "stage" : "flash", s->part, s->rel,
+			       s->size);
 		break;
 	case K1_EV_PROGRESS:
 		if (p->tty)
@@ -176,8 +186,8 @@ void progress_event(void *ctx, const struct k1_flash_event *ev)
 				draw_bar(p, &e, true);
 		} else {
 			uint64_t ms = now - p->t0_ms ? now - p->t0_ms : 1;
-			printf("  %s: %" PRIu64 " bytes sent, %.1f s, %.1f MiB/s\n", s->part, ev->sent,
-			       (double)ms / 1000.0, mib(ev->sent) * 1000.0 / (double)ms);
+			printf("  %s: %" PRIu64 " bytes sent, %.1f s, %.1f MiB/s\n", s->part,
+			       ev->sent, (double)ms / 1000.0, mib(ev->sent) * 1000.0 / (double)ms);
 		}
 		break;
 	}
@@ -268,8 +278,12 @@ static void board_event(void *ctx, const struct k1_flash_event *ev)
 		return;
 	}
 	switch (ev->kind) {
-	case K1_EV_CONNECTED: snprintf(text, sizeof(text), "in %s", k1_stage_name(ev->stage)); break;
-	case K1_EV_WAITING: snprintf(text, sizeof(text), "%s", ev->msg); break;
+	case K1_EV_CONNECTED:
+		snprintf(text, sizeof(text), "in %s", k1_stage_name(ev->stage));
+		break;
+	case K1_EV_WAITING:
+		snprintf(text, sizeof(text), "%s", ev->msg);
+		break;
 	case K1_EV_BEGIN:
 		j->t0_ms = now;
 		snprintf(text, sizeof(text), "[%zu/%zu] %s %s", ev->index + 1, ev->count,
@@ -284,7 +298,8 @@ static void board_event(void *ctx, const struct k1_flash_event *ev)
 			 step_verb(s->kind), s->part, rt);
 		break;
 	}
-	default: return;
+	default:
+		return;
 	}
 	board_screen_set(j->screen, j->line, j->name, text);
 }
@@ -295,7 +310,8 @@ int board_run(struct board_job *j)
 	int rc = k1_flash_run(j->opts, &j->target, board_event, j, &st, &j->err);
 	if (rc && st.resume_only[0])
 		snprintf(j->resume, sizeof(j->resume), "k1fw flash --bundle %s -s %s --only %s%s",
-			 j->bundle_arg, j->name, st.resume_only, j->opts->reboot ? "" : " --no-reboot");
+			 j->bundle_arg, j->name, st.resume_only,
+			 j->opts->reboot ? "" : " --no-reboot");
 	if (j->screen->json) {
 		struct progress p = {.json = true, .who = j->name};
 		pthread_mutex_lock(&j->screen->mu);

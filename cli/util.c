@@ -59,10 +59,20 @@ int cli_parse_u64(const char *s, unsigned long long *out)
 		return -1;
 	if (*end) {
 		switch (*end) {
-		case 'K': case 'k': mul = 1ULL << 10; break;
-		case 'M': case 'm': mul = 1ULL << 20; break;
-		case 'G': case 'g': mul = 1ULL << 30; break;
-		default: return -1;
+		case 'K':
+		case 'k':
+			mul = 1ULL << 10;
+			break;
+		case 'M':
+		case 'm':
+			mul = 1ULL << 20;
+			break;
+		case 'G':
+		case 'g':
+			mul = 1ULL << 30;
+			break;
+		default:
+			return -1;
 		}
 		if (end[1] && strcmp(end + 1, "iB") && strcmp(end + 1, "B"))
 			return -1;
@@ -81,7 +91,8 @@ int cli_output_path(char *out, size_t outsz, const char *o, const char *dir)
 		return cli_fail("missing -o OUT (the output file)");
 	if (dir) {
 		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-			return cli_fail("%s: cannot create output folder: %s", dir, strerror(errno));
+			return cli_fail("%s: cannot create output folder: %s", dir,
+					strerror(errno));
 		n = snprintf(out, outsz, "%s/%s", dir, o);
 	} else {
 		n = snprintf(out, outsz, "%s", o);
@@ -93,21 +104,36 @@ int cli_output_path(char *out, size_t outsz, const char *o, const char *dir)
 
 void cli_print_json(json_t *v)
 {
-	json_dumpf(v, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(6));
+	json_dumpf(v, stdout,
+		   JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII |
+			   JSON_REAL_PRECISION(6));
 	fputc('\n', stdout);
 }
 
 static void print_scalar(json_t *v)
 {
 	switch (json_typeof(v)) {
-	case JSON_STRING: fputs(json_string_value(v), stdout); break;
-	case JSON_INTEGER: printf("%lld", (long long)json_integer_value(v)); break;
-	case JSON_REAL: printf("%g", json_real_value(v)); break;
-	case JSON_TRUE: fputs("yes", stdout); break;
-	case JSON_FALSE: fputs("no", stdout); break;
-	case JSON_NULL: fputs("-", stdout); break;
+	case JSON_STRING:
+		fputs(json_string_value(v), stdout);
+		break;
+	case JSON_INTEGER:
+		printf("%lld", (long long)json_integer_value(v));
+		break;
+	case JSON_REAL:
+		printf("%g", json_real_value(v));
+		break;
+	case JSON_TRUE:
+		fputs("yes", stdout);
+		break;
+	case JSON_FALSE:
+		fputs("no", stdout);
+		break;
+	case JSON_NULL:
+		fputs("-", stdout);
+		break;
 	default: {
-		char *s = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+		char *s =
+			json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
 		fputs(s ? s : "?", stdout);
 		free(s);
 	}
@@ -118,13 +144,19 @@ static int scalar_width(json_t *v)
 {
 	char buf[64];
 	switch (json_typeof(v)) {
-	case JSON_STRING: return (int)strlen(json_string_value(v));
-	case JSON_INTEGER: return snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(v));
-	case JSON_TRUE: return 3;
-	case JSON_FALSE: return 2;
-	case JSON_NULL: return 1;
+	case JSON_STRING:
+		return (int)strlen(json_string_value(v));
+	case JSON_INTEGER:
+		return snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(v));
+	case JSON_TRUE:
+		return 3;
+	case JSON_FALSE:
+		return 2;
+	case JSON_NULL:
+		return 1;
 	default: {
-		char *s = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+		char *s =
+			json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
 		int n = s ? (int)strlen(s) : 1;
 		free(s);
 		return n;
@@ -139,14 +171,14 @@ static bool is_table(json_t *arr)
 
 	if (!json_array_size(arr))
 		return false;
-	json_array_foreach(arr, i, row) {
+	json_array_foreach(arr, i, row)
+	{
 		const char *k;
 		json_t *cell;
 		if (!json_is_object(row))
 			return false;
-		json_object_foreach(row, k, cell)
-			if (json_is_object(cell) || json_is_array(cell))
-				return false;
+		json_object_foreach(row, k, cell) if (json_is_object(cell) ||
+						      json_is_array(cell)) return false;
 	}
 	return true;
 }
@@ -164,9 +196,11 @@ static void print_table(json_t *arr, int indent)
 		return;
 	c = 0;
 	json_object_foreach(first, k, cell) w[c++] = (int)strlen(k);
-	json_array_foreach(arr, i, row) {
+	json_array_foreach(arr, i, row)
+	{
 		c = 0;
-		json_object_foreach(first, k, cell) {
+		json_object_foreach(first, k, cell)
+		{
 			json_t *x = json_object_get(row, k);
 			int n = x ? scalar_width(x) : 1;
 			if (n > w[c])
@@ -176,17 +210,20 @@ static void print_table(json_t *arr, int indent)
 	}
 	printf("%*s", indent, "");
 	c = 0;
-	json_object_foreach(first, k, cell) {
+	json_object_foreach(first, k, cell)
+	{
 		if (c + 1 < ncol)
 			printf("%-*s  ", w[c], k);
 		else
 			printf("%s\n", k);
 		c++;
 	}
-	json_array_foreach(arr, i, row) {
+	json_array_foreach(arr, i, row)
+	{
 		printf("%*s", indent, "");
 		c = 0;
-		json_object_foreach(first, k, cell) {
+		json_object_foreach(first, k, cell)
+		{
 			json_t *x = json_object_get(row, k);
 			int n = x ? scalar_width(x) : 1;
 			if (x)
@@ -208,10 +245,10 @@ void cli_print_human(json_t *obj, int indent)
 	json_t *v;
 	int width = 0;
 
+	json_object_foreach(obj, k, v) if (!json_is_object(v) && !json_is_array(v) &&
+					   (int)strlen(k) > width) width = (int)strlen(k);
 	json_object_foreach(obj, k, v)
-		if (!json_is_object(v) && !json_is_array(v) && (int)strlen(k) > width)
-			width = (int)strlen(k);
-	json_object_foreach(obj, k, v) {
+	{
 		if (json_is_object(v)) {
 			printf("%*s%s:\n", indent, "", k);
 			cli_print_human(v, indent + 2);
@@ -222,7 +259,8 @@ void cli_print_human(json_t *obj, int indent)
 			size_t i;
 			json_t *e;
 			printf("%*s%s:%s\n", indent, "", k, json_array_size(v) ? "" : " (none)");
-			json_array_foreach(v, i, e) {
+			json_array_foreach(v, i, e)
+			{
 				if (json_is_object(e)) {
 					printf("%*s[%zu]\n", indent + 2, "", i);
 					cli_print_human(e, indent + 4);
@@ -246,7 +284,8 @@ int cli_parse_hex32(const char *s, uint8_t out[32])
 		return -1;
 	for (int i = 0; i < 32; i++) {
 		unsigned v;
-		if (sscanf(s + 2 * i, "%2x", &v) != 1 || !strchr("0123456789abcdefABCDEF", s[2 * i]) ||
+		if (sscanf(s + 2 * i, "%2x", &v) != 1 ||
+		    !strchr("0123456789abcdefABCDEF", s[2 * i]) ||
 		    !strchr("0123456789abcdefABCDEF", s[2 * i + 1]))
 			return -1;
 		out[i] = (uint8_t)v;

@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct k1_error err;
 
 	k1_recipe_build_text((const char *)data, size, "fuzz.json", "/nonexistent/k1fw-fuzz", &opts,
-	                     &out, &err);
+			     &out, &err);
 	k1_buf_free(&out);
 	return 0;
 }

@@ -11,7 +11,10 @@ struct k1_buf {
 	size_t cap;
 };
 
-#define K1_BUF_INIT {NULL, 0, 0}
+#define K1_BUF_INIT                                                                                \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
 
 /* Each returns 0 or K1_ENOMEM. */
 int k1_buf_reserve(struct k1_buf *b, size_t extra);
@@ -22,7 +25,7 @@ int k1_buf_align(struct k1_buf *b, size_t align);
 /* printf-style text appended (no NUL); K1_ERANGE when it would take max
  * bytes or more (a bound on one call, e.g. one line of a config). */
 int k1_buf_printf(struct k1_buf *b, size_t max, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+	__attribute__((format(printf, 3, 4)));
 void k1_buf_free(struct k1_buf *b);
 
 #endif

@@ -15,7 +15,7 @@
 #define ZBLOCK 4096u
 
 int k1_pwrite_all(int fd, const char *name, const uint8_t *p, size_t len, uint64_t off,
-                    struct k1_extents *map, struct k1_error *err)
+		  struct k1_extents *map, struct k1_error *err)
 {
 	for (size_t done = 0; done < len;) {
 		ssize_t n = pwrite(fd, p + done, len - done, (off_t)(off + done));
@@ -23,11 +23,11 @@ int k1_pwrite_all(int fd, const char *name, const uint8_t *p, size_t len, uint64
 			continue;
 		if (n <= 0)
 			return k1_err(err, K1_EIO, "%s: write error at 0x%llx: %s", name,
-			              (unsigned long long)(off + done), strerror(errno));
+				      (unsigned long long)(off + done), strerror(errno));
 		done += (size_t)n;
 	}
 	return map && k1_extents_add(map, off, off + len) ? k1_err(err, K1_ENOMEM, "out of memory")
-	                                                  : 0;
+							  : 0;
 }
 
 static bool zero_block(const uint8_t *p, size_t n)
@@ -46,7 +46,7 @@ static size_t block_at(uint64_t dof, size_t i, size_t len)
 
 /* Write buf[0..len) at dof, leaving out its all-zero 4 KiB blocks. */
 static int put_nonzero(int dst, const char *dn, const uint8_t *buf, size_t len, uint64_t dof,
-                       struct k1_extents *map, struct k1_error *err)
+		       struct k1_extents *map, struct k1_error *err)
 {
 	size_t i = 0;
 	int rc;
@@ -69,7 +69,7 @@ static int put_nonzero(int dst, const char *dn, const uint8_t *buf, size_t len, 
 
 /* src[so, so+len) to dst at dof through a buffer. */
 static int pcopy(int src, const char *sn, uint64_t so, int dst, const char *dn, uint64_t dof,
-                 uint64_t len, struct k1_extents *map, struct k1_error *err)
+		 uint64_t len, struct k1_extents *map, struct k1_error *err)
 {
 	uint8_t *buf = malloc(CHUNK);
 	int rc = 0;
@@ -84,10 +84,10 @@ static int pcopy(int src, const char *sn, uint64_t so, int dst, const char *dn, 
 				continue;
 			if (n <= 0) {
 				rc = n < 0 ? k1_err(err, K1_EIO, "%s: read error at 0x%llx: %s", sn,
-				                    (unsigned long long)(so + got), strerror(errno))
-				           : k1_err(err, K1_EIO,
-				                    "%s: shrank while being copied (0x%llx)", sn,
-				                    (unsigned long long)(so + got));
+						    (unsigned long long)(so + got), strerror(errno))
+					   : k1_err(err, K1_EIO,
+						    "%s: shrank while being copied (0x%llx)", sn,
+						    (unsigned long long)(so + got));
 				break;
 			}
 			got += (size_t)n;
@@ -102,8 +102,8 @@ static int pcopy(int src, const char *sn, uint64_t so, int dst, const char *dn, 
 
 /* [a, b) minus the skipped ranges, each piece copied. */
 static int copy_minus(int src, const char *sn, int dst, const char *dn, uint64_t dst_off,
-                      uint64_t a, uint64_t b, const struct k1_extent *skip, size_t nskip,
-                      struct k1_extents *map, struct k1_error *err)
+		      uint64_t a, uint64_t b, const struct k1_extent *skip, size_t nskip,
+		      struct k1_extents *map, struct k1_error *err)
 {
 	int rc;
 
@@ -112,7 +112,7 @@ static int copy_minus(int src, const char *sn, int dst, const char *dn, uint64_t
 			continue;
 		if (skip[i].start > a &&
 		    (rc = copy_minus(src, sn, dst, dn, dst_off, a, skip[i].start, skip + i + 1,
-		                     nskip - i - 1, map, err)))
+				     nskip - i - 1, map, err)))
 			return rc;
 		a = skip[i].end;
 	}
@@ -122,8 +122,8 @@ static int copy_minus(int src, const char *sn, int dst, const char *dn, uint64_t
 }
 
 int k1_copy_extents(int src, const char *src_name, int dst, const char *dst_name, uint64_t dst_off,
-                    uint64_t len, const struct k1_extent *skip, size_t nskip,
-                    struct k1_extents *map, struct k1_error *err)
+		    uint64_t len, const struct k1_extent *skip, size_t nskip,
+		    struct k1_extents *map, struct k1_error *err)
 {
 	uint64_t pos = 0;
 	int rc;
@@ -134,14 +134,14 @@ int k1_copy_extents(int src, const char *src_name, int dst, const char *dst_name
 			break; /* only a hole is left */
 		if (d < 0)     /* no SEEK_DATA here: all of it is data */
 			return copy_minus(src, src_name, dst, dst_name, dst_off, pos, len, skip,
-			                  nskip, map, err);
+					  nskip, map, err);
 		if ((uint64_t)d >= len)
 			break;
 		h = lseek(src, d, SEEK_HOLE);
 		if (h < 0 || (uint64_t)h > len)
 			h = (off_t)len;
 		if ((rc = copy_minus(src, src_name, dst, dst_name, dst_off, (uint64_t)d,
-		                     (uint64_t)h, skip, nskip, map, err)))
+				     (uint64_t)h, skip, nskip, map, err)))
 			return rc;
 		pos = (uint64_t)h;
 	}

@@ -10,8 +10,8 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <stdio.h>
-#include <string.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct k1_key {
 	EVP_PKEY *pkey;
@@ -47,9 +47,10 @@ int k1_key_load(const char *path, struct k1_key **out, struct k1_error *err)
 			      "'openssl rsa -RSAPublicKey_in -pubout'",
 			      path);
 	if (!strstr(line, "PRIVATE KEY") && !strstr(line, "PUBLIC KEY"))
-		return k1_err(err, K1_EINVAL,
-			      "%s: not a PEM key (first line has neither PRIVATE KEY nor PUBLIC KEY)",
-			      path);
+		return k1_err(
+			err, K1_EINVAL,
+			"%s: not a PEM key (first line has neither PRIVATE KEY nor PUBLIC KEY)",
+			path);
 
 	key = calloc(1, sizeof(*key));
 	if (!key)
@@ -73,11 +74,12 @@ int k1_key_load(const char *path, struct k1_key **out, struct k1_error *err)
 	}
 	if (EVP_PKEY_is_a(key->pkey, "EC")) {
 		size_t n = 0;
-		EVP_PKEY_get_utf8_string_param(key->pkey, OSSL_PKEY_PARAM_GROUP_NAME,
-					       key->curve, sizeof(key->curve), &n);
+		EVP_PKEY_get_utf8_string_param(key->pkey, OSSL_PKEY_PARAM_GROUP_NAME, key->curve,
+					       sizeof(key->curve), &n);
 	} else if (!EVP_PKEY_is_a(key->pkey, "RSA")) {
-		int rc = k1_err(err, K1_ENOTSUP, "%s: key type %s is not supported (RSA or EC only)",
-				path, EVP_PKEY_get0_type_name(key->pkey));
+		int rc =
+			k1_err(err, K1_ENOTSUP, "%s: key type %s is not supported (RSA or EC only)",
+			       path, EVP_PKEY_get0_type_name(key->pkey));
 		k1_key_free(key);
 		return rc;
 	}
@@ -113,8 +115,7 @@ const char *k1_key_curve(const struct k1_key *key)
 	return key->curve;
 }
 
-int k1_key_public_bytes(const struct k1_key *key, struct k1_buf *out,
-			struct k1_error *err)
+int k1_key_public_bytes(const struct k1_key *key, struct k1_buf *out, struct k1_error *err)
 {
 	if (k1_key_type(key) == K1_KEY_RSA) {
 		BIGNUM *n = NULL;
@@ -145,8 +146,8 @@ int k1_key_public_bytes(const struct k1_key *key, struct k1_buf *out,
 	}
 }
 
-int k1_digest(const char *alg, const void *data, size_t len, uint8_t *out,
-	      size_t *outlen, struct k1_error *err)
+int k1_digest(const char *alg, const void *data, size_t len, uint8_t *out, size_t *outlen,
+	      struct k1_error *err)
 {
 	const EVP_MD *md = EVP_get_digestbyname(alg);
 	unsigned int n = 0;
@@ -159,8 +160,8 @@ int k1_digest(const char *alg, const void *data, size_t len, uint8_t *out,
 	return 0;
 }
 
-int k1_sign(const struct k1_key *key, const char *mdname, const void *data,
-	    size_t len, struct k1_buf *sig, struct k1_error *err)
+int k1_sign(const struct k1_key *key, const char *mdname, const void *data, size_t len,
+	    struct k1_buf *sig, struct k1_error *err)
 {
 	const EVP_MD *md = EVP_get_digestbyname(mdname);
 	EVP_MD_CTX *ctx;
@@ -217,8 +218,8 @@ out:
 }
 
 int k1_rsa_verify_modulus(const uint8_t *modulus, size_t modlen, const char *mdname,
-			  const void *data, size_t len, const uint8_t *sig,
-			  size_t siglen, struct k1_error *err)
+			  const void *data, size_t len, const uint8_t *sig, size_t siglen,
+			  struct k1_error *err)
 {
 	const EVP_MD *md = EVP_get_digestbyname(mdname);
 	EVP_MD_CTX *ctx;
@@ -243,8 +244,7 @@ int k1_rsa_verify_modulus(const uint8_t *modulus, size_t modlen, const char *mdn
 	return ok ? 1 : 0;
 }
 
-static int pem_append(EVP_PKEY *pkey, int selection, const char *structure,
-		      struct k1_buf *out)
+static int pem_append(EVP_PKEY *pkey, int selection, const char *structure, struct k1_buf *out)
 {
 	OSSL_ENCODER_CTX *ectx;
 	unsigned char *data = NULL;
@@ -270,8 +270,7 @@ int k1_rsa_generate_pem(int bits, struct k1_buf *priv_pem, struct k1_buf *pub_pe
 			      ossl_reason());
 	if (pem_append(pkey, OSSL_KEYMGMT_SELECT_KEYPAIR, "type-specific", priv_pem) ||
 	    pem_append(pkey, OSSL_KEYMGMT_SELECT_PUBLIC_KEY, "SubjectPublicKeyInfo", pub_pem))
-		rc = k1_err(err, K1_ECRYPTO, "cannot encode the new key as PEM: %s",
-			    ossl_reason());
+		rc = k1_err(err, K1_ECRYPTO, "cannot encode the new key as PEM: %s", ossl_reason());
 	EVP_PKEY_free(pkey);
 	return rc;
 }

@@ -45,19 +45,32 @@ int k1_err_prefix(struct k1_error *err, const char *fmt, ...)
 const char *k1_strerror(int code)
 {
 	switch (code) {
-	case K1_OK: return "success";
-	case K1_EINVAL: return "invalid input";
-	case K1_EIO: return "input/output error";
-	case K1_ENOMEM: return "out of memory";
-	case K1_ECRYPTO: return "cryptographic error";
-	case K1_ERANGE: return "value out of range";
-	case K1_EEXIST: return "file exists";
-	case K1_ENOTSUP: return "not supported";
-	case K1_EFAIL: return "the device refused";
-	case K1_ETIMEDOUT: return "timed out";
-	case K1_ENODEV: return "no device";
-	case K1_EACCES: return "permission denied";
-	case K1_EPROTO: return "protocol error";
+	case K1_OK:
+		return "success";
+	case K1_EINVAL:
+		return "invalid input";
+	case K1_EIO:
+		return "input/output error";
+	case K1_ENOMEM:
+		return "out of memory";
+	case K1_ECRYPTO:
+		return "cryptographic error";
+	case K1_ERANGE:
+		return "value out of range";
+	case K1_EEXIST:
+		return "file exists";
+	case K1_ENOTSUP:
+		return "not supported";
+	case K1_EFAIL:
+		return "the device refused";
+	case K1_ETIMEDOUT:
+		return "timed out";
+	case K1_ENODEV:
+		return "no device";
+	case K1_EACCES:
+		return "permission denied";
+	case K1_EPROTO:
+		return "protocol error";
 	}
 	return "unknown error";
 }

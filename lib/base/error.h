@@ -6,13 +6,13 @@
 
 enum k1_errcode {
 	K1_OK = 0,
-	K1_EINVAL = -1,  /* malformed input: bad recipe, bad option, bad file */
-	K1_EIO = -2,     /* a file could not be read or written */
-	K1_ENOMEM = -3,  /* allocation failed */
-	K1_ECRYPTO = -4, /* key unusable or OpenSSL failure */
-	K1_ERANGE = -5,  /* a value does not fit where it must go */
-	K1_EEXIST = -6,  /* refusing to overwrite an existing file */
-	K1_ENOTSUP = -7, /* a recognised but unsupported feature */
+	K1_EINVAL = -1,    /* malformed input: bad recipe, bad option, bad file */
+	K1_EIO = -2,       /* a file could not be read or written */
+	K1_ENOMEM = -3,    /* allocation failed */
+	K1_ECRYPTO = -4,   /* key unusable or OpenSSL failure */
+	K1_ERANGE = -5,    /* a value does not fit where it must go */
+	K1_EEXIST = -6,    /* refusing to overwrite an existing file */
+	K1_ENOTSUP = -7,   /* a recognised but unsupported feature */
 	K1_EFAIL = -8,     /* the device answered FAIL (message verbatim) */
 	K1_ETIMEDOUT = -9, /* the device did not answer in time */
 	K1_ENODEV = -10,   /* no such device, or it went away */
@@ -31,8 +31,7 @@ int k1_err(struct k1_error *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* Prefix the existing message with "prefix: " (adds context on the way up). */
-int k1_err_prefix(struct k1_error *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+int k1_err_prefix(struct k1_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 const char *k1_strerror(int code);
 

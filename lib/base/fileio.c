@@ -95,8 +95,8 @@ static int write_all(int fd, const uint8_t *p, size_t len)
 }
 
 /* Create and fill "<path>.tmp-XXXXXX"; its name goes to tmp. */
-static int write_temp(const char *path, const void *data, size_t len, mode_t mode,
-		      char *tmp, size_t tmpsz, struct k1_error *err)
+static int write_temp(const char *path, const void *data, size_t len, mode_t mode, char *tmp,
+		      size_t tmpsz, struct k1_error *err)
 {
 	int fd;
 
@@ -120,8 +120,8 @@ static int write_temp(const char *path, const void *data, size_t len, mode_t mod
 	return 0;
 }
 
-int k1_write_file_atomic(const char *path, const void *data, size_t len,
-			 mode_t mode, struct k1_error *err)
+int k1_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
+			 struct k1_error *err)
 {
 	char tmp[4096];
 	int rc = write_temp(path, data, len, mode, tmp, sizeof(tmp), err);
@@ -131,14 +131,13 @@ int k1_write_file_atomic(const char *path, const void *data, size_t len,
 	if (rename(tmp, path) < 0) {
 		int e = errno;
 		unlink(tmp);
-		return k1_err(err, K1_EIO, "%s: cannot rename into place: %s", path,
-			      strerror(e));
+		return k1_err(err, K1_EIO, "%s: cannot rename into place: %s", path, strerror(e));
 	}
 	return 0;
 }
 
-int k1_write_file_new(const char *path, const void *data, size_t len,
-		      mode_t mode, struct k1_error *err)
+int k1_write_file_new(const char *path, const void *data, size_t len, mode_t mode,
+		      struct k1_error *err)
 {
 	char tmp[4096];
 	int rc = write_temp(path, data, len, mode, tmp, sizeof(tmp), err);
@@ -156,8 +155,7 @@ int k1_write_file_new(const char *path, const void *data, size_t len,
 	return 0;
 }
 
-int k1_path_join(char *out, size_t outsz, const char *dir, const char *name,
-		 struct k1_error *err)
+int k1_path_join(char *out, size_t outsz, const char *dir, const char *name, struct k1_error *err)
 {
 	int n;
 

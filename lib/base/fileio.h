@@ -24,17 +24,16 @@ void k1_unmap_file(struct k1_mapped *m);
 
 /* Write data to path through "<path>.tmp-XXXXXX" + rename(). mode is
  * applied to the new file (e.g. 0644). Replaces an existing file. */
-int k1_write_file_atomic(const char *path, const void *data, size_t len,
-			 mode_t mode, struct k1_error *err);
+int k1_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
+			 struct k1_error *err);
 
 /* Like k1_write_file_atomic but refuses to replace an existing file
  * (link() + unlink(), so two writers cannot both win). */
-int k1_write_file_new(const char *path, const void *data, size_t len,
-		      mode_t mode, struct k1_error *err);
+int k1_write_file_new(const char *path, const void *data, size_t len, mode_t mode,
+		      struct k1_error *err);
 
 /* Join dir and name into out (size outsz); K1_ERANGE if too long. */
-int k1_path_join(char *out, size_t outsz, const char *dir, const char *name,
-		 struct k1_error *err);
+int k1_path_join(char *out, size_t outsz, const char *dir, const char *name, struct k1_error *err);
 
 /* The folder part of path ("." when it has none), into out. */
 void k1_dirname(char *out, size_t outsz, const char *path);

@@ -1,7 +1,7 @@
 /* BootROM part of the power-on simulation: media order, bootinfo, FSBL. */
-#include "format/bootinfo.h"
 #include "emu/bootsim.h"
 #include "base/bytes.h"
+#include "format/bootinfo.h"
 #include "format/disk.h"
 #include "format/format.h"
 #include "format/fsbl.h"
@@ -99,10 +99,11 @@ int k1_bootsim_check_fsbl(const uint8_t *data, size_t len, uint32_t limit,
 		k1_bootsim_fail(r, "", "fsbl.header",
 				"write factory/FSBL.bin there (fastboot flash fsbl FSBL.bin)",
 				"no FSBL header (\"AIHD\" at +0x100): %s",
-				len < K1_FSBL_OFF_SPL ? "too short"
-				: zeros(data, len < 4096 ? len : 4096, 0)    ? "found zeros"
-				: zeros(data, len < 4096 ? len : 4096, 0xFF) ? "found erased flash (0xff)"
-									     : "found other data");
+				len < K1_FSBL_OFF_SPL                     ? "too short"
+				: zeros(data, len < 4096 ? len : 4096, 0) ? "found zeros"
+				: zeros(data, len < 4096 ? len : 4096, 0xFF)
+					? "found erased flash (0xff)"
+					: "found other data");
 		return K1_EINVAL;
 	}
 	flen = k1_disk_fsbl_len(data, len);
@@ -125,12 +126,15 @@ int k1_bootsim_check_fsbl(const uint8_t *data, size_t len, uint32_t limit,
 			continue;
 		rc = K1_EINVAL;
 		if (!strcmp(k->name, "fsbl.rotpk_efuse"))
-			k1_bootsim_fail(r, "", "fsbl.rotpk",
-					"sign the FSBL with the ROTPK whose hash is burnt into this "
-					"board's efuses (k1fw fsbl --keys DIR)",
-					"secure board: the FSBL's ROTPK does not match the efuse hash "
-					"(%s)", k->message);
-		else if (!strncmp(k->name, "fsbl.signature", 14) || !strcmp(k->name, "fsbl.rotpk_hash"))
+			k1_bootsim_fail(
+				r, "", "fsbl.rotpk",
+				"sign the FSBL with the ROTPK whose hash is burnt into this "
+				"board's efuses (k1fw fsbl --keys DIR)",
+				"secure board: the FSBL's ROTPK does not match the efuse hash "
+				"(%s)",
+				k->message);
+		else if (!strncmp(k->name, "fsbl.signature", 14) ||
+			 !strcmp(k->name, "fsbl.rotpk_hash"))
 			k1_bootsim_fail(r, "", "fsbl.signature",
 					"re-sign FSBL.bin with its keys (k1fw fsbl)",
 					"secure board: %s @ %s: %s", k->name, k->where, k->message);
@@ -164,23 +168,25 @@ static int rom_bootinfo(const struct rom_medium *m, struct k1_bootinfo *bi, k1_c
 		return K1_EINVAL;
 	}
 	if (bi->crc32 != k1_bootinfo_crc(raw)) {
-		k1_bootsim_say(con, ctx, "ERROR:   %s: invalid bootinfo crc:0x%x", m->name, bi->crc32);
-		k1_bootsim_fail(r, m->name, "bootinfo.crc", fix,
-				"bootinfo CRC-32 at 0x40 is 0x%08x, the bytes 0x00-0x3f give 0x%08x",
-				bi->crc32, k1_bootinfo_crc(raw));
+		k1_bootsim_say(con, ctx, "ERROR:   %s: invalid bootinfo crc:0x%x", m->name,
+			       bi->crc32);
+		k1_bootsim_fail(
+			r, m->name, "bootinfo.crc", fix,
+			"bootinfo CRC-32 at 0x40 is 0x%08x, the bytes 0x00-0x3f give 0x%08x",
+			bi->crc32, k1_bootinfo_crc(raw));
 		return K1_EINVAL;
 	}
 	media = k1_bootinfo_media(bi);
 	/* the ROM reads an SD card with eMMC's bootinfo (Armbian does it) and
 	 * vice versa; SPI flash needs its own geometry */
-	if (!(media == (int)m->media ||
-	      ((m->media == K1_MEDIA_SD || m->media == K1_MEDIA_EMMC) &&
-	       (media == K1_MEDIA_SD || media == K1_MEDIA_EMMC)))) {
+	if (!(media == (int)m->media || ((m->media == K1_MEDIA_SD || m->media == K1_MEDIA_EMMC) &&
+					 (media == K1_MEDIA_SD || media == K1_MEDIA_EMMC)))) {
 		k1_bootsim_say(con, ctx, "ERROR:   %s: invalid flash type %.4s", m->name,
 			       bi->flash_type);
 		k1_bootsim_fail(r, m->name, "bootinfo.media", fix,
 				"bootinfo is for %s (flash_type \"%.4s\"), the medium is %s",
-				media >= 0 ? k1_media_name((enum k1_media)media) : "no known medium",
+				media >= 0 ? k1_media_name((enum k1_media)media)
+					   : "no known medium",
 				bi->flash_type, k1_media_name(m->media));
 		return K1_EINVAL;
 	}
@@ -223,8 +229,8 @@ static int rom_slot(const struct rom_medium *m, const struct k1_region *dev, uin
 	return K1_EINVAL;
 }
 
-static int rom_try(const struct rom_medium *m, const struct k1_bootsim_opts *o,
-		   k1_console_fn con, void *ctx, struct k1_bootsim_result *r)
+static int rom_try(const struct rom_medium *m, const struct k1_bootsim_opts *o, k1_console_fn con,
+		   void *ctx, struct k1_bootsim_result *r)
 {
 	struct k1_bootinfo bi;
 	struct k1_bootsim_result first;
@@ -252,11 +258,13 @@ static int depth(const char *step)
 void k1_bootsim_run(const struct k1_board_media *b, const struct k1_bootsim_opts *o,
 		    k1_console_fn con, void *ctx, struct k1_bootsim_result *r)
 {
-	const struct rom_medium sd = {"sd", 3, K1_MEDIA_SD, b->sd, b->sd, b->sd,
-				      "factory/bootinfo_sd.bin"};
+	const struct rom_medium sd = {
+		"sd", 3, K1_MEDIA_SD, b->sd, b->sd, b->sd, "factory/bootinfo_sd.bin"};
 	const struct rom_medium pinned[] = {
-		{"emmc", 0, K1_MEDIA_EMMC, b->boot0, b->boot0, b->boot1, "factory/bootinfo_emmc.bin"},
-		{"nand", 2, K1_MEDIA_SPINAND, b->nand, b->nand, b->nand, "factory/bootinfo_spinand.bin"},
+		{"emmc", 0, K1_MEDIA_EMMC, b->boot0, b->boot0, b->boot1,
+		 "factory/bootinfo_emmc.bin"},
+		{"nand", 2, K1_MEDIA_SPINAND, b->nand, b->nand, b->nand,
+		 "factory/bootinfo_spinand.bin"},
 		{"nor", 1, K1_MEDIA_SPINOR, b->nor, b->nor, b->nor, "factory/bootinfo_spinor.bin"},
 	};
 	struct k1_bootsim_result best = {0}, cur = {0};
@@ -286,7 +294,8 @@ void k1_bootsim_run(const struct k1_board_media *b, const struct k1_bootsim_opts
 			k1_bootsim_spl(b, o, m->name, con, ctx, r);
 			return;
 		}
-		if (depth(cur.step) > depth(best.step) || (!card && depth(cur.step) >= depth(best.step)))
+		if (depth(cur.step) > depth(best.step) ||
+		    (!card && depth(cur.step) >= depth(best.step)))
 			best = cur;
 	}
 	*r = best;

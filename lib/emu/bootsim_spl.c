@@ -1,8 +1,8 @@
 /* SPL and U-Boot part of the power-on simulation (research §7.3): load
  * `uboot` then `opensbi` as FITs (GPT name, else partition 2 and 1; on SPI
  * flash the default mtdparts), then U-Boot's environment and bootfs. */
-#include "emu/bootsim.h"
 #include "base/bytes.h"
+#include "emu/bootsim.h"
 #include "format/disk.h"
 #include "format/format.h"
 
@@ -120,8 +120,9 @@ static int spl_load(const struct k1_region *dev, const struct k1_disk *d, bool n
 		       by_index ? " (by index: no partition of that name)" : "",
 		       (unsigned long long)p.off);
 	if (k1_bootsim_check_fit(dev->data + p.off, (size_t)p.len, why, sizeof(why))) {
-		snprintf(fix, sizeof(fix), "flash a valid %s into partition %s (k1fw verify %s first)",
-			 img_for(name), by_index ? "with that name" : name, img_for(name));
+		snprintf(fix, sizeof(fix),
+			 "flash a valid %s into partition %s (k1fw verify %s first)", img_for(name),
+			 by_index ? "with that name" : name, img_for(name));
 		k1_bootsim_say(con, ctx, "spl: %s: bad FIT: %s", name, why);
 		k1_bootsim_fail(r, medium, step, fix, "partition %d (%s%s) at 0x%llx: %s", p.index,
 				name, by_index ? ", taken by index" : "", (unsigned long long)p.off,
@@ -139,8 +140,8 @@ static bool blank(const uint8_t *p, size_t n)
 	return z || f;
 }
 
-static void uboot_env(const struct k1_region *dev, const char *medium, k1_console_fn con,
-		      void *ctx, struct k1_bootsim_result *r)
+static void uboot_env(const struct k1_region *dev, const char *medium, k1_console_fn con, void *ctx,
+		      struct k1_bootsim_result *r)
 {
 	const uint8_t *p;
 	uint32_t crc;
@@ -156,8 +157,10 @@ static void uboot_env(const struct k1_region *dev, const char *medium, k1_consol
 		k1_bootsim_say(con, ctx, "Loading Environment from %s... OK", medium);
 		return;
 	}
-	k1_bootsim_say(con, ctx, "Loading Environment from %s... *** Warning - bad CRC, using "
-			    "default environment%s", medium,
+	k1_bootsim_say(con, ctx,
+		       "Loading Environment from %s... *** Warning - bad CRC, using "
+		       "default environment%s",
+		       medium,
 		       blank(p, K1_DISK_ENV_SIZE) ? "" : " (the env area at 0x60000 holds data)");
 	r->warnings++;
 }
@@ -166,9 +169,9 @@ void k1_bootsim_spl(const struct k1_board_media *b, const struct k1_bootsim_opts
 		    const char *medium, k1_console_fn con, void *ctx, struct k1_bootsim_result *r)
 {
 	bool mmc = !strcmp(medium, "sd") || !strcmp(medium, "emmc");
-	const struct k1_region *dev = !strcmp(medium, "sd")	? &b->sd
+	const struct k1_region *dev = !strcmp(medium, "sd")     ? &b->sd
 				      : !strcmp(medium, "emmc") ? &b->user
-				      : !strcmp(medium, "nor")	? &b->nor
+				      : !strcmp(medium, "nor")  ? &b->nor
 								: &b->nand;
 	const struct k1_region *blk = mmc ? dev : &b->user;
 	struct k1_input in = {.path = medium, .data = dev->data, .len = dev->len};
@@ -192,8 +195,8 @@ void k1_bootsim_spl(const struct k1_board_media *b, const struct k1_bootsim_opts
 		goto hang;
 	}
 	have_d = mmc;
-	if (spl_load(dev, have_d ? &d : NULL, !strcmp(medium, "nand"), medium, "uboot", 2, con,
-		     ctx, r) ||
+	if (spl_load(dev, have_d ? &d : NULL, !strcmp(medium, "nand"), medium, "uboot", 2, con, ctx,
+		     r) ||
 	    spl_load(dev, have_d ? &d : NULL, !strcmp(medium, "nand"), medium, "opensbi", 1, con,
 		     ctx, r))
 		goto hang;

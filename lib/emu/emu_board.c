@@ -78,8 +78,12 @@ void k1_emu_power_on(struct k1_emu_board *b)
 	for (int d = 0; d < K1_DEV_COUNT; d++)
 		k1_unmap_file(&m[d]);
 	switch (b->boot.outcome) {
-	case K1_BOOT_DOWNLOAD: b->stage = K1_STAGE_BROM; break;
-	case K1_BOOT_HANG: b->stage = K1_STAGE_HANG; break;
+	case K1_BOOT_DOWNLOAD:
+		b->stage = K1_STAGE_BROM;
+		break;
+	case K1_BOOT_HANG:
+		b->stage = K1_STAGE_HANG;
+		break;
 	case K1_BOOT_OK:
 		say(b, "Hit any key to stop autoboot: 0");
 		say(b, "=> fastboot 0");
@@ -94,7 +98,8 @@ static bool stage_var(struct k1_emu_board *b, const char *var, char *val, size_t
 {
 	uint32_t max = b->stage == K1_STAGE_BROM ? K1_EMU_BROM_MAX_DOWNLOAD : b->cfg.max_download;
 
-	if (!strcmp(var, "max-download-size") || (b->stage != K1_STAGE_BROM && !strcmp(var, "downloadsize")))
+	if (!strcmp(var, "max-download-size") ||
+	    (b->stage != K1_STAGE_BROM && !strcmp(var, "downloadsize")))
 		snprintf(val, n, "0x%08x", max);
 	else if (b->stage == K1_STAGE_BROM)
 		return !strcmp(var, "version-brom") && snprintf(val, n, "1.0");
@@ -151,9 +156,10 @@ static bool part_var(struct k1_emu_board *b, const char *var, char *val, size_t 
 
 static void getvar(struct k1_emu_board *b, const char *var, struct k1_emu_reply *rep)
 {
-	static const char *const all[] = {"version", "version-bootloader", "version-IC",
-					  "max-download-size", "serialno", "product", "platform",
-					  "current-slot", "is-userspace", "mtd-size", "blk-size"};
+	static const char *const all[] = {
+		"version", "version-bootloader", "version-IC",   "max-download-size", "serialno",
+		"product", "platform",           "current-slot", "is-userspace",      "mtd-size",
+		"blk-size"};
 	char val[K1_FB_REPLY_MAX + 1], why[200];
 
 	if (!strcmp(var, "all") && b->stage != K1_STAGE_BROM) {
@@ -189,8 +195,10 @@ static void download(struct k1_emu_board *b, uint32_t size, struct k1_emu_reply 
 		return;
 	}
 	if (size > max) {
-		k1_fb_reply(rep->final, "FAIL", "download of 0x%08x bytes over max-download-size "
-			    "0x%08x", size, max);
+		k1_fb_reply(rep->final, "FAIL",
+			    "download of 0x%08x bytes over max-download-size "
+			    "0x%08x",
+			    size, max);
 		return;
 	}
 	b->dl_len = 0; /* a new download replaces the old one, even if it fails */
@@ -218,8 +226,9 @@ void k1_emu_download_done(struct k1_emu_board *b, size_t n, bool ok, struct k1_e
 	b->dl_len = ok ? n : 0;
 	if (!ok)
 		return;
-	snprintf(line, sizeof(line), b->stage == K1_STAGE_BROM ? "Starting download of %zu bytes"
-							       : "downloading of %zu bytes finished",
+	snprintf(line, sizeof(line),
+		 b->stage == K1_STAGE_BROM ? "Starting download of %zu bytes"
+					   : "downloading of %zu bytes finished",
 		 n);
 	say(b, line);
 	k1_fb_reply(rep->final, "OKAY", "%s", "");
@@ -310,9 +319,15 @@ void k1_emu_command(struct k1_emu_board *b, const uint8_t *pkt, size_t len,
 		say(b, line);
 	}
 	switch (c.kind) {
-	case K1_FB_GETVAR: getvar(b, c.arg, rep); return;
-	case K1_FB_DOWNLOAD: download(b, c.size, rep); return;
-	case K1_FB_CONTINUE: do_continue(b, rep); return;
+	case K1_FB_GETVAR:
+		getvar(b, c.arg, rep);
+		return;
+	case K1_FB_DOWNLOAD:
+		download(b, c.size, rep);
+		return;
+	case K1_FB_CONTINUE:
+		do_continue(b, rep);
+		return;
 	case K1_FB_FLASH:
 		if (uboot)
 			return k1_emu_flash(b, c.arg, rep);
@@ -344,7 +359,8 @@ void k1_emu_command(struct k1_emu_board *b, const uint8_t *pkt, size_t len,
 			return;
 		}
 		break;
-	default: break;
+	default:
+		break;
 	}
 	k1_fb_reply(rep->final, "FAIL", "unknown command %s in %s", c.name,
 		    k1_emu_stage_name(b->stage));

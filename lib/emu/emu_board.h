@@ -19,11 +19,11 @@
 #define K1_EMU_MAX_INFO 64
 
 enum k1_emu_stage {
-	K1_STAGE_BROM, /* USB download mode: getvar, download, continue */
-	K1_STAGE_SPL,  /* the staged FSBL waits for u-boot.itb */
+	K1_STAGE_BROM,  /* USB download mode: getvar, download, continue */
+	K1_STAGE_SPL,   /* the staged FSBL waits for u-boot.itb */
 	K1_STAGE_UBOOT, /* U-Boot fastboot: flash, erase, reboot, ... */
-	K1_STAGE_OS,   /* booted: no fastboot device any more */
-	K1_STAGE_HANG, /* an FSBL ran and stopped: no fastboot device */
+	K1_STAGE_OS,    /* booted: no fastboot device any more */
+	K1_STAGE_HANG,  /* an FSBL ran and stopped: no fastboot device */
 };
 
 struct k1_emu_config {
@@ -55,7 +55,7 @@ struct k1_emu_board {
 	 * server calls k1_emu_transition() once it is gone */
 	bool leave;
 	enum k1_emu_stage next;
-	bool power_cycle; /* reboot: run the power-on path again */
+	bool power_cycle;              /* reboot: run the power-on path again */
 	struct k1_bootsim_result boot; /* of the last power-on */
 	k1_console_fn con;
 	void *con_ctx;
@@ -91,7 +91,7 @@ void k1_emu_erase(struct k1_emu_board *b, const char *name, struct k1_emu_reply 
 void k1_emu_oem_erase(struct k1_emu_board *b, const char *arg, struct k1_emu_reply *rep);
 /* Where a name lands: device, offset, length (emu_flash.c). 0 or a FAIL
  * reason in why. */
-int k1_emu_locate(struct k1_emu_board *b, const char *name, enum k1_emu_dev *dev,
-		  uint64_t *off, uint64_t *len, char *why, size_t whylen);
+int k1_emu_locate(struct k1_emu_board *b, const char *name, enum k1_emu_dev *dev, uint64_t *off,
+		  uint64_t *len, char *why, size_t whylen);
 
 #endif

@@ -2,11 +2,11 @@
  * routed as the vendor fb_spacemit.c / fb_mmc.c / fb_mtd.c do (spec §6,
  * research §8.4). Every image is checked whole before the first byte is
  * written. */
-#include "format/bootinfo.h"
 #include "base/bytes.h"
 #include "base/crypto.h"
-#include "format/disk.h"
 #include "emu/emu_board.h"
+#include "format/bootinfo.h"
+#include "format/disk.h"
 #include "format/env.h"
 #include "format/gpt_write.h"
 #include "format/sparse.h"
@@ -57,8 +57,8 @@ static int gpt_lookup(struct k1_emu_board *b, const char *name, uint64_t *off, u
 	return rc;
 }
 
-int k1_emu_locate(struct k1_emu_board *b, const char *name, enum k1_emu_dev *dev,
-		  uint64_t *off, uint64_t *len, char *why, size_t wn)
+int k1_emu_locate(struct k1_emu_board *b, const char *name, enum k1_emu_dev *dev, uint64_t *off,
+		  uint64_t *len, char *why, size_t wn)
 {
 	const struct k1_ptable_part *p = b->have_table ? k1_ptable_find(&b->table, name) : NULL;
 
@@ -160,12 +160,14 @@ static void flash_table(struct k1_emu_board *b, enum k1_ptable_kind kind, struct
 		return;
 	}
 	if (t.kind != kind)
-		snprintf(why, sizeof(why), "table format is not %s", kind == K1_PTABLE_GPT ? "gpt" : "mtd");
+		snprintf(why, sizeof(why), "table format is not %s",
+			 kind == K1_PTABLE_GPT ? "gpt" : "mtd");
 	for (size_t i = 0; !why[0] && i < t.count; i++) {
 		if (t.parts[i].problem[0])
 			snprintf(why, sizeof(why), "%s", t.parts[i].problem);
 		else if (t.parts[i].vendor_backwards)
-			snprintf(why, sizeof(why), "offset must larger then previous size and offset");
+			snprintf(why, sizeof(why),
+				 "offset must larger then previous size and offset");
 	}
 	if (!why[0] && kind == K1_PTABLE_GPT)
 		write_gpt(b, &t, why, sizeof(why));
@@ -180,8 +182,9 @@ static void flash_table(struct k1_emu_board *b, enum k1_ptable_kind kind, struct
 	b->have_table = true;
 	b->mtd_mode = kind == K1_PTABLE_MTD;
 	if (b->con)
-		b->con(b->con_ctx, kind == K1_PTABLE_GPT ? "GPT successfully written to block device!"
-							 : "mtdparts set from the table");
+		b->con(b->con_ctx, kind == K1_PTABLE_GPT
+					   ? "GPT successfully written to block device!"
+					   : "mtdparts set from the table");
 	k1_fb_reply(rep->final, "OKAY", "%s", "");
 }
 
@@ -194,8 +197,7 @@ struct sink_ctx {
 	bool write;
 };
 
-static int sink(void *vctx, uint64_t offset, const uint8_t *data, size_t len,
-		struct k1_error *err)
+static int sink(void *vctx, uint64_t offset, const uint8_t *data, size_t len, struct k1_error *err)
 {
 	struct sink_ctx *s = vctx;
 
@@ -269,7 +271,8 @@ static int flash_env(struct k1_emu_board *b, char *why, size_t wn)
 	bool text = true;
 
 	for (size_t i = 0; !bin && i < b->dl_len && text; i++)
-		text = b->dl[i] == '\n' || b->dl[i] == '\t' || (b->dl[i] >= 0x20 && b->dl[i] < 0x7f);
+		text = b->dl[i] == '\n' || b->dl[i] == '\t' ||
+		       (b->dl[i] >= 0x20 && b->dl[i] < 0x7f);
 	if (!bin && !text) {
 		snprintf(why, wn, "env: neither an environment image with a good CRC nor text");
 		return K1_EINVAL;

@@ -18,7 +18,8 @@ struct server {
 	bool dropped;
 };
 
-static void logf_(const struct server *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void logf_(const struct server *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 static void logf_(const struct server *s, const char *fmt, ...)
 {
 	char msg[1200];
@@ -68,7 +69,8 @@ static bool receive(struct server *s, struct k1_fbtcp *t, size_t n, struct k1_em
 	t->data_left = n;
 	while (got < n) {
 		size_t c = n - got < CHUNK ? n - got : CHUNK;
-		if (s->o->faults.drop_after && !s->dropped && t->received + c >= s->o->faults.drop_after) {
+		if (s->o->faults.drop_after && !s->dropped &&
+		    t->received + c >= s->o->faults.drop_after) {
 			s->dropped = true;
 			logf_(s, "fault: dropping the connection after %llu bytes",
 			      (unsigned long long)s->o->faults.drop_after);
@@ -76,8 +78,8 @@ static bool receive(struct server *s, struct k1_fbtcp *t, size_t n, struct k1_em
 			return false;
 		}
 		if (k1_fbtcp_recv_data(t, buf + got, c, &e)) {
-			logf_(s, "download aborted after %zu of %zu bytes (%s): storage untouched", got,
-			      n, e.msg);
+			logf_(s, "download aborted after %zu of %zu bytes (%s): storage untouched",
+			      got, n, e.msg);
 			k1_emu_download_done(s->b, n, false, rep);
 			return false;
 		}
@@ -118,7 +120,8 @@ static void serve_conn(struct server *s, int fd)
 		}
 		if (send_reply(s, &t, &rep, &e))
 			return;
-		if (rep.data_len && (!receive(s, &t, rep.data_len, &rep) || send_reply(s, &t, &rep, &e)))
+		if (rep.data_len &&
+		    (!receive(s, &t, rep.data_len, &rep) || send_reply(s, &t, &rep, &e)))
 			return;
 		if (s->b->leave)
 			return;
@@ -132,8 +135,9 @@ static void verdict(struct server *s)
 	if (r->outcome == K1_BOOT_OK)
 		logf_(s, "power-on: boots from %s", r->medium);
 	else
-		logf_(s, "power-on: %s: %s %s failed: %s", r->outcome == K1_BOOT_DOWNLOAD ? "download mode" : "hang",
-		      r->medium, r->step, r->why);
+		logf_(s, "power-on: %s: %s %s failed: %s",
+		      r->outcome == K1_BOOT_DOWNLOAD ? "download mode" : "hang", r->medium, r->step,
+		      r->why);
 	logf_(s, "stage: %s", k1_emu_stage_name(s->b->stage));
 }
 
@@ -171,7 +175,8 @@ int k1_emu_serve(struct k1_emu_board *b, const struct k1_emu_server_opts *o,
 			continue;
 		close(lfd); /* off the bus: connections are refused */
 		lfd = -1;
-		logf_(&s, "device left (%s); back in %d ms", k1_emu_stage_name(b->stage), o->reenum_ms);
+		logf_(&s, "device left (%s); back in %d ms", k1_emu_stage_name(b->stage),
+		      o->reenum_ms);
 		nap(&s, o->reenum_ms);
 		bool cycle = b->power_cycle;
 		k1_emu_transition(b);

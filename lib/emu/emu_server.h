@@ -19,10 +19,10 @@ struct k1_emu_faults {
 };
 
 struct k1_emu_server_opts {
-	const char *host; /* "127.0.0.1" */
-	int port;         /* 0: any free port */
-	int reenum_ms;    /* how long the device is gone between stages */
-	int timeout_ms;   /* host silence tolerated inside a command or download */
+	const char *host;     /* "127.0.0.1" */
+	int port;             /* 0: any free port */
+	int reenum_ms;        /* how long the device is gone between stages */
+	int timeout_ms;       /* host silence tolerated inside a command or download */
 	bool exit_after_boot; /* return when a power-on boots the OS or hangs */
 	struct k1_emu_faults faults;
 	void (*log)(void *ctx, const char *msg);

@@ -45,8 +45,8 @@ static int fill_fd(int fd, uint64_t off, uint64_t len, uint8_t byte)
 {
 	static uint8_t chunk[1 << 16];
 	memset(chunk, byte, sizeof(chunk));
-	if (!byte && !fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)off,
-				(off_t)len))
+	if (!byte &&
+	    !fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)off, (off_t)len))
 		return 0;
 	while (len) {
 		size_t n = len < sizeof(chunk) ? (size_t)len : sizeof(chunk);
@@ -115,8 +115,8 @@ int k1_emu_storage_open(struct k1_emu_storage *s, const char *dir,
 	return 0;
 }
 
-static int open_dev(const struct k1_emu_storage *s, enum k1_emu_dev d, uint64_t off,
-		    uint64_t len, int flags, struct k1_error *err)
+static int open_dev(const struct k1_emu_storage *s, enum k1_emu_dev d, uint64_t off, uint64_t len,
+		    int flags, struct k1_error *err)
 {
 	char path[4200];
 	int fd;
@@ -125,8 +125,9 @@ static int open_dev(const struct k1_emu_storage *s, enum k1_emu_dev d, uint64_t 
 		return k1_err(err, K1_EINVAL, "%s: no such device on this board",
 			      d < K1_DEV_COUNT ? names[d] : "?");
 	if (off > s->size[d] || len > s->size[d] - off)
-		return k1_err(err, K1_ERANGE, "%s: 0x%llx bytes at 0x%llx run past its end (0x%llx)",
-			      names[d], (unsigned long long)len, (unsigned long long)off,
+		return k1_err(err, K1_ERANGE,
+			      "%s: 0x%llx bytes at 0x%llx run past its end (0x%llx)", names[d],
+			      (unsigned long long)len, (unsigned long long)off,
 			      (unsigned long long)s->size[d]);
 	if (dev_path(s, d, path, sizeof(path), err))
 		return K1_ERANGE;
@@ -136,8 +137,8 @@ static int open_dev(const struct k1_emu_storage *s, enum k1_emu_dev d, uint64_t 
 	return fd;
 }
 
-int k1_emu_write(const struct k1_emu_storage *s, enum k1_emu_dev d, uint64_t off,
-		 const void *data, size_t len, struct k1_error *err)
+int k1_emu_write(const struct k1_emu_storage *s, enum k1_emu_dev d, uint64_t off, const void *data,
+		 size_t len, struct k1_error *err)
 {
 	const uint8_t *p = data;
 	int fd = open_dev(s, d, off, len, O_WRONLY, err);

@@ -38,8 +38,8 @@ int k1_emu_storage_open(struct k1_emu_storage *s, const char *dir,
 			const uint64_t size[K1_DEV_COUNT], struct k1_error *err);
 
 /* Write len bytes at off of device d; K1_ERANGE past its end. */
-int k1_emu_write(const struct k1_emu_storage *s, enum k1_emu_dev d, uint64_t off,
-		 const void *data, size_t len, struct k1_error *err);
+int k1_emu_write(const struct k1_emu_storage *s, enum k1_emu_dev d, uint64_t off, const void *data,
+		 size_t len, struct k1_error *err);
 /* Fill [off, off+len) with byte (erase). Zeros punch holes where possible. */
 int k1_emu_fill(const struct k1_emu_storage *s, enum k1_emu_dev d, uint64_t off, uint64_t len,
 		uint8_t byte, struct k1_error *err);

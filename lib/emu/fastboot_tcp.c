@@ -14,10 +14,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-int k1_fbtcp_listen(const char *host, int port, int *fd_out, int *port_out,
-		    struct k1_error *err)
+int k1_fbtcp_listen(const char *host, int port, int *fd_out, int *port_out, struct k1_error *err)
 {
-	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+	struct addrinfo hints = {.ai_family = AF_UNSPEC,
+				 .ai_socktype = SOCK_STREAM,
 				 .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
 	struct addrinfo *res = NULL;
 	struct sockaddr_storage sa;
@@ -43,7 +43,7 @@ int k1_fbtcp_listen(const char *host, int port, int *fd_out, int *port_out,
 	freeaddrinfo(res);
 	getsockname(fd, (struct sockaddr *)&sa, &salen);
 	*port_out = ntohs(sa.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&sa)->sin6_port
-						  : ((struct sockaddr_in *)&sa)->sin_port);
+						   : ((struct sockaddr_in *)&sa)->sin_port);
 	*fd_out = fd;
 	return 0;
 }
@@ -140,8 +140,10 @@ int k1_fbtcp_recv_packet(struct k1_fbtcp *t, uint8_t *buf, size_t cap, size_t *l
 	if ((rc = read_header(t, &n, err)))
 		return rc;
 	if (n > cap)
-		return k1_err(err, K1_EINVAL, "a %llu-byte frame where a command (at most %zu) "
-			      "was expected", (unsigned long long)n, cap);
+		return k1_err(err, K1_EINVAL,
+			      "a %llu-byte frame where a command (at most %zu) "
+			      "was expected",
+			      (unsigned long long)n, cap);
 	if ((rc = read_full(t, buf, (size_t)n, err)))
 		return rc;
 	t->received += n;
@@ -159,9 +161,11 @@ int k1_fbtcp_recv_data(struct k1_fbtcp *t, uint8_t *dst, size_t n, struct k1_err
 			if ((rc = read_header(t, &f, err)))
 				return rc;
 			if (f > t->data_left)
-				return k1_err(err, K1_EINVAL, "a %llu-byte frame overruns the "
+				return k1_err(err, K1_EINVAL,
+					      "a %llu-byte frame overruns the "
 					      "%llu download bytes still expected",
-					      (unsigned long long)f, (unsigned long long)t->data_left);
+					      (unsigned long long)f,
+					      (unsigned long long)t->data_left);
 			t->frame_left = f;
 			continue;
 		}

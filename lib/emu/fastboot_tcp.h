@@ -21,8 +21,7 @@ struct k1_fbtcp {
 };
 
 /* Listen on host:port (port 0: any free port); *port_out gets the port. */
-int k1_fbtcp_listen(const char *host, int port, int *fd_out, int *port_out,
-		    struct k1_error *err);
+int k1_fbtcp_listen(const char *host, int port, int *fd_out, int *port_out, struct k1_error *err);
 
 /* Wait up to timeout_ms for a connection: 1 with *fd set, 0 on timeout
  * (or a signal), K1_EIO on error. */

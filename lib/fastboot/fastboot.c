@@ -10,20 +10,24 @@
 
 #define CHUNK (1u << 20) /* bytes per transport write, AOSP's TRANSPORT_CHUNK_SIZE */
 
-int k1_fb_parse_reply(const uint8_t *buf, size_t len, struct k1_fb_reply *out,
-		      struct k1_error *err)
+int k1_fb_parse_reply(const uint8_t *buf, size_t len, struct k1_fb_reply *out, struct k1_error *err)
 {
 	static const struct {
 		const char tag[5];
 		enum k1_fb_reply_type type;
-	} tags[] = {{"OKAY", K1_FB_OKAY}, {"FAIL", K1_FB_FAIL}, {"DATA", K1_FB_DATA},
-		    {"INFO", K1_FB_INFO}, {"TEXT", K1_FB_TEXT}};
+	} tags[] = {{"OKAY", K1_FB_OKAY},
+		    {"FAIL", K1_FB_FAIL},
+		    {"DATA", K1_FB_DATA},
+		    {"INFO", K1_FB_INFO},
+		    {"TEXT", K1_FB_TEXT}};
 	size_t i, n;
 
 	memset(out, 0, sizeof(*out));
 	if (len < 4)
-		return k1_err(err, K1_EPROTO, "reply of %zu bytes: expected at least a 4-byte tag "
-					      "(OKAY, FAIL, DATA, INFO, TEXT)", len);
+		return k1_err(err, K1_EPROTO,
+			      "reply of %zu bytes: expected at least a 4-byte tag "
+			      "(OKAY, FAIL, DATA, INFO, TEXT)",
+			      len);
 	for (i = 0; i < sizeof(tags) / sizeof(tags[0]); i++)
 		if (!memcmp(buf, tags[i].tag, 4))
 			break;
@@ -42,8 +46,10 @@ int k1_fb_parse_reply(const uint8_t *buf, size_t len, struct k1_fb_reply *out,
 	if (out->type == K1_FB_DATA) {
 		uint32_t v = 0;
 		if (len != 12)
-			return k1_err(err, K1_EPROTO, "DATA reply of %zu bytes: expected DATA and 8 "
-						      "hex digits (12 bytes)", len);
+			return k1_err(err, K1_EPROTO,
+				      "DATA reply of %zu bytes: expected DATA and 8 "
+				      "hex digits (12 bytes)",
+				      len);
 		for (int k = 0; k < 8; k++) {
 			int c = buf[4 + k], d = c >= '0' && c <= '9'   ? c - '0'
 						: c >= 'a' && c <= 'f' ? c - 'a' + 10
@@ -112,8 +118,7 @@ int k1_fb_command(struct k1_fb *fb, const char *cmd, char *okay, size_t okaysz,
 	return 0;
 }
 
-int k1_fb_getvar(struct k1_fb *fb, const char *name, char *out, size_t outsz,
-		 struct k1_error *err)
+int k1_fb_getvar(struct k1_fb *fb, const char *name, char *out, size_t outsz, struct k1_error *err)
 {
 	char cmd[K1_FB_COMMAND_MAX + 8];
 	snprintf(cmd, sizeof(cmd), "getvar:%s", name);
@@ -150,8 +155,9 @@ static int pump_sink(void *ctx, const void *data, size_t len)
 		size_t n = CHUNK - p->used < len ? CHUNK - p->used : len;
 		if (d && p->used == 0 && n == CHUNK) { /* whole chunks go out without a copy */
 			if (p->fb->sent + n > p->total)
-				return k1_err(p->err, K1_EINVAL, "download: more bytes than the %" PRIu64
-								 " announced", p->total);
+				return k1_err(p->err, K1_EINVAL,
+					      "download: more bytes than the %" PRIu64 " announced",
+					      p->total);
 			int rc = k1_transport_write(p->fb->t, d, n, p->err);
 			if (rc)
 				return rc;
@@ -163,8 +169,9 @@ static int pump_sink(void *ctx, const void *data, size_t len)
 			continue;
 		}
 		if (p->fb->sent + p->used + n > p->total)
-			return k1_err(p->err, K1_EINVAL, "download: more bytes than the %" PRIu64
-							 " announced", p->total);
+			return k1_err(p->err, K1_EINVAL,
+				      "download: more bytes than the %" PRIu64 " announced",
+				      p->total);
 		if (d)
 			memcpy(p->buf + p->used, d, n);
 		else
@@ -190,8 +197,10 @@ int k1_fb_download_stream(struct k1_fb *fb, uint64_t len, k1_fb_fill fill, void 
 
 	fb->sent = 0;
 	if (len == 0 || len > 0xFFFFFFFFull)
-		return k1_err(err, K1_ERANGE, "download of %" PRIu64 " bytes: expected 1 to "
-					      "4294967295 (fastboot's 8 hex digits)", len);
+		return k1_err(err, K1_ERANGE,
+			      "download of %" PRIu64 " bytes: expected 1 to "
+			      "4294967295 (fastboot's 8 hex digits)",
+			      len);
 	snprintf(cmd, sizeof(cmd), "download:%08" PRIx64, len);
 	if ((rc = send_cmd(fb, cmd, err)) || (rc = read_final(fb, cmd, &r, err)))
 		return rc;

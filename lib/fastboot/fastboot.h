@@ -52,8 +52,7 @@ int k1_fb_command(struct k1_fb *fb, const char *cmd, char *okay, size_t okaysz,
 		  struct k1_error *err);
 
 /* getvar:name; the value into out. */
-int k1_fb_getvar(struct k1_fb *fb, const char *name, char *out, size_t outsz,
-		 struct k1_error *err);
+int k1_fb_getvar(struct k1_fb *fb, const char *name, char *out, size_t outsz, struct k1_error *err);
 
 /* download:%08x then the bytes, then OKAY. len must be 1 .. 0xFFFFFFFF. */
 int k1_fb_download(struct k1_fb *fb, const void *data, size_t len, struct k1_error *err);

@@ -52,8 +52,10 @@ int k1_target_parse(const char *s, struct k1_target *t, struct k1_error *err)
 	}
 	if (!strncmp(s, "usb:", 4)) {
 		if (!valid_usb_path(s + 4) || strlen(s + 4) >= sizeof(t->usb_path))
-			return k1_err(err, K1_EINVAL, "-s %s: expected a USB port path like usb:1-2.3 "
-						      "(bus-port.port, see 'k1fw devices')", s);
+			return k1_err(err, K1_EINVAL,
+				      "-s %s: expected a USB port path like usb:1-2.3 "
+				      "(bus-port.port, see 'k1fw devices')",
+				      s);
 		t->kind = K1_TARGET_USB;
 		snprintf(t->usb_path, sizeof(t->usb_path), "%s", s + 4);
 		return 0;
@@ -64,7 +66,8 @@ int k1_target_parse(const char *s, struct k1_target *t, struct k1_error *err)
 		if (*h == '[') { /* [IPv6]:PORT */
 			const char *close = strchr(h, ']');
 			if (!close || (close[1] && close[1] != ':'))
-				return k1_err(err, K1_EINVAL, "-s %s: expected tcp:[ADDRESS]:PORT", s);
+				return k1_err(err, K1_EINVAL, "-s %s: expected tcp:[ADDRESS]:PORT",
+					      s);
 			h++;
 			hl = (size_t)(close - h);
 			port = close[1] ? close + 2 : NULL;
@@ -75,7 +78,8 @@ int k1_target_parse(const char *s, struct k1_target *t, struct k1_error *err)
 		}
 		if (hl == 0 || hl >= sizeof(t->host) || (s[4] != '[' && memchr(h, ':', hl)) ||
 		    !host_chars(h, hl))
-			return k1_err(err, K1_EINVAL, "-s %.200s: expected tcp:HOST or tcp:HOST:PORT", s);
+			return k1_err(err, K1_EINVAL,
+				      "-s %.200s: expected tcp:HOST or tcp:HOST:PORT", s);
 		if (port && parse_port(port, &t->port))
 			return k1_err(err, K1_EINVAL, "-s %s: port: expected 1 to 65535", s);
 		memcpy(t->host, h, hl);
@@ -89,8 +93,12 @@ int k1_target_parse(const char *s, struct k1_target *t, struct k1_error *err)
 void k1_target_format(const struct k1_target *t, char *out, size_t outsz)
 {
 	switch (t->kind) {
-	case K1_TARGET_ANY_USB: snprintf(out, outsz, "usb"); break;
-	case K1_TARGET_USB: snprintf(out, outsz, "usb:%s", t->usb_path); break;
+	case K1_TARGET_ANY_USB:
+		snprintf(out, outsz, "usb");
+		break;
+	case K1_TARGET_USB:
+		snprintf(out, outsz, "usb:%s", t->usb_path);
+		break;
 	case K1_TARGET_TCP:
 		snprintf(out, outsz, strchr(t->host, ':') ? "tcp:[%s]:%u" : "tcp:%s:%u", t->host,
 			 t->port);
@@ -103,6 +111,6 @@ int k1_transport_open(const struct k1_target *t, unsigned timeout_ms, struct k1_
 {
 	if (t->kind == K1_TARGET_TCP)
 		return k1_transport_tcp_open(t->host, t->port, timeout_ms, out, err);
-	return k1_transport_usb_open(t->kind == K1_TARGET_USB ? t->usb_path : NULL, timeout_ms,
-				     out, err);
+	return k1_transport_usb_open(t->kind == K1_TARGET_USB ? t->usb_path : NULL, timeout_ms, out,
+				     err);
 }

@@ -104,7 +104,8 @@ static int connect_to(struct tcp *c, const struct addrinfo *ai, struct k1_error 
 	if (errno != EINPROGRESS)
 		return errno == ECONNREFUSED || errno == ENETUNREACH || errno == EHOSTUNREACH
 			       ? k1_err(err, K1_ENODEV, "%s: %s", c->base.name, strerror(errno))
-			       : k1_err(err, K1_EIO, "%s: connect: %s", c->base.name, strerror(errno));
+			       : k1_err(err, K1_EIO, "%s: connect: %s", c->base.name,
+					strerror(errno));
 	struct k1_tcp_stop s;
 	int e = 0;
 	socklen_t elen = sizeof(e);
@@ -129,8 +130,8 @@ int k1_transport_tcp_open(const char *host, unsigned port, unsigned timeout_ms,
 		return k1_err(err, K1_ENOMEM, "out of memory");
 	c->base.ops = &tcp_ops;
 	c->base.timeout_ms = timeout_ms;
-	snprintf(c->base.name, sizeof(c->base.name), strchr(host, ':') ? "tcp:[%s]:%u" : "tcp:%s:%u",
-		 host, port);
+	snprintf(c->base.name, sizeof(c->base.name),
+		 strchr(host, ':') ? "tcp:[%s]:%u" : "tcp:%s:%u", host, port);
 	snprintf(portstr, sizeof(portstr), "%u", port);
 	if ((rc = getaddrinfo(host, portstr, &hints, &res)) != 0) {
 		k1_err(err, K1_EINVAL, "%s: %s", c->base.name, gai_strerror(rc));

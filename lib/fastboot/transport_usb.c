@@ -49,8 +49,10 @@ static int find_iface(libusb_device *dev, struct fb_iface *f)
 		return -1;
 	for (int i = 0; i < cfg->bNumInterfaces && found; i++) {
 		for (int a = 0; a < cfg->interface[i].num_altsetting && found; a++) {
-			const struct libusb_interface_descriptor *id = &cfg->interface[i].altsetting[a];
-			if (id->bInterfaceClass != K1_FB_CLASS || id->bInterfaceSubClass != K1_FB_SUBCLASS ||
+			const struct libusb_interface_descriptor *id =
+				&cfg->interface[i].altsetting[a];
+			if (id->bInterfaceClass != K1_FB_CLASS ||
+			    id->bInterfaceSubClass != K1_FB_SUBCLASS ||
 			    id->bInterfaceProtocol != K1_FB_PROTOCOL)
 				continue;
 			f->ep_in = f->ep_out = 0;
@@ -210,7 +212,7 @@ static int usb_write(struct k1_transport *t, const void *buf, size_t len, struct
 		if (rc == LIBUSB_ERROR_TIMEOUT && (unsigned)n > K1_USB_WRITE_MIN) {
 			/* retry with half of what stalled; later writes keep the size */
 			u->write_chunk = (unsigned)n / 2 > K1_USB_WRITE_MIN ? (unsigned)n / 2
-									: K1_USB_WRITE_MIN;
+									    : K1_USB_WRITE_MIN;
 			continue;
 		}
 		if (rc)
@@ -268,11 +270,13 @@ int k1_transport_usb_open(const char *want, unsigned timeout_ms, struct k1_trans
 		}
 	}
 	if (!pick)
-		rc = want && *want ? k1_err(err, K1_ENODEV, "usb:%s: no fastboot device there", want)
-				   : k1_err(err, K1_ENODEV, "usb: no fastboot device found");
+		rc = want && *want
+			     ? k1_err(err, K1_ENODEV, "usb:%s: no fastboot device there", want)
+			     : k1_err(err, K1_ENODEV, "usb: no fastboot device found");
 	else if (matches > 1)
-		rc = k1_err(err, K1_EINVAL, "usb: %d fastboot devices (%s): choose one with -s "
-					    "usb:PORTPATH, or flash them all with --all",
+		rc = k1_err(err, K1_EINVAL,
+			    "usb: %d fastboot devices (%s): choose one with -s "
+			    "usb:PORTPATH, or flash them all with --all",
 			    matches, others);
 	if (!rc) {
 		struct libusb_device_descriptor dd;
@@ -284,8 +288,10 @@ int k1_transport_usb_open(const char *want, unsigned timeout_ms, struct k1_trans
 			rc = usb_fail(u, orc, "open", err);
 		else if ((orc = U->claim_interface(u->h, u->f.number))) {
 			rc = orc == LIBUSB_ERROR_ACCESS || orc == LIBUSB_ERROR_BUSY
-				     ? k1_err(err, K1_EACCES, "%s: interface %d is busy (another fastboot "
-							      "running?)", u->base.name, u->f.number)
+				     ? k1_err(err, K1_EACCES,
+					      "%s: interface %d is busy (another fastboot "
+					      "running?)",
+					      u->base.name, u->f.number)
 				     : usb_fail(u, orc, "claim", err);
 			U->close(u->h);
 		}

@@ -69,7 +69,7 @@ int k1_usb_list(struct k1_usb_info **out, size_t *n, struct k1_error *err);
 
 /* Open the board at port_path ("" or NULL: the only one there is; more
  * than one is K1_EINVAL listing them). */
-int k1_transport_usb_open(const char *port_path, unsigned timeout_ms,
-			  struct k1_transport **out, struct k1_error *err);
+int k1_transport_usb_open(const char *port_path, unsigned timeout_ms, struct k1_transport **out,
+			  struct k1_error *err);
 
 #endif

@@ -14,10 +14,14 @@
 const char *k1_stage_name(enum k1_stage s)
 {
 	switch (s) {
-	case K1_STAGE_BROM: return "brom";
-	case K1_STAGE_SPL: return "spl";
-	case K1_STAGE_UBOOT: return "u-boot";
-	default: return "unknown";
+	case K1_STAGE_BROM:
+		return "brom";
+	case K1_STAGE_SPL:
+		return "spl";
+	case K1_STAGE_UBOOT:
+		return "u-boot";
+	default:
+		return "unknown";
 	}
 }
 
@@ -57,7 +61,8 @@ static int add_step(struct k1_flash_plan *plan, enum k1_step_kind kind, enum k1_
 			return k1_err(err, K1_EINVAL, "%s: %s names %s, which is not in the bundle",
 				      s->path, part, rel);
 		if (st.st_size == 0)
-			return k1_err(err, K1_EINVAL, "%s: empty file (partition %s)", s->path, part);
+			return k1_err(err, K1_EINVAL, "%s: empty file (partition %s)", s->path,
+				      part);
 		s->size = (uint64_t)st.st_size;
 	}
 	plan->count++;
@@ -108,8 +113,8 @@ static int pick_mtd_table(const char *bundle, uint64_t mtd_size, char *out, size
 	while ((e = readdir(d))) {
 		unsigned long n;
 		char tail[8];
-		if (sscanf(e->d_name, "partition_%luM%7s", &n, tail) != 2 || strcmp(tail, ".json") ||
-		    n == 0)
+		if (sscanf(e->d_name, "partition_%luM%7s", &n, tail) != 2 ||
+		    strcmp(tail, ".json") || n == 0)
 			continue;
 		if (!smallest || n < smallest)
 			smallest = n;
@@ -150,11 +155,12 @@ static int pick_bootinfo(const char *bundle, enum k1_media media, const char *ta
 			      K1_BOOTINFO_MAGIC, bi.magic);
 	m = k1_bootinfo_media(&bi);
 	if (m != (int)media)
-		return k1_err(err, K1_EINVAL,
-			      "%s: flash_type \"%.4s\" is a bootinfo for %s, not for %s: refusing to "
-			      "flash it",
-			      path, bi.flash_type, m < 0 ? "no known media" : k1_media_name(m),
-			      k1_media_name(media));
+		return k1_err(
+			err, K1_EINVAL,
+			"%s: flash_type \"%.4s\" is a bootinfo for %s, not for %s: refusing to "
+			"flash it",
+			path, bi.flash_type, m < 0 ? "no known media" : k1_media_name(m),
+			k1_media_name(media));
 	snprintf(out, outsz, "%s", rel);
 	return 0;
 }
@@ -174,9 +180,8 @@ static bool listed(const char *only, const char *name)
 
 /* The table step and one flash step per partition with an image; names in
  * skip (a plan's earlier steps) are left out. */
-static int add_table(struct k1_flash_plan *plan, const struct k1_flash_opts *o,
-		     const char *table, enum k1_ptable_kind kind, size_t skip_from,
-		     struct k1_error *err)
+static int add_table(struct k1_flash_plan *plan, const struct k1_flash_opts *o, const char *table,
+		     enum k1_ptable_kind kind, size_t skip_from, struct k1_error *err)
 {
 	struct k1_ptable pt;
 	const char *verb = kind == K1_PTABLE_GPT ? "gpt" : "mtd";
@@ -195,11 +200,13 @@ static int add_table(struct k1_flash_plan *plan, const struct k1_flash_opts *o,
 		if (!p->name || !p->image)
 			continue;
 		for (size_t k = skip_from; k < plan->count; k++)
-			dup |= plan->steps[k].kind == K1_STEP_FLASH && !strcmp(plan->steps[k].part, p->name);
+			dup |= plan->steps[k].kind == K1_STEP_FLASH &&
+			       !strcmp(plan->steps[k].part, p->name);
 		if (dup || (o->only && !listed(o->only, p->name)))
 			continue;
 		if (!strncmp(p->name, "bootinfo", 8)) {
-			if ((rc = pick_bootinfo(o->bundle, o->media, p->image, bi, sizeof(bi), err)))
+			if ((rc = pick_bootinfo(o->bundle, o->media, p->image, bi, sizeof(bi),
+						err)))
 				break;
 			image = bi;
 		}
@@ -221,8 +228,9 @@ static int check_only(const struct k1_flash_plan *plan, const char *only, struct
 				 !strncmp(plan->steps[i].part, p, len) &&
 				 plan->steps[i].kind != K1_STEP_STAGE;
 		if (!found)
-			return k1_err(err, K1_EINVAL, "--only %.*s: not a partition with an image in "
-						      "%s (nor \"gpt\"/\"mtd\" for the table)",
+			return k1_err(err, K1_EINVAL,
+				      "--only %.*s: not a partition with an image in "
+				      "%s (nor \"gpt\"/\"mtd\" for the table)",
 				      (int)len, p, plan->table);
 		p = comma ? comma + 1 : p + len;
 	}
@@ -238,8 +246,9 @@ int k1_flash_plan_build(const struct k1_flash_opts *o, struct k1_flash_plan *pla
 	memset(plan, 0, sizeof(*plan));
 	plan->media = o->media;
 	if (o->media == K1_MEDIA_SD)
-		return k1_err(err, K1_ENOTSUP, "--media sd: SD cards cannot be flashed over "
-					       "fastboot; write an SD image (k1fw disk) with dd");
+		return k1_err(err, K1_ENOTSUP,
+			      "--media sd: SD cards cannot be flashed over "
+			      "fastboot; write an SD image (k1fw disk) with dd");
 	if ((rc = add_step(plan, K1_STEP_STAGE, K1_STAGE_BROM, "fsbl", o->bundle,
 			   "factory/FSBL.bin", err)) ||
 	    (rc = add_step(plan, K1_STEP_CONTINUE, K1_STAGE_BROM, "fsbl", o->bundle, NULL, err)) ||
@@ -251,10 +260,12 @@ int k1_flash_plan_build(const struct k1_flash_opts *o, struct k1_flash_plan *pla
 		snprintf(plan->table, sizeof(plan->table), "partition_universal.json");
 		rc = add_table(plan, o, plan->table, K1_PTABLE_GPT, first, err);
 	} else {
-		if (!(rc = pick_mtd_table(o->bundle, o->mtd_size, plan->table, sizeof(plan->table), err)))
+		if (!(rc = pick_mtd_table(o->bundle, o->mtd_size, plan->table, sizeof(plan->table),
+					  err)))
 			rc = add_table(plan, o, plan->table, K1_PTABLE_MTD, first, err);
 		if (!rc && o->blk && exists(o->bundle, "partition_universal.json"))
-			rc = add_table(plan, o, "partition_universal.json", K1_PTABLE_GPT, first, err);
+			rc = add_table(plan, o, "partition_universal.json", K1_PTABLE_GPT, first,
+				       err);
 	}
 	if (!rc && o->reboot)
 		rc = add_step(plan, K1_STEP_REBOOT, K1_STAGE_UBOOT, "reboot", o->bundle, NULL, err);

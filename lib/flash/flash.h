@@ -5,10 +5,10 @@
 #ifndef K1_FLASH_H
 #define K1_FLASH_H
 
-#include "release/bundle.h"
-#include "format/bootinfo.h"
 #include "base/error.h"
 #include "fastboot/transport.h"
+#include "format/bootinfo.h"
+#include "release/bundle.h"
 
 #include <limits.h>
 #include <stdbool.h>
@@ -47,11 +47,11 @@ struct k1_flash_opts {
 	enum k1_media media; /* EMMC, SPINOR, SPINAND; see media_auto */
 	bool media_auto;     /* ask U-Boot (getvar mtd-size, blk-size) */
 	uint64_t mtd_size;   /* SPI flash bytes, for partition_<N>M.json; 0 = the smallest table */
-	bool blk;            /* SPI media: also flash partition_universal.json to the block device */
-	const char *only;    /* "rootfs,bootfs": only these (table steps: "gpt", "mtd"); NULL = all */
+	bool blk;         /* SPI media: also flash partition_universal.json to the block device */
+	const char *only; /* "rootfs,bootfs": only these (table steps: "gpt", "mtd"); NULL = all */
 	bool reboot;
-	unsigned wait_ms;    /* how long to wait for the board to (re)appear */
-	unsigned io_ms;      /* per reply or transfer */
+	unsigned wait_ms; /* how long to wait for the board to (re)appear */
+	unsigned io_ms;   /* per reply or transfer */
 };
 
 /* Build the plan from the release folder; checks that every file exists,
@@ -86,17 +86,17 @@ typedef void (*k1_flash_cb)(void *ctx, const struct k1_flash_event *ev);
 
 /* Where a failed run stopped, for the resume hint. */
 struct k1_flash_status {
-	char failed_part[64]; /* the partition (or "gpt", "fsbl") being written, "" */
-	uint64_t sent, total; /* bytes of it sent when it failed */
-	enum k1_stage stage;  /* the board's stage when first found */
-	enum k1_media media;  /* the media flashed */
+	char failed_part[64];  /* the partition (or "gpt", "fsbl") being written, "" */
+	uint64_t sent, total;  /* bytes of it sent when it failed */
+	enum k1_stage stage;   /* the board's stage when first found */
+	enum k1_media media;   /* the media flashed */
 	char resume_only[512]; /* --only for a rerun: the failed step and those after it */
 };
 
 /* Connect to target, find the stage, stage what is missing, resolve the
  * media when auto, then run the plan. 0 or a K1_E* code with err and st. */
-int k1_flash_run(const struct k1_flash_opts *opts, const struct k1_target *target,
-		 k1_flash_cb cb, void *ctx, struct k1_flash_status *st, struct k1_error *err);
+int k1_flash_run(const struct k1_flash_opts *opts, const struct k1_target *target, k1_flash_cb cb,
+		 void *ctx, struct k1_flash_status *st, struct k1_error *err);
 
 /* Helpers shared with `k1fw fastboot`: wait (polling, up to wait_ms) for
  * the board at target and open it; find its stage. */
@@ -109,8 +109,8 @@ int k1_flash_detect_stage(struct k1_fb *fb, enum k1_stage *stage, struct k1_erro
  * fits max_download (0 = no limit), else libsparse pieces of at most
  * min(max_download, 1 GiB), each a download + flash:part. progress gets
  * bytes sent of the total over all pieces. */
-int k1_flash_send_file(struct k1_fb *fb, const char *cmd_prefix, const char *part,
-		       const char *path, uint64_t max_download,
+int k1_flash_send_file(struct k1_fb *fb, const char *cmd_prefix, const char *part, const char *path,
+		       uint64_t max_download,
 		       void (*progress)(void *ctx, uint64_t sent, uint64_t total), void *ctx,
 		       uint64_t *sent_out, struct k1_error *err);
 

@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define POLL_MS 100                /* between two attempts to reach the board */
+#define POLL_MS 100                 /* between two attempts to reach the board */
 #define RESPARSE_LIMIT (1ull << 30) /* AOSP fastboot: pieces of at most 1 GiB */
 
 static uint64_t now_ms(void)
@@ -40,12 +40,14 @@ int k1_flash_connect(struct k1_target *target, unsigned wait_ms, unsigned io_ms,
 	uint64_t deadline = now_ms() + wait_ms;
 	for (;;) {
 		uint64_t left = deadline > now_ms() ? deadline - now_ms() : 1;
-		unsigned first = io_ms && io_ms < left ? io_ms : (unsigned)(left < 2000 ? left : 2000);
+		unsigned first =
+			io_ms && io_ms < left ? io_ms : (unsigned)(left < 2000 ? left : 2000);
 		int rc = k1_transport_open(target, first ? first : 1, out, err);
 		if (!rc) {
 			(*out)->timeout_ms = io_ms;
 			/* a board found by "usb" is followed by its port from now on */
-			if (target->kind == K1_TARGET_ANY_USB && !strncmp((*out)->name, "usb:", 4)) {
+			if (target->kind == K1_TARGET_ANY_USB &&
+			    !strncmp((*out)->name, "usb:", 4)) {
 				target->kind = K1_TARGET_USB;
 				snprintf(target->usb_path, sizeof(target->usb_path), "%s",
 					 (*out)->name + 4);
@@ -58,8 +60,8 @@ int k1_flash_connect(struct k1_target *target, unsigned wait_ms, unsigned io_ms,
 			char where[200], last[sizeof(err->msg)];
 			k1_target_format(target, where, sizeof(where));
 			snprintf(last, sizeof(last), "%s", err ? err->msg : "");
-			return k1_err(err, K1_ETIMEDOUT, "%s: no board within %.1f s (last: %s)", where,
-				      wait_ms / 1000.0, last);
+			return k1_err(err, K1_ETIMEDOUT, "%s: no board within %.1f s (last: %s)",
+				      where, wait_ms / 1000.0, last);
 		}
 		pause_ms(POLL_MS);
 	}
@@ -101,8 +103,8 @@ struct run {
 static void emit(struct run *r, enum k1_flash_event_kind kind, const struct k1_flash_step *s,
 		 uint64_t sent, uint64_t total, const char *msg)
 {
-	struct k1_flash_event ev = {kind, s, r->index, r->plan ? r->plan->count : 0, sent, total,
-				    r->stage, msg};
+	struct k1_flash_event ev = {kind, s,     r->index, r->plan ? r->plan->count : 0,
+				    sent, total, r->stage, msg};
 	if (r->cb)
 		r->cb(r->ctx, &ev);
 }
@@ -151,8 +153,9 @@ static int await_stage(struct run *r, enum k1_stage before)
 		if (rc && rc != K1_ENODEV && rc != K1_ETIMEDOUT && rc != K1_EIO)
 			return rc;
 		if (now_ms() >= deadline)
-			return k1_err(r->err, K1_ETIMEDOUT, "the board did not come back after "
-							    "leaving %s within %u s (raise --timeout)",
+			return k1_err(r->err, K1_ETIMEDOUT,
+				      "the board did not come back after "
+				      "leaving %s within %u s (raise --timeout)",
 				      k1_stage_name(before), r->o->wait_ms / 1000);
 		pause_ms(POLL_MS);
 	}
@@ -208,8 +211,10 @@ static int send_sparse(struct k1_fb *fb, const char *prefix, const char *part, i
 	n = sparse_file_resparse(in, (unsigned)limit, NULL, 0);
 	if (n <= 0 || !(pieces = calloc((size_t)n + 1, sizeof(*pieces))) ||
 	    !(lens = calloc((size_t)n, sizeof(*lens)))) {
-		rc = k1_err(err, n <= 0 ? K1_EINVAL : K1_ENOMEM, "%s: cannot split it into sparse "
-								 "pieces of %" PRIu64 " bytes", path, limit);
+		rc = k1_err(err, n <= 0 ? K1_EINVAL : K1_ENOMEM,
+			    "%s: cannot split it into sparse "
+			    "pieces of %" PRIu64 " bytes",
+			    path, limit);
 		goto out;
 	}
 	if (sparse_file_resparse(in, (unsigned)limit, pieces, n) != n) {
@@ -243,9 +248,8 @@ out:
 static int splittable(int fd, const char *path, uint64_t size, struct k1_error *err)
 {
 	uint8_t magic[4];
-	if (pread(fd, magic, 4, 0) == 4 &&
-	    (uint32_t)(magic[0] | magic[1] << 8 | magic[2] << 16 | (uint32_t)magic[3] << 24) ==
-		    K1_SPARSE_MAGIC)
+	if (pread(fd, magic, 4, 0) == 4 && (uint32_t)(magic[0] | magic[1] << 8 | magic[2] << 16 |
+						      (uint32_t)magic[3] << 24) == K1_SPARSE_MAGIC)
 		return 0;
 	if (size % 4096 == 0)
 		return 0;
@@ -278,12 +282,14 @@ int k1_flash_send_file(struct k1_fb *fb, const char *prefix, const char *part, c
 	s.total = (uint64_t)st.st_size;
 	if (max_download && s.total > max_download) {
 		if (!prefix)
-			rc = k1_err(err, K1_ERANGE, "%s: %" PRIu64 " bytes, more than the board's "
-						    "max-download-size (%" PRIu64 ")",
+			rc = k1_err(err, K1_ERANGE,
+				    "%s: %" PRIu64 " bytes, more than the board's "
+				    "max-download-size (%" PRIu64 ")",
 				    path, s.total, max_download);
 		else if ((rc = splittable(fd, path, s.total, err)) == 0)
 			rc = send_sparse(fb, prefix, part, fd, path,
-					 max_download < RESPARSE_LIMIT ? max_download : RESPARSE_LIMIT,
+					 max_download < RESPARSE_LIMIT ? max_download
+								       : RESPARSE_LIMIT,
 					 &s, err);
 	} else {
 		void *map = mmap(NULL, (size_t)s.total, PROT_READ, MAP_PRIVATE, fd, 0);
@@ -356,8 +362,9 @@ static int run_step(struct run *r, const struct k1_flash_step *s, uint64_t max_d
 			r->st->sent = sent;
 			r->st->total = s->size;
 			if (rc == K1_ENODEV)
-				return k1_err_prefix(r->err, "%s: the board went away after %" PRIu64
-							     " bytes sent (%s, %" PRIu64 " bytes)",
+				return k1_err_prefix(r->err,
+						     "%s: the board went away after %" PRIu64
+						     " bytes sent (%s, %" PRIu64 " bytes)",
 						     s->part, sent, s->rel, s->size);
 			return k1_err_prefix(r->err, "%s", s->part);
 		}
@@ -391,11 +398,14 @@ static void ask_media(struct run *r, struct k1_flash_opts *o)
 		mtd = n << (*end == 'G' ? 30 : *end == 'M' ? 20 : *end == 'K' ? 10 : 0);
 	}
 	/* older U-Boot lacks blk-size: then keep trying the block device */
-	bool blk = k1_fb_getvar(&r->fb, "blk-size", v, sizeof(v), &ignored) ? o->blk
-									     : strcmp(v, "NULL") != 0;
+	bool blk = k1_fb_getvar(&r->fb, "blk-size", v, sizeof(v), &ignored)
+			   ? o->blk
+			   : strcmp(v, "NULL") != 0;
 	if (o->media_auto)
 		/* NOR parts stop at 32 MiB here; bigger SPI flash is NAND [open] */
-		o->media = !mtd ? K1_MEDIA_EMMC : mtd <= (32u << 20) ? K1_MEDIA_SPINOR : K1_MEDIA_SPINAND;
+		o->media = !mtd                 ? K1_MEDIA_EMMC
+			   : mtd <= (32u << 20) ? K1_MEDIA_SPINOR
+						: K1_MEDIA_SPINAND;
 	if (mtd)
 		o->mtd_size = mtd;
 	o->blk = blk;
@@ -404,8 +414,8 @@ static void ask_media(struct run *r, struct k1_flash_opts *o)
 	emit(r, K1_EV_PLAN, NULL, 0, 0, msg);
 }
 
-int k1_flash_run(const struct k1_flash_opts *opts, const struct k1_target *target,
-		 k1_flash_cb cb, void *ctx, struct k1_flash_status *st, struct k1_error *err)
+int k1_flash_run(const struct k1_flash_opts *opts, const struct k1_target *target, k1_flash_cb cb,
+		 void *ctx, struct k1_flash_status *st, struct k1_error *err)
 {
 	struct k1_flash_opts o = *opts;
 	struct k1_flash_plan boot = {0}, plan = {0};

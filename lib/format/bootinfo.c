@@ -9,10 +9,21 @@
 
 /* Field offsets (spec §2). */
 enum {
-	OFF_MAGIC = 0x00, OFF_VERSION = 0x04, OFF_FLASH_TYPE = 0x08, OFF_MID = 0x0C,
-	OFF_DID = 0x0E, OFF_PAGE = 0x10, OFF_BLOCK = 0x14, OFF_TOTAL = 0x18,
-	OFF_MULTI_PLANE = 0x1C, OFF_SPL0 = 0x20, OFF_SPL1 = 0x24, OFF_LIMIT = 0x28,
-	OFF_PT0 = 0x2C, OFF_PT1 = 0x30, OFF_CRC = 0x40,
+	OFF_MAGIC = 0x00,
+	OFF_VERSION = 0x04,
+	OFF_FLASH_TYPE = 0x08,
+	OFF_MID = 0x0C,
+	OFF_DID = 0x0E,
+	OFF_PAGE = 0x10,
+	OFF_BLOCK = 0x14,
+	OFF_TOTAL = 0x18,
+	OFF_MULTI_PLANE = 0x1C,
+	OFF_SPL0 = 0x20,
+	OFF_SPL1 = 0x24,
+	OFF_LIMIT = 0x28,
+	OFF_PT0 = 0x2C,
+	OFF_PT1 = 0x30,
+	OFF_CRC = 0x40,
 };
 
 static const struct media_info {
@@ -90,12 +101,11 @@ void k1_bootinfo_encode(const struct k1_bootinfo *bi, uint8_t out[K1_BOOTINFO_SI
 	k1_put_le32(out + OFF_CRC, k1_bootinfo_crc(out));
 }
 
-int k1_bootinfo_decode(const uint8_t *raw, size_t len, struct k1_bootinfo *bi,
-		       struct k1_error *err)
+int k1_bootinfo_decode(const uint8_t *raw, size_t len, struct k1_bootinfo *bi, struct k1_error *err)
 {
 	if (len < K1_BOOTINFO_SIZE)
-		return k1_err(err, K1_EINVAL,
-			      "bootinfo truncated: %zu bytes, expected %d", len, K1_BOOTINFO_SIZE);
+		return k1_err(err, K1_EINVAL, "bootinfo truncated: %zu bytes, expected %d", len,
+			      K1_BOOTINFO_SIZE);
 	memset(bi, 0, sizeof(*bi));
 	bi->magic = k1_le32(raw + OFF_MAGIC);
 	bi->version = k1_le32(raw + OFF_VERSION);
@@ -163,15 +173,14 @@ static int inspect(const struct k1_input *in, json_t **out, struct k1_error *err
 		"{s:s, s:I, s:s, s:s, s:i, s:i, s:I, s:I, s:I, s:i, s:I, s:I, s:I, s:I, s:I,"
 		" s:s, s:s, s:b}",
 		"magic", hex[0], "version", (json_int_t)bi.version, "flash_type", ft, "media",
-		media < 0 ? "unknown" : k1_media_name((enum k1_media)media), "mid", bi.mid,
-		"did", bi.did, "page_size", (json_int_t)bi.page_size, "block_size",
-		(json_int_t)bi.block_size, "total_size", (json_int_t)bi.total_size,
-		"multi_plane", bi.multi_plane, "spl0_offset", (json_int_t)bi.spl0_offset,
-		"spl1_offset", (json_int_t)bi.spl1_offset, "spl_size_limit",
-		(json_int_t)bi.spl_size_limit, "partitiontable0_offset",
-		(json_int_t)bi.partitiontable0_offset, "partitiontable1_offset",
-		(json_int_t)bi.partitiontable1_offset, "crc32", hex[1], "crc32_computed", hex[2],
-		"crc_ok", crc == bi.crc32);
+		media < 0 ? "unknown" : k1_media_name((enum k1_media)media), "mid", bi.mid, "did",
+		bi.did, "page_size", (json_int_t)bi.page_size, "block_size",
+		(json_int_t)bi.block_size, "total_size", (json_int_t)bi.total_size, "multi_plane",
+		bi.multi_plane, "spl0_offset", (json_int_t)bi.spl0_offset, "spl1_offset",
+		(json_int_t)bi.spl1_offset, "spl_size_limit", (json_int_t)bi.spl_size_limit,
+		"partitiontable0_offset", (json_int_t)bi.partitiontable0_offset,
+		"partitiontable1_offset", (json_int_t)bi.partitiontable1_offset, "crc32", hex[1],
+		"crc32_computed", hex[2], "crc_ok", crc == bi.crc32);
 	return *out ? 0 : k1_err(err, K1_ENOMEM, "out of memory");
 }
 
@@ -189,7 +198,8 @@ static void check_offsets(const struct k1_bootinfo *bi, int media, struct k1_che
 
 	k1_check_add(c, lim > 0x1100 && lim <= 0x40000, "bootinfo.spl_size_limit",
 		     k1_check_off(c, OFF_LIMIT, w, sizeof(w)),
-		     "expected 0x1101..0x40000 (the FSBL must fit the 256 KiB SRAM), found 0x%x", lim);
+		     "expected 0x1101..0x40000 (the FSBL must fit the 256 KiB SRAM), found 0x%x",
+		     lim);
 	if (media == K1_MEDIA_EMMC) {
 		k1_check_add(c, bi->spl0_offset == 0x200, "bootinfo.spl0_offset",
 			     k1_check_off(c, OFF_SPL0, w, sizeof(w)),
@@ -201,7 +211,8 @@ static void check_offsets(const struct k1_bootinfo *bi, int media, struct k1_che
 	uint32_t min = media == K1_MEDIA_SD ? 0x4400 : K1_BOOTINFO_SIZE;
 	k1_check_add(c, bi->spl0_offset >= min && bi->spl0_offset % 512 == 0,
 		     "bootinfo.spl0_offset", k1_check_off(c, OFF_SPL0, w, sizeof(w)),
-		     "expected a 512-byte aligned offset >= 0x%x, found 0x%x", min, bi->spl0_offset);
+		     "expected a 512-byte aligned offset >= 0x%x, found 0x%x", min,
+		     bi->spl0_offset);
 	if (bi->spl1_offset)
 		k1_check_add(c,
 			     bi->spl1_offset % 512 == 0 &&
@@ -213,7 +224,8 @@ static void check_offsets(const struct k1_bootinfo *bi, int media, struct k1_che
 			     bi->spl0_offset, lim, bi->spl1_offset);
 	if (media == K1_MEDIA_SPINOR || media == K1_MEDIA_SPINAND) {
 		uint64_t end = (uint64_t)(bi->spl1_offset > bi->spl0_offset ? bi->spl1_offset
-									   : bi->spl0_offset) + lim;
+									    : bi->spl0_offset) +
+			       lim;
 		k1_check_add(c, end <= bi->total_size, "bootinfo.total_size",
 			     k1_check_off(c, OFF_TOTAL, w, sizeof(w)),
 			     "expected the FSBL slots (ending at 0x%llx) to fit the flash, found "
@@ -243,7 +255,10 @@ static int check_boot0(const struct k1_input *in, const struct k1_bootinfo *bi,
 	k1_check_add(c, found, "boot0.fsbl", k1_check_off(c, off, w, sizeof(w)),
 		     "expected an FSBL (\"AIHD\" at +0x100) at spl0_offset 0x%llx of this "
 		     "boot-partition image, found %s",
-		     (unsigned long long)off, found ? "one" : off < in->len ? "none" : "the end");
+		     (unsigned long long)off,
+		     found           ? "one"
+		     : off < in->len ? "none"
+				     : "the end");
 	if (!found)
 		return 0;
 	k1_check_add(c, !bi->spl_size_limit || flen <= bi->spl_size_limit, "boot0.fsbl_size",
@@ -261,8 +276,8 @@ static int check_boot0(const struct k1_input *in, const struct k1_bootinfo *bi,
 	return rc == K1_ENOMEM ? rc : 0;
 }
 
-static int verify(const struct k1_input *in, const struct k1_verify_opts *opts,
-		  struct k1_checks *c, struct k1_error *err)
+static int verify(const struct k1_input *in, const struct k1_verify_opts *opts, struct k1_checks *c,
+		  struct k1_error *err)
 {
 	struct k1_bootinfo bi;
 	char w[32];

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-int k1_check_add(struct k1_checks *c, bool ok, const char *name,
-		 const char *where, const char *fmt, ...)
+int k1_check_add(struct k1_checks *c, bool ok, const char *name, const char *where, const char *fmt,
+		 ...)
 {
 	struct k1_check *it;
 	char msg[1024];
@@ -39,8 +39,7 @@ int k1_check_add(struct k1_checks *c, bool ok, const char *name,
 	return 0;
 }
 
-const char *k1_check_off(const struct k1_checks *c, uint64_t off, char *buf,
-			 size_t bufsz)
+const char *k1_check_off(const struct k1_checks *c, uint64_t off, char *buf, size_t bufsz)
 {
 	snprintf(buf, bufsz, "0x%llx", (unsigned long long)(c->base + off));
 	return buf;

@@ -23,13 +23,11 @@ struct k1_checks {
 
 /* Record one result. where and message are printf-style joined as
  * "where\tmessage": pass them as where, then fmt. Returns 0 or K1_ENOMEM. */
-int k1_check_add(struct k1_checks *c, bool ok, const char *name,
-		 const char *where, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+int k1_check_add(struct k1_checks *c, bool ok, const char *name, const char *where, const char *fmt,
+		 ...) __attribute__((format(printf, 5, 6)));
 
 /* Offset string helper: "0x%llx" of base + off, into a caller buffer. */
-const char *k1_check_off(const struct k1_checks *c, uint64_t off, char *buf,
-			 size_t bufsz);
+const char *k1_check_off(const struct k1_checks *c, uint64_t off, char *buf, size_t bufsz);
 
 size_t k1_checks_failed(const struct k1_checks *c);
 void k1_checks_free(struct k1_checks *c);

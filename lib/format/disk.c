@@ -27,8 +27,8 @@ static int probe(const uint8_t *data, size_t len)
 
 bool k1_disk_header_sound(const struct k1_gpt_header *h, uint64_t lba)
 {
-	return h->my_lba == lba && h->header_crc == h->header_crc_computed &&
-	       h->entries_in_file && h->entries_crc == h->entries_crc_computed;
+	return h->my_lba == lba && h->header_crc == h->header_crc_computed && h->entries_in_file &&
+	       h->entries_crc == h->entries_crc_computed;
 }
 
 static void read_mbr(struct k1_disk *d)
@@ -144,8 +144,7 @@ static const char *in_primary_gpt(const struct k1_disk *d, uint64_t off)
 		return "header";
 	start = d->primary.entries_lba * K1_GPT_SECTOR;
 	end = start + (uint64_t)d->primary.num_entries * d->primary.entry_size;
-	return d->primary.entries_lba < d->sectors && off >= start && off < end ? "entries"
-										: NULL;
+	return d->primary.entries_lba < d->sectors && off >= start && off < end ? "entries" : NULL;
 }
 
 const char *k1_disk_describe(const struct k1_disk *d, uint64_t off, char *buf, size_t bufsz)
@@ -179,8 +178,8 @@ const char *k1_disk_describe(const struct k1_disk *d, uint64_t off, char *buf, s
 	return buf;
 }
 
-bool k1_disk_fit_region(const struct k1_disk *d, const char *name, uint64_t *off,
-			uint64_t *len, bool *raw)
+bool k1_disk_fit_region(const struct k1_disk *d, const char *name, uint64_t *off, uint64_t *len,
+			bool *raw)
 {
 	const struct k1_gpt_entry *e;
 
@@ -244,11 +243,11 @@ static json_t *gpt_json(const struct k1_disk *d)
 			 "source", d->table == K1_DISK_GPT_BACKUP ? "backup" : "primary", "primary",
 			 header_state(d->primary_ok, &d->primary, 1), "backup",
 			 header_state(d->backup_ok, &d->backup, d->backup.lba), "disk_guid", guid,
-			 "header_lba", (json_int_t)h->my_lba, "backup_lba",
-			 (json_int_t)h->alt_lba, "first_usable_lba", (json_int_t)h->first_usable,
-			 "last_usable_lba", (json_int_t)h->last_usable, "entries_lba",
-			 (json_int_t)h->entries_lba, "entry_count", (json_int_t)h->num_entries,
-			 "entry_size", (json_int_t)h->entry_size, "header_crc_ok",
+			 "header_lba", (json_int_t)h->my_lba, "backup_lba", (json_int_t)h->alt_lba,
+			 "first_usable_lba", (json_int_t)h->first_usable, "last_usable_lba",
+			 (json_int_t)h->last_usable, "entries_lba", (json_int_t)h->entries_lba,
+			 "entry_count", (json_int_t)h->num_entries, "entry_size",
+			 (json_int_t)h->entry_size, "header_crc_ok",
 			 h->header_crc == h->header_crc_computed, "entries_crc_ok",
 			 h->entries_in_file && h->entries_crc == h->entries_crc_computed);
 }
@@ -266,22 +265,22 @@ static json_t *partitions_json(const struct k1_disk *d)
 					: 0;
 		k1_gpt_guid_str(e->type_guid, type);
 		snprintf(attr, sizeof(attr), "0x%llx", (unsigned long long)e->attributes);
-		json_array_append_new(
-			arr, json_pack("{s:I, s:s, s:I, s:I, s:I, s:I, s:s, s:s, s:s}", "index",
-				       (json_int_t)e->index, "name", e->name, "first_lba",
-				       (json_int_t)e->first_lba, "last_lba",
-				       (json_int_t)e->last_lba, "offset",
-				       (json_int_t)(e->first_lba * K1_GPT_SECTOR), "size",
-				       (json_int_t)size, "type_guid", type, "type", tn ? tn : "-",
-				       "attributes", attr));
+		json_array_append_new(arr,
+				      json_pack("{s:I, s:s, s:I, s:I, s:I, s:I, s:s, s:s, s:s}",
+						"index", (json_int_t)e->index, "name", e->name,
+						"first_lba", (json_int_t)e->first_lba, "last_lba",
+						(json_int_t)e->last_lba, "offset",
+						(json_int_t)(e->first_lba * K1_GPT_SECTOR), "size",
+						(json_int_t)size, "type_guid", type, "type",
+						tn ? tn : "-", "attributes", attr));
 	}
 	return arr;
 }
 
 /* A region described by the format found there; `want` is the format
  * expected (its inspect runs when it matches). */
-static json_t *region_json(const struct k1_disk *d, const char *label, uint64_t off,
-			   uint64_t len, const char *want)
+static json_t *region_json(const struct k1_disk *d, const char *label, uint64_t off, uint64_t len,
+			   const char *want)
 {
 	const struct k1_format *f = k1_format_by_name(want), *found = NULL;
 	struct k1_input sub;
@@ -383,8 +382,9 @@ static int inspect(const struct k1_input *in, json_t **out, struct k1_error *err
 	}
 	json_object_set_new(o, "opensbi", fit_json(&d, "opensbi"));
 	json_object_set_new(o, "uboot", fit_json(&d, "uboot"));
-	json_object_set_new(o, "env", region_json(&d, "CONFIG_ENV_OFFSET", K1_DISK_ENV_OFFSET,
-						  K1_DISK_ENV_SIZE, "env"));
+	json_object_set_new(
+		o, "env",
+		region_json(&d, "CONFIG_ENV_OFFSET", K1_DISK_ENV_OFFSET, K1_DISK_ENV_SIZE, "env"));
 	k1_disk_close(&d);
 	*out = o;
 	return o ? 0 : k1_err(err, K1_ENOMEM, "out of memory");

@@ -60,8 +60,8 @@ const char *k1_disk_describe(const struct k1_disk *d, uint64_t off, char *buf, s
 /* Where the SPL finds `name` ("opensbi", "uboot"): the GPT partition of
  * that exact name, else (no GPT) the BPI raw-sector fallback. Returns false
  * when there is none; *raw tells which rule applied. */
-bool k1_disk_fit_region(const struct k1_disk *d, const char *name, uint64_t *off,
-			uint64_t *len, bool *raw);
+bool k1_disk_fit_region(const struct k1_disk *d, const char *name, uint64_t *off, uint64_t *len,
+			bool *raw);
 
 extern const struct k1_format k1_format_disk;
 int k1_disk_verify(const struct k1_input *in, const struct k1_verify_opts *opts,

@@ -87,14 +87,16 @@ static int check_sector0(const struct k1_disk *d, const struct k1_verify_opts *o
 	char w[32];
 
 	if (emmc_user_area(d))
-		k1_check_add(c, true, "disk.bootinfo", W(0),
-			     "no bootinfo in sector 0 and an empty fsbl partition: an eMMC user "
-			     "area (the BootROM reads bootinfo and FSBL from boot0), not an SD card");
+		k1_check_add(
+			c, true, "disk.bootinfo", W(0),
+			"no bootinfo in sector 0 and an empty fsbl partition: an eMMC user "
+			"area (the BootROM reads bootinfo and FSBL from boot0), not an SD card");
 	else
-	k1_check_add(c, d->has_bootinfo, "disk.bootinfo", W(0),
-		     "expected the bootinfo magic 0x%08X in bytes 0-79 of sector 0 (where the "
-		     "BootROM reads it on an SD card), found 0x%08x",
-		     K1_BOOTINFO_MAGIC, k1_le32(s));
+		k1_check_add(
+			c, d->has_bootinfo, "disk.bootinfo", W(0),
+			"expected the bootinfo magic 0x%08X in bytes 0-79 of sector 0 (where the "
+			"BootROM reads it on an SD card), found 0x%08x",
+			K1_BOOTINFO_MAGIC, k1_le32(s));
 	k1_check_add(c, d->mbr_sig, "disk.mbr.signature", W(510),
 		     "expected the MBR signature 55 aa, found %02x %02x", s[510], s[511]);
 	if (d->primary_ok || d->backup_ok) {
@@ -216,8 +218,7 @@ static void check_backup(const struct k1_disk *d, struct k1_checks *c)
 		     b->entries_crc, b->entries_in_file ? "" : " (array past the end)");
 	why = backup_mismatch(&d->primary, b, d->primary_ok);
 	k1_check_add(c, !why, "gpt.backup", W(lba_off(lba)),
-		     "expected a backup header mirroring the primary, found %s",
-		     why ? why : "one");
+		     "expected a backup header mirroring the primary, found %s", why ? why : "one");
 }
 
 static int cmp_first_lba(const void *a, const void *b)
@@ -338,8 +339,7 @@ static void check_spl0_place(const struct k1_disk *d, uint64_t off, uint64_t len
 
 /* spl0 must not sit on the primary GPT: bootinfo_emmc (spl0 0x200) on a
  * GPT card puts the FSBL on the GPT header. */
-static void check_spl0_gpt(const struct k1_disk *d, uint64_t off, uint64_t len,
-			   struct k1_checks *c)
+static void check_spl0_gpt(const struct k1_disk *d, uint64_t off, uint64_t len, struct k1_checks *c)
 {
 	uint64_t end = lba_off(d->primary.entries_lba + entry_sectors(&d->primary));
 	char w[32];
@@ -359,8 +359,7 @@ static void check_spl0_gpt(const struct k1_disk *d, uint64_t off, uint64_t len,
 			       : "");
 }
 
-static int check_spl0(const struct k1_disk *d, const struct k1_verify_opts *o,
-		      struct k1_checks *c)
+static int check_spl0(const struct k1_disk *d, const struct k1_verify_opts *o, struct k1_checks *c)
 {
 	uint64_t off = d->bi.spl0_offset;
 	uint32_t limit = d->bi.spl_size_limit;
@@ -394,8 +393,7 @@ static int check_spl0(const struct k1_disk *d, const struct k1_verify_opts *o,
 
 /* The backup slot is optional (Bianbu never writes it): verify an FSBL
  * there if there is one. */
-static int check_spl1(const struct k1_disk *d, const struct k1_verify_opts *o,
-		      struct k1_checks *c)
+static int check_spl1(const struct k1_disk *d, const struct k1_verify_opts *o, struct k1_checks *c)
 {
 	uint64_t off = d->bi.spl1_offset;
 	const struct k1_format *ff = k1_format_by_name("fsbl");
@@ -485,8 +483,7 @@ static bool blank(const uint8_t *p, size_t n)
 	return zero || ff;
 }
 
-static int check_env(const struct k1_disk *d, const struct k1_verify_opts *o,
-		     struct k1_checks *c)
+static int check_env(const struct k1_disk *d, const struct k1_verify_opts *o, struct k1_checks *c)
 {
 	const struct k1_gpt_entry *e = k1_gpt_find(&d->gpt, "env");
 	const uint8_t *p;

@@ -10,8 +10,8 @@
 #include <zlib.h>
 
 #define ENV_MAX_FILE (16u << 20) /* larger than any plausible CONFIG_ENV_SIZE */
-#define ENV_MAX_VARS 65536u       /* kept for listing; a 16 KiB env holds ~5000 */
-#define ENV_MAX_REPORTS 16u       /* failed entries listed one by one */
+#define ENV_MAX_VARS 65536u      /* kept for listing; a 16 KiB env holds ~5000 */
+#define ENV_MAX_REPORTS 16u      /* failed entries listed one by one */
 
 static uint32_t crc_from(const uint8_t *data, size_t len, size_t off)
 {
@@ -84,8 +84,7 @@ static enum k1_env_layout guess_layout(const uint8_t *data, size_t len, bool *ma
 		return K1_ENV_REDUNDANT;
 	*matched = false;
 	/* plain data starts with a name; redundant data with the flags byte */
-	if (!looks_like_vars(data + 4, len - 4) && len >= 6 &&
-	    looks_like_vars(data + 5, len - 5))
+	if (!looks_like_vars(data + 4, len - 4) && len >= 6 && looks_like_vars(data + 5, len - 5))
 		return K1_ENV_REDUNDANT;
 	return K1_ENV_PLAIN;
 }
@@ -145,14 +144,15 @@ static int parse_entries(const uint8_t *data, size_t len, struct k1_env *env)
 	return 0;
 }
 
-int k1_env_parse(const uint8_t *data, size_t len, enum k1_env_layout layout,
-		 struct k1_env *out, struct k1_error *err)
+int k1_env_parse(const uint8_t *data, size_t len, enum k1_env_layout layout, struct k1_env *out,
+		 struct k1_error *err)
 {
 	memset(out, 0, sizeof(*out));
 	if (len < 6)
 		return k1_err(err, K1_EINVAL,
 			      "environment too short: %zu bytes, expected at least 6 "
-			      "(CRC-32, then the data)", len);
+			      "(CRC-32, then the data)",
+			      len);
 	out->size = len;
 	if (layout == K1_ENV_AUTO) {
 		out->layout = guess_layout(data, len, &out->crc_matched);
@@ -246,9 +246,8 @@ int k1_env_build(const char *text, size_t textlen, size_t env_size, bool redunda
 	uint8_t *img;
 
 	if (env_size < hdr + 2 || env_size > ENV_MAX_FILE)
-		return k1_err(err, K1_EINVAL,
-			      "environment size %zu: expected %zu..%u bytes", env_size, hdr + 2,
-			      ENV_MAX_FILE);
+		return k1_err(err, K1_EINVAL, "environment size %zu: expected %zu..%u bytes",
+			      env_size, hdr + 2, ENV_MAX_FILE);
 	envsize = env_size - hdr;
 	img = malloc(env_size);
 	if (!img)
@@ -329,8 +328,8 @@ static int inspect(const struct k1_input *in, json_t **out, struct k1_error *err
 		return k1_err_prefix(err, "%s", in->path ? in->path : "env");
 	snprintf(stored, sizeof(stored), "0x%08x", env.crc_stored);
 	snprintf(computed, sizeof(computed), "0x%08x", env.crc_computed);
-	o = json_pack("{s:s, s:s, s:s, s:b}", "layout", layout_name(env.layout), "crc32",
-		      stored, "crc32_computed", computed, "crc_ok", env.crc_ok);
+	o = json_pack("{s:s, s:s, s:s, s:b}", "layout", layout_name(env.layout), "crc32", stored,
+		      "crc32_computed", computed, "crc_ok", env.crc_ok);
 	if (o && env.layout == K1_ENV_REDUNDANT)
 		json_object_set_new(o, "flags", json_integer(env.flags));
 	if (o) {
@@ -357,13 +356,14 @@ static void check_entries(const struct k1_env *env, struct k1_checks *c)
 	for (size_t i = 0; i < env->count; i++) {
 		const struct k1_env_var *v = &env->vars[i];
 		const char *why = !v->terminated ? "runs to the end of the image without a NUL"
-				  : !v->value	 ? "has no '='"
+				  : !v->value    ? "has no '='"
 				  : !v->name_len ? "has an empty name"
 						 : NULL;
 		if (!why)
 			continue;
 		if (++bad <= ENV_MAX_REPORTS)
-			k1_check_add(c, false, "env.entry", k1_check_off(c, v->offset, w, sizeof(w)),
+			k1_check_add(c, false, "env.entry",
+				     k1_check_off(c, v->offset, w, sizeof(w)),
 				     "expected name=value, found an entry of %zu bytes that %s",
 				     v->name_len + (v->value ? v->value_len + 1 : 0), why);
 	}
@@ -439,8 +439,8 @@ static void check_header(const struct k1_env *env, struct k1_checks *c)
 						     : "");
 }
 
-static int verify(const struct k1_input *in, const struct k1_verify_opts *opts,
-		  struct k1_checks *c, struct k1_error *err)
+static int verify(const struct k1_input *in, const struct k1_verify_opts *opts, struct k1_checks *c,
+		  struct k1_error *err)
 {
 	struct k1_env env;
 	char w[32];
@@ -452,20 +452,21 @@ static int verify(const struct k1_input *in, const struct k1_verify_opts *opts,
 	check_header(&env, c);
 	check_entries(&env, c);
 	rc = check_duplicates(&env, c);
-	k1_check_add(c, env.terminated, "env.terminator",
-		     k1_check_off(c, env.data_off + env.used - (env.terminated ? 1 : 0), w,
-				  sizeof(w)),
-		     "expected the list to end with an empty entry (two NULs)%s",
-		     env.terminated ? "" : ", found none before the end of the image");
+	k1_check_add(
+		c, env.terminated, "env.terminator",
+		k1_check_off(c, env.data_off + env.used - (env.terminated ? 1 : 0), w, sizeof(w)),
+		"expected the list to end with an empty entry (two NULs)%s",
+		env.terminated ? "" : ", found none before the end of the image");
 	if (env.terminated && env.garbage_off)
 		k1_check_add(c, false, "env.padding",
 			     k1_check_off(c, env.garbage_off, w, sizeof(w)),
 			     "expected only 0xff (or 0x00) padding after the list, found 0x%02x",
 			     in->data[env.garbage_off]);
 	else if (env.terminated)
-		k1_check_add(c, true, "env.padding",
-			     k1_check_off(c, env.data_off + env.used, w, sizeof(w)),
-			     "expected only 0xff (or 0x00) padding after the list, found clean padding");
+		k1_check_add(
+			c, true, "env.padding",
+			k1_check_off(c, env.data_off + env.used, w, sizeof(w)),
+			"expected only 0xff (or 0x00) padding after the list, found clean padding");
 	k1_env_free(&env);
 	return rc ? k1_err(err, K1_ENOMEM, "out of memory") : 0;
 }

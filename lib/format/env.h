@@ -26,7 +26,7 @@ struct k1_env_var {
 	size_t name_len;
 	const char *value; /* after '='; NULL when the entry has no '=' */
 	size_t value_len;
-	size_t offset; /* of the entry, from the start of the image */
+	size_t offset;   /* of the entry, from the start of the image */
 	bool terminated; /* a NUL ends it (false: runs to the end of the image) */
 };
 
@@ -38,10 +38,10 @@ struct k1_env {
 	size_t data_off;  /* 4 or 5 */
 	uint32_t crc_stored, crc_computed;
 	bool crc_ok;
-	bool terminated; /* the empty entry that ends the list was found */
-	size_t used;     /* data bytes up to and including that terminator */
-	size_t garbage_off; /* first byte after it that is neither 0xFF nor 0
-			     * (0 when the padding is clean) */
+	bool terminated;         /* the empty entry that ends the list was found */
+	size_t used;             /* data bytes up to and including that terminator */
+	size_t garbage_off;      /* first byte after it that is neither 0xFF nor 0
+				  * (0 when the padding is clean) */
 	struct k1_env_var *vars; /* at most 65536 kept */
 	size_t count, vars_cap;
 };
@@ -50,8 +50,8 @@ struct k1_env {
  * K1_ENV_AUTO picks plain or redundant from the CRC, else from the look of
  * the data. Never fails on a bad CRC or malformed entries (they are
  * recorded); K1_EINVAL only when len cannot hold a header. */
-int k1_env_parse(const uint8_t *data, size_t len, enum k1_env_layout layout,
-		 struct k1_env *out, struct k1_error *err);
+int k1_env_parse(const uint8_t *data, size_t len, enum k1_env_layout layout, struct k1_env *out,
+		 struct k1_error *err);
 void k1_env_free(struct k1_env *env);
 
 /* Build an image of env_size bytes from mkenvimage-style text ("name=value"

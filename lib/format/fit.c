@@ -7,10 +7,10 @@
  * libfdt reads it only after fdt_check_full() proved the tree sound inside
  * the buffer, so no libfdt call can walk past the bytes we were given. */
 #include "format/fit.h"
-#include "format/dtb.h"
-#include "format/fit_hash.h"
 #include "base/bytes.h"
 #include "base/crypto.h"
+#include "format/dtb.h"
+#include "format/fit_hash.h"
 #include "format/format.h"
 
 #include <libfdt.h>
@@ -36,9 +36,9 @@ static const char *const conf_refs[] = {
 struct fit {
 	const uint8_t *data; /* 8-byte aligned: the input or copy */
 	size_t len;
-	uint8_t *copy;       /* owned; NULL when the input was aligned */
-	int images;          /* offset of /images */
-	int confs;           /* offset of /configurations, or < 0 */
+	uint8_t *copy; /* owned; NULL when the input was aligned */
+	int images;    /* offset of /images */
+	int confs;     /* offset of /configurations, or < 0 */
 };
 
 /* libfdt 1.6 refuses a tree that is not 8-byte aligned (FDT_ERR_ALIGNMENT),
@@ -84,7 +84,8 @@ static int check_tree(const uint8_t *data, size_t len, struct k1_error *err)
 	if (fdt_version(data) < FDT_VERSION_MIN)
 		return k1_err(err, K1_ENOTSUP,
 			      "FDT version %u at 0x14: k1fw reads version %d and later (as "
-			      "mkimage and dtc write)", fdt_version(data), FDT_VERSION_MIN);
+			      "mkimage and dtc write)",
+			      fdt_version(data), FDT_VERSION_MIN);
 	if (fdt_totalsize(data) > len)
 		return k1_err(err, K1_EINVAL,
 			      "truncated FIT: FDT header totalsize %u bytes, the file has %zu",
@@ -234,8 +235,8 @@ static const char *node_name(const void *fdt, int node)
 /* ---- image data ---- */
 
 struct img_data {
-	bool external;      /* data-offset / data-position + data-size */
-	bool in_file;       /* ptr/size are usable */
+	bool external; /* data-offset / data-position + data-size */
+	bool in_file;  /* ptr/size are usable */
 	const uint8_t *ptr;
 	uint64_t off, size; /* offset in the file; size in bytes */
 	char problem[96];   /* why the data is unusable */
@@ -275,14 +276,15 @@ static void image_data(const struct fit *f, int node, struct img_data *d)
 			d->off = (uint64_t)(d->ptr - f->data);
 			d->size = (uint64_t)len;
 		} else {
-			snprintf(d->problem, sizeof(d->problem), "no data, data-offset or data-position");
+			snprintf(d->problem, sizeof(d->problem),
+				 "no data, data-offset or data-position");
 		}
 	}
 	d->in_file = d->ptr != NULL;
 }
 
-int k1_fit_image_data(const uint8_t *fit, size_t len, const char *name,
-		      const uint8_t **data, size_t *size, struct k1_error *err)
+int k1_fit_image_data(const uint8_t *fit, size_t len, const char *name, const uint8_t **data,
+		      size_t *size, struct k1_error *err)
 {
 	struct fit f;
 	struct img_data d;
@@ -306,12 +308,12 @@ int k1_fit_image_data(const uint8_t *fit, size_t len, const char *name,
 /* ---- hashes ---- */
 
 struct hash_result {
-	const char *node;    /* "hash-1" */
-	const char *algo;    /* NULL when absent */
+	const char *node; /* "hash-1" */
+	const char *algo; /* NULL when absent */
 	char stored[2 * MAX_DIGEST + 4];
 	char computed[2 * MAX_DIGEST + 1];
-	int status;          /* 1 match, 0 mismatch, -1 could not compare */
-	char reason[160];    /* for status != 1 */
+	int status;       /* 1 match, 0 mismatch, -1 could not compare */
+	char reason[160]; /* for status != 1 */
 };
 
 static void check_hash(const struct fit *f, int hnode, const struct img_data *d,
@@ -345,7 +347,8 @@ static void check_hash(const struct fit *f, int hnode, const struct img_data *d,
 		snprintf(r->reason, sizeof(r->reason), "computing %s failed", r->algo);
 	else if ((size_t)vlen != want)
 		snprintf(r->reason, sizeof(r->reason), "value is %d bytes, %s makes %zu", vlen,
-			 r->algo, want), r->status = 0;
+			 r->algo, want),
+			r->status = 0;
 	else
 		r->status = memcmp(val, sum, want) == 0;
 	if (got == want && want)
@@ -454,22 +457,23 @@ static json_t *dtb_row(const char *image, const uint8_t *data, size_t n, json_t 
 	sc = root_cells(p, "#size-cells", 1);
 	if (ac < 1 || ac > 2 || sc < 1 || sc > 2)
 		bad = 1;
-	fdt_for_each_subnode(node, p, 0) {
+	fdt_for_each_subnode(node, p, 0)
+	{
 		const char *nn = node_name(p, node);
 		if (bad || (strcmp(nn, "memory") && strncmp(nn, "memory@", 7)))
 			continue;
 		bad |= memory_regions(p, node, ac, sc, regions, sizeof(regions), &total) < 0;
 	}
 	if (bad)
-		json_array_append_new(notes, json_sprintf(
-			"image %s: /memory reg does not decode with #address-cells %u, #size-cells %u",
-			shown(image, nm), ac, sc));
+		json_array_append_new(notes, json_sprintf("image %s: /memory reg does not decode "
+							  "with #address-cells %u, #size-cells %u",
+							  shown(image, nm), ac, sc));
 	size_text(total, total_s, sizeof(total_s));
-	row = json_pack("{s:o, s:o, s:o, s:s, s:I, s:s}", "image",
-			 text_json(image, strlen(image), ""), "model", prop_json(p, 0, "model", ", "),
-			 "compatible", prop_json(p, 0, "compatible", ", "), "memory",
-			 regions[0] ? total_s : "none", "memory_bytes", (json_int_t)total, "regions",
-			 regions[0] ? regions : "-");
+	row = json_pack(
+		"{s:o, s:o, s:o, s:s, s:I, s:s}", "image", text_json(image, strlen(image), ""),
+		"model", prop_json(p, 0, "model", ", "), "compatible",
+		prop_json(p, 0, "compatible", ", "), "memory", regions[0] ? total_s : "none",
+		"memory_bytes", (json_int_t)total, "regions", regions[0] ? regions : "-");
 	free(copy);
 	return row;
 }
@@ -498,28 +502,30 @@ static json_t *data_json(const struct img_data *d)
 
 /* Hash rows for one image into hashes; returns the image's "verified":
  * true all matched, false one failed, null no hash node. */
-static json_t *image_hashes(const struct fit *f, int node, const struct img_data *d,
-			    json_t *hashes, char *algos, size_t asz)
+static json_t *image_hashes(const struct fit *f, int node, const struct img_data *d, json_t *hashes,
+			    char *algos, size_t asz)
 {
 	struct hash_result r;
 	const char *iname = node_name(f->data, node);
 	int sub, n = 0, good = 0;
 
-	fdt_for_each_subnode(sub, f->data, node) {
+	fdt_for_each_subnode(sub, f->data, node)
+	{
 		if (!is_hash_node(node_name(f->data, sub)))
 			continue;
 		check_hash(f, sub, d, &r);
 		n++;
 		good += r.status == 1;
 		size_t used = strlen(algos);
-		snprintf(algos + used, asz - used, "%s%s", used ? "," : "",
-			 r.algo ? r.algo : "?");
-		json_array_append_new(hashes, json_pack(
-			"{s:o, s:o, s:o, s:s, s:o}", "image", text_json(iname, strlen(iname), ""),
-			"node", text_json(r.node, strlen(r.node), ""), "algo",
-			r.algo ? text_json(r.algo, strlen(r.algo), "") : json_null(), "value",
-			r.stored[0] ? r.stored : "-", "ok",
-			r.status < 0 ? json_null() : json_boolean(r.status == 1)));
+		snprintf(algos + used, asz - used, "%s%s", used ? "," : "", r.algo ? r.algo : "?");
+		json_array_append_new(
+			hashes,
+			json_pack("{s:o, s:o, s:o, s:s, s:o}", "image",
+				  text_json(iname, strlen(iname), ""), "node",
+				  text_json(r.node, strlen(r.node), ""), "algo",
+				  r.algo ? text_json(r.algo, strlen(r.algo), "") : json_null(),
+				  "value", r.stored[0] ? r.stored : "-", "ok",
+				  r.status < 0 ? json_null() : json_boolean(r.status == 1)));
 	}
 	if (!n)
 		snprintf(algos, asz, "none");
@@ -558,14 +564,16 @@ static void signature_notes(const void *fdt, int node, const char *what, json_t 
 	char nm[NAME_MAX_SHOWN * 4 + 4], sn[NAME_MAX_SHOWN * 4 + 4];
 	int sub;
 
-	fdt_for_each_subnode(sub, fdt, node) {
+	fdt_for_each_subnode(sub, fdt, node)
+	{
 		if (!is_sig_node(node_name(fdt, sub)))
 			continue;
 		const char *algo = k1_fdt_str(fdt, sub, "algo");
-		json_array_append_new(notes, json_sprintf(
-			"%s %s has a signature node %s (%s): not checked (needs U-Boot's key)",
-			what, shown(node_name(fdt, node), nm), shown(node_name(fdt, sub), sn),
-			algo ? shown(algo, sn) : "no algo"));
+		json_array_append_new(notes, json_sprintf("%s %s has a signature node %s (%s): not "
+							  "checked (needs U-Boot's key)",
+							  what, shown(node_name(fdt, node), nm),
+							  shown(node_name(fdt, sub), sn),
+							  algo ? shown(algo, sn) : "no algo"));
 	}
 }
 
@@ -581,17 +589,19 @@ static void inspect_image(const struct fit *f, int node, json_t *o, struct layou
 
 	image_data(f, node, &d);
 	verified = image_hashes(f, node, &d, json_object_get(o, "hashes"), algos, sizeof(algos));
-	json_array_append_new(json_object_get(o, "images"), json_pack(
-		"{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:o}", "name",
-		text_json(name, strlen(name), ""), "description",
-		prop_json(f->data, node, "description", ", "), "type",
-		prop_json(f->data, node, "type", ", "), "arch", prop_json(f->data, node, "arch", ", "),
-		"os", prop_json(f->data, node, "os", ", "), "compression",
-		prop_json(f->data, node, "compression", ", "), "load",
-		addr_json(f->data, node, "load"), "entry", addr_json(f->data, node, "entry"), "data",
-		data_json(&d), "size",
-		d.in_file || d.external ? json_integer((json_int_t)d.size) : json_null(), "hash",
-		algos, "verified", verified));
+	json_array_append_new(
+		json_object_get(o, "images"),
+		json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:o}", "name",
+			  text_json(name, strlen(name), ""), "description",
+			  prop_json(f->data, node, "description", ", "), "type",
+			  prop_json(f->data, node, "type", ", "), "arch",
+			  prop_json(f->data, node, "arch", ", "), "os",
+			  prop_json(f->data, node, "os", ", "), "compression",
+			  prop_json(f->data, node, "compression", ", "), "load",
+			  addr_json(f->data, node, "load"), "entry",
+			  addr_json(f->data, node, "entry"), "data", data_json(&d), "size",
+			  d.in_file || d.external ? json_integer((json_int_t)d.size) : json_null(),
+			  "hash", algos, "verified", verified));
 	note_layout(f->data, node, l);
 	signature_notes(f->data, node, "image", json_object_get(o, "notes"));
 	if (type && !strcmp(type, "flat_dt") && d.in_file && (!comp || !strcmp(comp, "none"))) {
@@ -632,7 +642,8 @@ static void inspect_header(const struct fit *f, json_t *o)
 		json_object_set_new(o, "created", json_null());
 	}
 	json_object_set_new(o, "default_config",
-			    f->confs < 0 ? json_null() : prop_json(f->data, f->confs, "default", ", "));
+			    f->confs < 0 ? json_null()
+					 : prop_json(f->data, f->confs, "default", ", "));
 }
 
 static int inspect(const struct k1_input *in, json_t **out, struct k1_error *err)
@@ -658,10 +669,10 @@ static int inspect(const struct k1_input *in, json_t **out, struct k1_error *err
 	json_object_set_new(o, "configurations", json_array());
 	json_object_set_new(o, "device_trees", json_array());
 	json_object_set_new(o, "notes", json_array());
-	fdt_for_each_subnode(node, f.data, f.images)
-		inspect_image(&f, node, o, &l);
+	fdt_for_each_subnode(node, f.data, f.images) inspect_image(&f, node, o, &l);
 	if (f.confs >= 0)
-		fdt_for_each_subnode(node, f.data, f.confs) {
+		fdt_for_each_subnode(node, f.data, f.confs)
+		{
 			json_array_append_new(json_object_get(o, "configurations"),
 					      conf_row(f.data, node));
 			signature_notes(f.data, node, "configuration", json_object_get(o, "notes"));
@@ -685,8 +696,10 @@ static void verify_image_data(const struct fit *f, int node, const struct img_da
 			     (unsigned long long)d->size, d->external ? "external" : "embedded",
 			     (unsigned long long)(c->base + d->off));
 	else
-		k1_check_add(c, false, "fit.image_data", where, "expected the image data inside "
-			     "the file, found %s", d->problem);
+		k1_check_add(c, false, "fit.image_data", where,
+			     "expected the image data inside "
+			     "the file, found %s",
+			     d->problem);
 }
 
 static void verify_hashes(const struct fit *f, int node, const struct img_data *d,
@@ -697,7 +710,8 @@ static void verify_hashes(const struct fit *f, int node, const struct img_data *
 	int sub, n = 0;
 
 	shown(node_name(f->data, node), nm);
-	fdt_for_each_subnode(sub, f->data, node) {
+	fdt_for_each_subnode(sub, f->data, node)
+	{
 		if (!is_hash_node(node_name(f->data, sub)))
 			continue;
 		n++;
@@ -709,9 +723,10 @@ static void verify_hashes(const struct fit *f, int node, const struct img_data *
 			k1_check_add(c, true, "fit.hash", where, "%s %s matches the data", r.algo,
 				     r.computed);
 		else if (r.status == 0 && r.computed[0])
-			k1_check_add(c, false, "fit.hash", where,
-				     "%s: expected %s (stored), found %s (computed over %llu bytes)",
-				     r.algo, r.stored, r.computed, (unsigned long long)d->size);
+			k1_check_add(
+				c, false, "fit.hash", where,
+				"%s: expected %s (stored), found %s (computed over %llu bytes)",
+				r.algo, r.stored, r.computed, (unsigned long long)d->size);
 		else
 			k1_check_add(c, false, "fit.hash", where, "%s: %s",
 				     r.algo ? shown(r.algo, hn) : "?", r.reason);
@@ -759,8 +774,8 @@ static void verify_conf(const struct fit *f, int node, struct k1_checks *c)
 		if (len <= 0 || p[len - 1]) {
 			missing++;
 			k1_check_add(c, false, "fit.config_ref", where,
-				     "expected %s to be a string list, found %d raw bytes", conf_refs[i],
-				     len);
+				     "expected %s to be a string list, found %d raw bytes",
+				     conf_refs[i], len);
 			continue;
 		}
 		for (const char *s = p; s < p + len; s += strlen(s) + 1) {
@@ -789,8 +804,7 @@ static void verify_confs(const struct fit *f, struct k1_checks *c)
 			     "no /configurations node (images can only be picked by name)");
 		return;
 	}
-	fdt_for_each_subnode(node, f->data, f->confs)
-		verify_conf(f, node, c);
+	fdt_for_each_subnode(node, f->data, f->confs) verify_conf(f, node, c);
 	dflt = k1_fdt_str(f->data, f->confs, "default");
 	if (!fdt_getprop(f->data, f->confs, "default", NULL))
 		k1_check_add(c, true, "fit.default_config", "/configurations/default",
@@ -806,8 +820,8 @@ static void verify_confs(const struct fit *f, struct k1_checks *c)
 									      : "found none");
 }
 
-static int verify(const struct k1_input *in, const struct k1_verify_opts *opts,
-		  struct k1_checks *c, struct k1_error *err)
+static int verify(const struct k1_input *in, const struct k1_verify_opts *opts, struct k1_checks *c,
+		  struct k1_error *err)
 {
 	struct fit f;
 	struct img_data d;
@@ -819,12 +833,13 @@ static int verify(const struct k1_input *in, const struct k1_verify_opts *opts,
 	(void)opts;
 	if (rc)
 		return k1_err_prefix(err, "%s", in->path), rc;
-	fdt_for_each_subnode(node, f.data, f.images)
-		n++;
+	fdt_for_each_subnode(node, f.data, f.images) n++;
 	k1_check_add(c, n > 0, "fit.structure", k1_check_off(c, 0, w, sizeof(w)),
-		     "%s FDT v%u, %u of %zu bytes, %d image%s", n ? "sound" : "expected images in a",
-		     fdt_version(f.data), fdt_totalsize(f.data), f.len, n, n == 1 ? "" : "s");
-	fdt_for_each_subnode(node, f.data, f.images) {
+		     "%s FDT v%u, %u of %zu bytes, %d image%s",
+		     n ? "sound" : "expected images in a", fdt_version(f.data),
+		     fdt_totalsize(f.data), f.len, n, n == 1 ? "" : "s");
+	fdt_for_each_subnode(node, f.data, f.images)
+	{
 		image_data(&f, node, &d);
 		verify_image_data(&f, node, &d, c);
 		verify_hashes(&f, node, &d, c);

@@ -20,7 +20,7 @@ int k1_fit_check(const uint8_t *data, size_t len, struct k1_error *err);
 /* The bytes of image `name` (embedded `data`, or external `data-offset` /
  * `data-position` + `data-size` as `mkimage -E` writes), bounds-checked
  * against len; *data points into fit. Checks the FIT as k1_fit_check does. */
-int k1_fit_image_data(const uint8_t *fit, size_t len, const char *name,
-		      const uint8_t **data, size_t *size, struct k1_error *err);
+int k1_fit_image_data(const uint8_t *fit, size_t len, const char *name, const uint8_t **data,
+		      size_t *size, struct k1_error *err);
 
 #endif

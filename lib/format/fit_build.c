@@ -16,9 +16,9 @@
  * then adds subnodes and properties last to first, since libfdt's
  * read-write API puts each new one before its siblings. */
 #include "format/fit_build.h"
-#include "format/fit_hash.h"
 #include "base/bytes.h"
 #include "base/crypto.h"
+#include "format/fit_hash.h"
 
 #include <libfdt.h>
 #include <stdio.h>
@@ -26,12 +26,13 @@
 #include <string.h>
 #include <zlib.h>
 
-#define MKIMAGE_STEP 1024         /* mkimage's growth step for its additions */
-#define FIT_MAX_SIZE 0x7ff00000u  /* libfdt offsets are ints */
+#define MKIMAGE_STEP 1024        /* mkimage's growth step for its additions */
+#define FIT_MAX_SIZE 0x7ff00000u /* libfdt offsets are ints */
 #define FDT_HEADER_LEN 40
 #define NODE_PROPS 10
 #define ALIGN4(x) (((x) + 3) & ~(size_t)3)
-#define UNKNOWN_ALGO "hash algorithm '%s' unknown: expected crc32, md5, sha1, sha256, sha384 or sha512"
+#define UNKNOWN_ALGO                                                                               \
+	"hash algorithm '%s' unknown: expected crc32, md5, sha1, sha256, sha384 or sha512"
 
 /* ---- device tree inputs ---- */
 
@@ -70,16 +71,18 @@ int k1_dtb_check(const uint8_t *p, size_t n, struct k1_error *err)
 	int rc;
 
 	if (n < FDT_HEADER_LEN)
-		return k1_err(err, K1_EINVAL, "not a device tree: %zu bytes, the header needs %d", n,
-			      FDT_HEADER_LEN);
+		return k1_err(err, K1_EINVAL, "not a device tree: %zu bytes, the header needs %d",
+			      n, FDT_HEADER_LEN);
 	if (k1_be32(p) != FDT_MAGIC)
 		return k1_err(err, K1_EINVAL, "not a device tree: magic 0x%08x, expected 0x%08x",
 			      k1_be32(p), FDT_MAGIC);
 	/* libfdt 1.6.1's fdt_check_full() crashes on some version 2-15 trees,
 	 * and dtc and mkimage have written version 17 since 2007 */
 	if (k1_be32(p + 20) < 17)
-		return k1_err(err, K1_EINVAL, "device tree version %u: k1fw reads version 17 (as "
-			      "dtc and mkimage write)", k1_be32(p + 20));
+		return k1_err(err, K1_EINVAL,
+			      "device tree version %u: k1fw reads version 17 (as "
+			      "dtc and mkimage write)",
+			      k1_be32(p + 20));
 	copy = malloc(n); /* libfdt 1.6 wants the tree 8-byte aligned */
 	if (!copy)
 		return k1_err(err, K1_ENOMEM, "out of memory (%zu bytes)", n);
@@ -387,7 +390,8 @@ static int check_dtbs(const struct k1_fit_dtb *d, size_t n, size_t dflt, struct 
 			if (!strcmp(d[i].name, d[j].name))
 				return k1_err(err, K1_EINVAL,
 					      "board name '%s' given twice: the SPL picks the "
-					      "configuration by name", d[i].name);
+					      "configuration by name",
+					      d[i].name);
 		if ((rc = k1_dtb_check(d[i].data, d[i].len, err)))
 			return k1_err_prefix(err, "device tree '%s'", d[i].name), rc;
 	}

@@ -27,8 +27,8 @@
 #define K1_RAM_UNIT (1ull << 20) /* sizes are whole MiB, as the DDR code reports */
 
 struct k1_fit_opts {
-	const char *hash;   /* crc32 (also when NULL), md5, sha1, sha256, sha384, sha512 */
-	uint64_t load;      /* the image's load address */
+	const char *hash; /* crc32 (also when NULL), md5, sha1, sha256, sha384, sha512 */
+	uint64_t load;    /* the image's load address */
 	bool has_entry;
 	uint64_t entry;
 	uint32_t timestamp; /* the root `timestamp`: SOURCE_DATE_EPOCH or input mtimes */

@@ -7,7 +7,8 @@
 #include <string.h>
 #include <zlib.h>
 
-#define UNKNOWN_ALGO "hash algorithm '%s' unknown: expected crc32, md5, sha1, sha256, sha384 or sha512"
+#define UNKNOWN_ALGO                                                                               \
+	"hash algorithm '%s' unknown: expected crc32, md5, sha1, sha256, sha384 or sha512"
 
 static const struct {
 	const char *name;

@@ -8,10 +8,10 @@
  * name it): U-Boot's fdtdec_setup_memory_banksize() and Linux read every
  * region of it, and U-Boot's ram_size (the first region) stays below the
  * 32-bit DMA limit, as the vendor's board_get_usable_ram_top() wants. */
-#include "format/fit_build.h"
 #include "base/bytes.h"
-#include "format/fit.h"
 #include "format/dtb.h"
+#include "format/fit.h"
+#include "format/fit_build.h"
 
 #include <libfdt.h>
 #include <stdlib.h>
@@ -23,9 +23,10 @@
 int k1_ram_size_check(uint64_t size, struct k1_error *err)
 {
 	if (!size || size % K1_RAM_UNIT || size > K1_RAM_MAX)
-		return k1_err(err, K1_EINVAL,
-			      "RAM size 0x%llx: expected whole MiB from 1 MiB to 16 GiB (K1 maximum)",
-			      (unsigned long long)size);
+		return k1_err(
+			err, K1_EINVAL,
+			"RAM size 0x%llx: expected whole MiB from 1 MiB to 16 GiB (K1 maximum)",
+			(unsigned long long)size);
 	return 0;
 }
 
@@ -126,11 +127,15 @@ static int k1_reg(const void *fdt, uint64_t size, uint8_t reg[32], size_t *len,
 	    (rc = root_cells(fdt, "#size-cells", 1, &sc, err)))
 		return rc;
 	if (size > low && ac == 1)
-		return k1_err(err, K1_ERANGE, "RAM above 2 GiB starts at 0x%llx: the root's "
-			      "#address-cells of 1 cannot hold it", K1_RAM_HIGH_BASE);
+		return k1_err(err, K1_ERANGE,
+			      "RAM above 2 GiB starts at 0x%llx: the root's "
+			      "#address-cells of 1 cannot hold it",
+			      K1_RAM_HIGH_BASE);
 	if (size - low > 0xFFFFFFFFull && sc == 1)
-		return k1_err(err, K1_ERANGE, "0x%llx bytes above 4 GiB: the root's #size-cells of "
-			      "1 cannot hold it", (unsigned long long)(size - low));
+		return k1_err(err, K1_ERANGE,
+			      "0x%llx bytes above 4 GiB: the root's #size-cells of "
+			      "1 cannot hold it",
+			      (unsigned long long)(size - low));
 	*len = put_cells(reg, ac, 0);
 	*len += put_cells(reg + *len, sc, low);
 	if (size > low) {
@@ -157,7 +162,8 @@ static int memory_node(void *fdt)
 {
 	for (;;) {
 		int node, first = -1, second = -1, rc;
-		fdt_for_each_subnode(node, fdt, 0) {
+		fdt_for_each_subnode(node, fdt, 0)
+		{
 			if (!is_memory(fdt, node))
 				continue;
 			if (first < 0) {
@@ -221,14 +227,14 @@ int k1_dtb_set_memory(const uint8_t *dtb, size_t len, uint64_t size, struct k1_b
 enum { EMBEDDED, EXT_OFFSET, EXT_POSITION };
 
 struct img {
-	char name[68];    /* for messages */
+	char name[68]; /* for messages */
 	int kind;
 	bool fdt, changed;
 	uint64_t abs, stored; /* external: file offset of the data; the stored value */
 	const uint8_t *data;  /* the current bytes */
 	size_t size;
-	size_t subnodes;      /* hash nodes whose values may grow */
-	struct k1_buf repl;   /* the rewritten device tree */
+	size_t subnodes;    /* hash nodes whose values may grow */
+	struct k1_buf repl; /* the rewritten device tree */
 	uint64_t new_abs;
 };
 
@@ -239,7 +245,7 @@ struct setmem {
 	size_t total;  /* its totalsize */
 	struct img *img;
 	size_t n;
-	int images;    /* offset of /images in orig */
+	int images; /* offset of /images in orig */
 };
 
 /* s for a one-line message: printable ASCII, at most 64 characters. */
@@ -257,9 +263,7 @@ static int nth_subnode(const void *fdt, int parent, size_t i)
 {
 	int node;
 
-	fdt_for_each_subnode(node, fdt, parent)
-		if (!i--)
-			return node;
+	fdt_for_each_subnode(node, fdt, parent) if (!i--) return node;
 	return -FDT_ERR_NOTFOUND;
 }
 
@@ -273,15 +277,18 @@ static int refuse_signed(const void *fdt, struct k1_error *err)
 		char b1[68], b2[68];
 		if (top < 0)
 			continue;
-		fdt_for_each_subnode(node, fdt, top) {
-			fdt_for_each_subnode(sub, fdt, node) {
+		fdt_for_each_subnode(node, fdt, top)
+		{
+			fdt_for_each_subnode(sub, fdt, node)
+			{
 				const char *s = fdt_get_name(fdt, sub, NULL);
 				if (!s || (strncmp(s, "signature", 9) && strncmp(s, "cipher", 6)))
 					continue;
 				return k1_err(err, K1_ENOTSUP,
 					      "%s/%s has a %s node: new device trees would break "
-					      "the %s, and k1fw does not sign FITs", parents[i],
-					      shown(fdt_get_name(fdt, node, NULL), b1), shown(s, b2),
+					      "the %s, and k1fw does not sign FITs",
+					      parents[i], shown(fdt_get_name(fdt, node, NULL), b1),
+					      shown(s, b2),
 					      s[0] == 's' ? "signature" : "encryption");
 			}
 		}
@@ -315,9 +322,10 @@ static int locate(const struct setmem *m, int node, struct img *im, struct k1_er
 	im->abs = pos + (ho ? ALIGN4(m->total) : 0);
 	im->size = size;
 	if (im->abs < ALIGN4(m->total) || im->abs > m->len || size > m->len - im->abs)
-		return k1_err(err, K1_EINVAL, "image '%s': data 0x%llx+0x%x is not between the "
-			      "tree (0x%zx bytes) and the end of the file (0x%zx)", im->name,
-			      (unsigned long long)im->abs, size, m->total, m->len);
+		return k1_err(err, K1_EINVAL,
+			      "image '%s': data 0x%llx+0x%x is not between the "
+			      "tree (0x%zx bytes) and the end of the file (0x%zx)",
+			      im->name, (unsigned long long)im->abs, size, m->total, m->len);
 	im->data = m->file + im->abs;
 	return 0;
 }
@@ -328,12 +336,12 @@ static int scan(struct setmem *m, uint64_t ram, struct k1_error *err)
 	int node, rc = 0, fdts = 0;
 	size_t i = 0;
 
-	fdt_for_each_subnode(node, m->orig, m->images)
-		m->n++;
+	fdt_for_each_subnode(node, m->orig, m->images) m->n++;
 	m->img = calloc(m->n ? m->n : 1, sizeof(*m->img));
 	if (!m->img)
 		return k1_err(err, K1_ENOMEM, "out of memory");
-	fdt_for_each_subnode(node, m->orig, m->images) {
+	fdt_for_each_subnode(node, m->orig, m->images)
+	{
 		struct img *im = &m->img[i++];
 		const char *type = k1_fdt_str(m->orig, node, "type");
 		const char *comp = k1_fdt_str(m->orig, node, "compression");
@@ -341,17 +349,17 @@ static int scan(struct setmem *m, uint64_t ram, struct k1_error *err)
 		int sub;
 		shown(fdt_get_name(m->orig, node, NULL), im->name);
 		im->fdt = type && !strcmp(type, "flat_dt");
-		fdt_for_each_subnode(sub, m->orig, node)
-			im->subnodes++;
+		fdt_for_each_subnode(sub, m->orig, node) im->subnodes++;
 		if ((rc = locate(m, node, im, err)))
 			return rc;
 		if (!im->fdt)
 			continue;
 		fdts++;
 		if (comp && strcmp(comp, "none"))
-			return k1_err(err, K1_ENOTSUP, "image '%s' is %s-compressed: k1fw "
-				      "rewrites uncompressed device trees only", im->name,
-				      shown(comp, buf));
+			return k1_err(err, K1_ENOTSUP,
+				      "image '%s' is %s-compressed: k1fw "
+				      "rewrites uncompressed device trees only",
+				      im->name, shown(comp, buf));
 		if ((rc = k1_dtb_set_memory(im->data, im->size, ram, &im->repl, err)))
 			return k1_err_prefix(err, "image '%s'", im->name), rc;
 		im->changed = im->repl.len != im->size || memcmp(im->repl.data, im->data, im->size);
@@ -367,15 +375,18 @@ static int rehash(void *fdt, int node, const struct img *im, struct k1_error *er
 	size_t n;
 	int sub, rc;
 
-	fdt_for_each_subnode(sub, fdt, node) {
+	fdt_for_each_subnode(sub, fdt, node)
+	{
 		const char *name = fdt_get_name(fdt, sub, NULL), *algo;
 		if (!name || strncmp(name, "hash", 4))
 			continue;
 		algo = k1_fdt_str(fdt, sub, "algo");
 		if (!algo || !k1_fit_hash_len(algo))
-			return k1_err(err, K1_ENOTSUP, "image '%s' %s: algo '%s' is not one "
-				      "k1fw can recompute (crc32, md5, sha1, sha256, sha384, sha512)",
-				      im->name, shown(name, b1), shown(algo, b2));
+			return k1_err(
+				err, K1_ENOTSUP,
+				"image '%s' %s: algo '%s' is not one "
+				"k1fw can recompute (crc32, md5, sha1, sha256, sha384, sha512)",
+				im->name, shown(name, b1), shown(algo, b2));
 		if ((rc = k1_fit_hash(algo, im->repl.data, im->repl.len, v, &n, err)))
 			return rc;
 		if ((rc = fdt_setprop(fdt, sub, "value", v, (int)n)))
@@ -470,14 +481,15 @@ static int relayout(struct setmem *m, size_t tree_len, uint64_t *end, struct k1_
 	}
 	free(v);
 	if (*end > 0xFFFFFFFFull)
-		return k1_err(err, K1_ERANGE, "the external data would end at 0x%llx, past the "
-			      "32-bit data-offset range", (unsigned long long)*end);
+		return k1_err(err, K1_ERANGE,
+			      "the external data would end at 0x%llx, past the "
+			      "32-bit data-offset range",
+			      (unsigned long long)*end);
 	return 0;
 }
 
 /* The new data-offset / data-position values (4 bytes each: in place). */
-static int store_places(const struct setmem *m, uint8_t *fdt, size_t tree_len,
-			struct k1_error *err)
+static int store_places(const struct setmem *m, uint8_t *fdt, size_t tree_len, struct k1_error *err)
 {
 	int images = fdt_path_offset(fdt, "/images");
 
@@ -491,7 +503,8 @@ static int store_places(const struct setmem *m, uint8_t *fdt, size_t tree_len,
 		     : im->kind == EXT_OFFSET
 			     ? fdt_setprop_inplace_u32(fdt, node, "data-offset",
 						       (uint32_t)(im->new_abs - ALIGN4(tree_len)))
-			     : fdt_setprop_inplace_u32(fdt, node, "data-position", (uint32_t)im->new_abs);
+			     : fdt_setprop_inplace_u32(fdt, node, "data-position",
+						       (uint32_t)im->new_abs);
 		if (rc)
 			return k1_err(err, K1_EINVAL, "image '%s': %s", im->name, fdt_strerror(rc));
 	}

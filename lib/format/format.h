@@ -5,8 +5,8 @@
 #ifndef K1_FORMAT_H
 #define K1_FORMAT_H
 
-#include "format/check.h"
 #include "base/error.h"
+#include "format/check.h"
 
 #include <jansson.h>
 #include <stdbool.h>

@@ -62,8 +62,7 @@ void k1_fsbl_keys_free(struct k1_fsbl_keys *keys)
 }
 
 /* The RSA-2048 modulus as a 256-byte slot. */
-static int modulus(const struct k1_key *key, uint8_t out[K1_FSBL_KEY_BYTES],
-		   struct k1_error *err)
+static int modulus(const struct k1_key *key, uint8_t out[K1_FSBL_KEY_BYTES], struct k1_error *err)
 {
 	struct k1_buf b = K1_BUF_INIT;
 	int rc = k1_key_public_bytes(key, &b, err);
@@ -108,7 +107,8 @@ static int build_head(uint8_t *h, const struct k1_fsbl_keys *keys, struct k1_err
 		uint8_t *e = h + K1_FSBL_OFF_KEYTABLE + 20 * i;
 		memcpy(e, table_names[i], strlen(table_names[i]));
 		k1_put_le32(e + 16, (uint32_t)i);
-		if ((rc = modulus(keys->key[K1_KEY_SPL + i], h + K1_FSBL_OFF_OEM_KEYS + 256 * i, err)))
+		if ((rc = modulus(keys->key[K1_KEY_SPL + i], h + K1_FSBL_OFF_OEM_KEYS + 256 * i,
+				  err)))
 			return k1_err_prefix(err, "%s key", table_names[i]);
 	}
 	if ((rc = k1_digest("sha256", h + K1_FSBL_OFF_ROTPK, K1_FSBL_KEY_BYTES,
@@ -136,12 +136,13 @@ int k1_fsbl_build(const uint8_t *spl, size_t spl_len, const struct k1_fsbl_keys 
 	if (!spl_len)
 		return k1_err(err, K1_EINVAL, "the SPL is empty");
 	if (size_limit && total > size_limit)
-		return k1_err(err, K1_ERANGE,
-			      "FSBL.bin would be %zu bytes (0x%zx: 4 KiB header + SPL %zu padded to "
-			      "%zu + 256-byte signature), over the bootinfo spl_size_limit 0x%x; "
-			      "the SPL may be at most %u bytes",
-			      total, total, spl_len, padded, size_limit,
-			      size_limit > K1_FSBL_OVERHEAD ? size_limit - K1_FSBL_OVERHEAD : 0);
+		return k1_err(
+			err, K1_ERANGE,
+			"FSBL.bin would be %zu bytes (0x%zx: 4 KiB header + SPL %zu padded to "
+			"%zu + 256-byte signature), over the bootinfo spl_size_limit 0x%x; "
+			"the SPL may be at most %u bytes",
+			total, total, spl_len, padded, size_limit,
+			size_limit > K1_FSBL_OVERHEAD ? size_limit - K1_FSBL_OVERHEAD : 0);
 	if (k1_buf_fill(out, 0, total))
 		return k1_err(err, K1_ENOMEM, "out of memory");
 	img = out->data + start;

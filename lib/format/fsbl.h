@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define K1_FSBL_KEY_BYTES 256   /* RSA-2048 moduli and signatures */
+#define K1_FSBL_KEY_BYTES 256 /* RSA-2048 moduli and signatures */
 #define K1_FSBL_HEADER_SIZE 0x1000
 #define K1_FSBL_OVERHEAD 0x1100 /* header + signature1 */
 #define K1_FSBL_SPL_ALIGN 32

@@ -113,8 +113,8 @@ static int inspect(const struct k1_input *in, json_t **out, struct k1_error *err
 		return rc;
 	sha256_hex(v.d + K1_FSBL_OFF_ROTPK, 256, rotpk_fp);
 	k1_hex(v.d + K1_FSBL_OFF_ROTPK_HASH, 32, stored);
-	*out = json_pack("{s:o, s:I, s:I, s:s, s:s, s:b, s:o, s:s, s:o, s:I, s:b, s:s}",
-			 "header0", header_json(v.d + K1_FSBL_OFF_HEADER0), "key_default",
+	*out = json_pack("{s:o, s:I, s:I, s:s, s:s, s:b, s:o, s:s, s:o, s:I, s:b, s:s}", "header0",
+			 header_json(v.d + K1_FSBL_OFF_HEADER0), "key_default",
 			 (json_int_t)k1_le32(v.d + K1_FSBL_OFF_KEYDATA), "table_num",
 			 (json_int_t)k1_le32(v.d + K1_FSBL_OFF_KEYDATA + 4), "rotpk_sha256",
 			 rotpk_fp, "rotpk_hash", stored, "rotpk_hash_ok", !strcmp(rotpk_fp, stored),
@@ -175,8 +175,13 @@ static void check_sizes(const struct fsbl_view *v, struct k1_checks *c)
 
 static void check_reserved(const struct fsbl_view *v, struct k1_checks *c)
 {
-	static const struct { size_t off, len; } zones[] = {
-		{0x178, 0x140}, {0x2D8, 0x28}, {0x700, 0x400}, {0xC00, 0x3E0},
+	static const struct {
+		size_t off, len;
+	} zones[] = {
+		{0x178, 0x140},
+		{0x2D8, 0x28},
+		{0x700, 0x400},
+		{0xC00, 0x3E0},
 	};
 	for (size_t i = 0; i < sizeof(zones) / sizeof(zones[0]); i++) {
 		char w[32];
@@ -202,7 +207,8 @@ static void check_crypto(const struct fsbl_view *v, const struct k1_verify_opts 
 		k1_hex(o->rotpk_hash, 32, fuse);
 		k1_check_add(c, !strcmp(want, fuse), "fsbl.rotpk_efuse",
 			     k1_check_off(c, K1_FSBL_OFF_ROTPK, w, sizeof(w)),
-			     "expected the ROTPK to hash to the efuse value %s, found %s", fuse, want);
+			     "expected the ROTPK to hash to the efuse value %s, found %s", fuse,
+			     want);
 	}
 	s = sig_ok(v, 0);
 	k1_check_add(c, s == 1, "fsbl.signature0", k1_check_off(c, K1_FSBL_OFF_SIG0, w, sizeof(w)),
@@ -218,8 +224,8 @@ static void check_crypto(const struct fsbl_view *v, const struct k1_verify_opts 
 		     v->spl_end - 1, s == 1 ? "one" : "an invalid one");
 }
 
-static int verify(const struct k1_input *in, const struct k1_verify_opts *opts,
-		  struct k1_checks *c, struct k1_error *err)
+static int verify(const struct k1_input *in, const struct k1_verify_opts *opts, struct k1_checks *c,
+		  struct k1_error *err)
 {
 	struct fsbl_view v;
 	int rc;

@@ -44,8 +44,8 @@ static void decode_header(const uint8_t *s, uint64_t lba, struct k1_gpt_header *
 	h->entries_crc = k1_le32(s + K1_GPT_OFF_ENTRIES_CRC);
 }
 
-int k1_gpt_read_header(const uint8_t *disk, size_t len, uint64_t lba,
-		       struct k1_gpt_header *h, struct k1_error *err)
+int k1_gpt_read_header(const uint8_t *disk, size_t len, uint64_t lba, struct k1_gpt_header *h,
+		       struct k1_error *err)
 {
 	uint64_t off, bytes;
 	const uint8_t *s;
@@ -77,8 +77,8 @@ int k1_gpt_read_header(const uint8_t *disk, size_t len, uint64_t lba,
 	h->entries_in_file = h->entries_lba < len / K1_GPT_SECTOR &&
 			     bytes <= len - h->entries_lba * K1_GPT_SECTOR;
 	if (h->entries_in_file)
-		h->entries_crc_computed = (uint32_t)crc32(
-			0L, disk + h->entries_lba * K1_GPT_SECTOR, (uInt)bytes);
+		h->entries_crc_computed =
+			(uint32_t)crc32(0L, disk + h->entries_lba * K1_GPT_SECTOR, (uInt)bytes);
 	return 0;
 }
 
@@ -147,10 +147,9 @@ const struct k1_gpt_entry *k1_gpt_find(const struct k1_gpt *gpt, const char *nam
 
 void k1_gpt_guid_str(const uint8_t g[16], char out[37])
 {
-	snprintf(out, 37,
-		 "%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%02X%02X", g[3],
-		 g[2], g[1], g[0], g[5], g[4], g[7], g[6], g[8], g[9], g[10], g[11], g[12], g[13],
-		 g[14], g[15]);
+	snprintf(out, 37, "%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%02X%02X",
+		 g[3], g[2], g[1], g[0], g[5], g[4], g[7], g[6], g[8], g[9], g[10], g[11], g[12],
+		 g[13], g[14], g[15]);
 }
 
 int k1_gpt_guid_parse(const char *s, uint8_t g[16])
@@ -184,7 +183,9 @@ void k1_gpt_guid_v4(uint8_t g[16], const uint8_t bytes[16])
 
 const char *k1_gpt_type_name(const uint8_t guid[16])
 {
-	static const struct { const char *guid, *name; } types[] = {
+	static const struct {
+		const char *guid, *name;
+	} types[] = {
 		{"EBD0A0A2-B9E5-4433-87C0-68B6B72699C7", "basic-data"},
 		{"0FC63DAF-8483-4772-8E79-3D69D8477DE4", "linux"},
 		{"C12A7328-F81F-11D2-BA4B-00A0C93EC93B", "efi-system"},

@@ -15,29 +15,41 @@
 #define K1_GPT_FIRST_LBA 34 /* protective MBR + header + 128 entries */
 #define K1_GPT_SIGNATURE "EFI PART"
 #define K1_GPT_REVISION 0x00010000u
-#define K1_GPT_HEADER_SIZE 92     /* the defined fields; the rest of the sector is zero */
-#define K1_GPT_ENTRY_SIZE 128     /* the usual entry size (any 128 * 2^n is legal) */
-#define K1_GPT_NAME_UNITS 36      /* UTF-16LE code units in an entry's name */
-#define K1_GPT_NAME_MAX 109       /* UTF-8 bytes a converted name can need, with NUL */
+#define K1_GPT_HEADER_SIZE 92             /* the defined fields; the rest of the sector is zero */
+#define K1_GPT_ENTRY_SIZE 128             /* the usual entry size (any 128 * 2^n is legal) */
+#define K1_GPT_NAME_UNITS 36              /* UTF-16LE code units in an entry's name */
+#define K1_GPT_NAME_MAX 109               /* UTF-8 bytes a converted name can need, with NUL */
 #define K1_GPT_MAX_ENTRY_BYTES (1u << 20) /* refuse entry arrays larger than this */
 
 /* Header field offsets inside its sector. */
 enum {
-	K1_GPT_OFF_SIGNATURE = 0, K1_GPT_OFF_REVISION = 8, K1_GPT_OFF_HEADER_SIZE = 12,
-	K1_GPT_OFF_HEADER_CRC = 16, K1_GPT_OFF_MY_LBA = 24, K1_GPT_OFF_ALT_LBA = 32,
-	K1_GPT_OFF_FIRST_USABLE = 40, K1_GPT_OFF_LAST_USABLE = 48, K1_GPT_OFF_DISK_GUID = 56,
-	K1_GPT_OFF_ENTRIES_LBA = 72, K1_GPT_OFF_NUM_ENTRIES = 80, K1_GPT_OFF_ENTRY_SIZE = 84,
+	K1_GPT_OFF_SIGNATURE = 0,
+	K1_GPT_OFF_REVISION = 8,
+	K1_GPT_OFF_HEADER_SIZE = 12,
+	K1_GPT_OFF_HEADER_CRC = 16,
+	K1_GPT_OFF_MY_LBA = 24,
+	K1_GPT_OFF_ALT_LBA = 32,
+	K1_GPT_OFF_FIRST_USABLE = 40,
+	K1_GPT_OFF_LAST_USABLE = 48,
+	K1_GPT_OFF_DISK_GUID = 56,
+	K1_GPT_OFF_ENTRIES_LBA = 72,
+	K1_GPT_OFF_NUM_ENTRIES = 80,
+	K1_GPT_OFF_ENTRY_SIZE = 84,
 	K1_GPT_OFF_ENTRIES_CRC = 88,
 };
 
 /* Entry field offsets. */
 enum {
-	K1_GPT_ENT_TYPE = 0, K1_GPT_ENT_GUID = 16, K1_GPT_ENT_FIRST = 32, K1_GPT_ENT_LAST = 40,
-	K1_GPT_ENT_ATTR = 48, K1_GPT_ENT_NAME = 56,
+	K1_GPT_ENT_TYPE = 0,
+	K1_GPT_ENT_GUID = 16,
+	K1_GPT_ENT_FIRST = 32,
+	K1_GPT_ENT_LAST = 40,
+	K1_GPT_ENT_ATTR = 48,
+	K1_GPT_ENT_NAME = 56,
 };
 
 struct k1_gpt_header {
-	uint64_t lba;              /* where it was read */
+	uint64_t lba; /* where it was read */
 	uint32_t revision, header_size, header_crc, header_crc_computed;
 	uint64_t my_lba, alt_lba, first_usable, last_usable, entries_lba;
 	uint8_t disk_guid[16];
@@ -62,8 +74,8 @@ struct k1_gpt {
  * sector is outside the buffer, lacks "EFI PART", or its sizes are unusable
  * (header_size outside 92..512, entry_size not 128 * 2^n, entry array over
  * 1 MiB). CRCs are computed, not judged. */
-int k1_gpt_read_header(const uint8_t *disk, size_t len, uint64_t lba,
-		       struct k1_gpt_header *h, struct k1_error *err);
+int k1_gpt_read_header(const uint8_t *disk, size_t len, uint64_t lba, struct k1_gpt_header *h,
+		       struct k1_error *err);
 
 /* The header at `lba` and its used entries (allocated: k1_gpt_free). The
  * entry array must lie inside the buffer. */

@@ -1,7 +1,7 @@
 /* GPT writer (UEFI 2.x §5.3), U-Boot `gpt write` layout; the field
  * offsets and the header CRC are gpt.h's, shared with the reader. */
-#include "base/bytes.h"
 #include "format/gpt_write.h"
+#include "base/bytes.h"
 
 #include <string.h>
 #include <zlib.h>
@@ -11,8 +11,7 @@ static const uint8_t basic_data[16] = {0xA2, 0xA0, 0xD0, 0xEB, 0xE5, 0xB9, 0x33,
 				       0x87, 0xC0, 0x68, 0xB6, 0xB7, 0x26, 0x99, 0xC7};
 
 /* The usable LBAs of a disk of `sectors` sectors holding n entries. */
-static int usable(size_t n, uint64_t sectors, uint64_t *first, uint64_t *last,
-		  struct k1_error *err)
+static int usable(size_t n, uint64_t sectors, uint64_t *first, uint64_t *last, struct k1_error *err)
 {
 	if (sectors < K1_GPT_FIRST_LBA + K1_GPT_BACKUP_SECTORS + 1)
 		return k1_err(err, K1_ERANGE, "a %llu-sector disk cannot hold a GPT",
@@ -25,8 +24,7 @@ static int usable(size_t n, uint64_t sectors, uint64_t *first, uint64_t *last,
 	return 0;
 }
 
-int k1_gpt_check(const struct k1_gpt_new_part *p, size_t n, uint64_t sectors,
-		 struct k1_error *err)
+int k1_gpt_check(const struct k1_gpt_new_part *p, size_t n, uint64_t sectors, struct k1_error *err)
 {
 	uint64_t first = 0, last = 0;
 	int rc;
@@ -35,8 +33,10 @@ int k1_gpt_check(const struct k1_gpt_new_part *p, size_t n, uint64_t sectors,
 		return rc;
 	for (size_t i = 0; i < n; i++) {
 		if (!p[i].name || strlen(p[i].name) > K1_GPT_NAME_UNITS)
-			return k1_err(err, K1_EINVAL, "partition %zu: name missing or over %d "
-				      "characters", i + 1, K1_GPT_NAME_UNITS);
+			return k1_err(err, K1_EINVAL,
+				      "partition %zu: name missing or over %d "
+				      "characters",
+				      i + 1, K1_GPT_NAME_UNITS);
 		if (p[i].first_lba < first || p[i].last_lba > last ||
 		    p[i].first_lba > p[i].last_lba)
 			return k1_err(err, K1_ERANGE,

@@ -13,7 +13,7 @@
 
 #define K1_GPT_NEW_ENTRIES 128
 #define K1_GPT_BACKUP_SECTORS 33 /* 128 * 128-byte entries, then the header */
-#define K1_GPT_PRIMARY_BYTES (K1_GPT_FIRST_LBA * K1_GPT_SECTOR)    /* LBA 0-33 */
+#define K1_GPT_PRIMARY_BYTES (K1_GPT_FIRST_LBA * K1_GPT_SECTOR)     /* LBA 0-33 */
 #define K1_GPT_BACKUP_BYTES (K1_GPT_BACKUP_SECTORS * K1_GPT_SECTOR) /* the last 33 LBAs */
 
 struct k1_gpt_new_part {

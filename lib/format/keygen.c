@@ -32,13 +32,14 @@ int k1_keygen(const char *dir, uint8_t rotpk_hash[32], struct k1_error *err)
 	int rc, written = 0;
 
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return k1_err(err, K1_EIO, "%s: cannot create key folder: %s", dir, strerror(errno));
+		return k1_err(err, K1_EIO, "%s: cannot create key folder: %s", dir,
+			      strerror(errno));
 	for (int i = 0; i < N_FILES; i++) {
 		if ((rc = key_path(path, sizeof(path), dir, i, err)))
 			return rc;
 		if (access(path, F_OK) == 0)
-			return k1_err(err, K1_EEXIST, "%s: already exists; k1fw never overwrites a key",
-				      path);
+			return k1_err(err, K1_EEXIST,
+				      "%s: already exists; k1fw never overwrites a key", path);
 	}
 	for (int k = 0; k < K1_KEY_COUNT; k++) {
 		struct k1_buf prv = K1_BUF_INIT, pub = K1_BUF_INIT;
@@ -61,7 +62,8 @@ int k1_keygen(const char *dir, uint8_t rotpk_hash[32], struct k1_error *err)
 	}
 	/* the hash comes from the key as written, read back the way fsbl reads it */
 	struct k1_key *rotpk;
-	if ((rc = key_path(path, sizeof(path), dir, 0, err)) || (rc = k1_key_load(path, &rotpk, err)))
+	if ((rc = key_path(path, sizeof(path), dir, 0, err)) ||
+	    (rc = k1_key_load(path, &rotpk, err)))
 		return rc;
 	rc = k1_rotpk_hash(rotpk, rotpk_hash, err);
 	k1_key_free(rotpk);

@@ -56,9 +56,15 @@ static int parse_number(const char *s, uint64_t *v, const char **end, bool sat)
 static int unit_shift(char c)
 {
 	switch (c) {
-	case 'K': case 'k': return 10;
-	case 'M': case 'm': return 20;
-	case 'G': case 'g': return 30;
+	case 'K':
+	case 'k':
+		return 10;
+	case 'M':
+	case 'm':
+		return 20;
+	case 'G':
+	case 'g':
+		return 30;
 	}
 	return -1;
 }
@@ -106,8 +112,10 @@ uint64_t k1_ptable_vendor_kib(const char *s)
 	if (!unit || parse_number(s, &n, &end, true))
 		return 0;
 	switch (*unit) {
-	case 'M': return n > UINT64_MAX >> 10 ? UINT64_MAX : n << 10;
-	case 'G': return n > UINT64_MAX >> 20 ? UINT64_MAX : n << 20;
+	case 'M':
+		return n > UINT64_MAX >> 10 ? UINT64_MAX : n << 10;
+	case 'G':
+		return n > UINT64_MAX >> 20 ? UINT64_MAX : n << 20;
 	}
 	return n;
 }
@@ -230,10 +238,10 @@ static int parse_holes(struct k1_ptable_part *p)
 
 static int parse_part(json_t *obj, enum k1_ptable_kind kind, struct k1_ptable_part *p)
 {
-	static const char *const keys[] = {"name", "offset", "size", "image",
+	static const char *const keys[] = {"name",  "offset",   "size", "image",
 					   "holes", "compress", "type", "comment"};
-	char **dst[] = {&p->name, &p->offset_str, &p->size_str, &p->image,
-			&p->holes_str, &p->compress, &p->type, &p->comment};
+	char **dst[] = {&p->name,      &p->offset_str, &p->size_str, &p->image,
+			&p->holes_str, &p->compress,   &p->type,     &p->comment};
 	int rc;
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
@@ -251,7 +259,8 @@ static int parse_part(json_t *obj, enum k1_ptable_kind kind, struct k1_ptable_pa
 			p->holes_str);
 	}
 	p->bootinfo = p->name && !strncmp(p->name, "bootinfo", 8);
-	p->in_table = kind == K1_PTABLE_MTD || (kind == K1_PTABLE_GPT && !p->hidden && !p->bootinfo);
+	p->in_table =
+		kind == K1_PTABLE_MTD || (kind == K1_PTABLE_GPT && !p->hidden && !p->bootinfo);
 	return 0;
 }
 
@@ -269,10 +278,13 @@ static void resolve_bytes(struct k1_ptable *pt)
 		bool rest;
 
 		if (p->offset_str) {
-			p->offset_known = !k1_ptable_parse_size(p->offset_str, &p->offset, &rest) && !rest;
+			p->offset_known =
+				!k1_ptable_parse_size(p->offset_str, &p->offset, &rest) && !rest;
 			if (!p->offset_known)
-				problem(p, "offset '%s': expected a number with an optional unit "
-					   "B, K, M or G", p->offset_str);
+				problem(p,
+					"offset '%s': expected a number with an optional unit "
+					"B, K, M or G",
+					p->offset_str);
 		} else {
 			p->offset = cur;
 			p->offset_known = known;
@@ -283,8 +295,10 @@ static void resolve_bytes(struct k1_ptable *pt)
 		if (p->size_str) {
 			p->size_known = !k1_ptable_parse_size(p->size_str, &p->size, &p->rest);
 			if (!p->size_known)
-				problem(p, "size '%s': expected a number with an optional unit "
-					   "B, K, M or G, or '-'", p->size_str);
+				problem(p,
+					"size '%s': expected a number with an optional unit "
+					"B, K, M or G, or '-'",
+					p->size_str);
 		}
 		known = p->offset_known && p->size_known && !p->rest &&
 			p->size <= UINT64_MAX - p->offset;
@@ -365,8 +379,7 @@ static char *str_member(json_t *root, const char *key)
 	return json_is_string(v) ? strdup(json_string_value(v)) : NULL;
 }
 
-static int parse_root(json_t *root, const char *name, struct k1_ptable *out,
-		      struct k1_error *err)
+static int parse_root(json_t *root, const char *name, struct k1_ptable *out, struct k1_error *err)
 {
 	json_t *parts = json_object_get(root, "partitions"), *obj;
 	size_t i;
@@ -385,7 +398,8 @@ static int parse_root(json_t *root, const char *name, struct k1_ptable *out,
 	out->parts = calloc(json_array_size(parts) + 1, sizeof(*out->parts));
 	if (!out->parts)
 		return k1_err(err, K1_ENOMEM, "out of memory");
-	json_array_foreach(parts, i, obj) {
+	json_array_foreach(parts, i, obj)
+	{
 		if (!json_is_object(obj))
 			return k1_err(err, K1_EINVAL, "%s: partitions[%zu]: expected an object",
 				      name, i);

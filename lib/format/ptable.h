@@ -13,12 +13,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define K1_PTABLE_MAX 256         /* parse refuses more (vendor U-Boot: 20) */
-#define K1_PTABLE_VENDOR_MAX 20   /* MAX_PARTITION_NUM in fb_spacemit.c */
+#define K1_PTABLE_MAX 256       /* parse refuses more (vendor U-Boot: 20) */
+#define K1_PTABLE_VENDOR_MAX 20 /* MAX_PARTITION_NUM in fb_spacemit.c */
 #define K1_SECTOR 512u
 
 enum k1_ptable_kind { K1_PTABLE_GPT, K1_PTABLE_MTD, K1_PTABLE_UNKNOWN };
-
 
 struct k1_ptable_part {
 	char *name;       /* NULL when missing or not a string */

@@ -1,8 +1,8 @@
 /* The partition-table format handler: probe, inspect and verify a vendor
  * partition_*.json. Files it names (bootinfo, images) are looked up
  * relative to the table's folder, as the vendor flashers do. */
-#include "format/bootinfo.h"
 #include "base/fileio.h"
+#include "format/bootinfo.h"
 #include "format/format.h"
 #include "format/ptable.h"
 
@@ -100,12 +100,14 @@ static json_t *part_json(const struct k1_ptable_part *p)
 	else if (p->size_known)
 		human(p->size, sh, sizeof(sh));
 	json_object_set_new(o, "name", p->name ? json_string(p->name) : json_null());
-	json_object_set_new(o, "offset", p->offset_known ? json_integer((json_int_t)p->offset)
-							 : json_null());
-	json_object_set_new(o, "size", p->size_known && !p->rest ? json_integer((json_int_t)p->size)
-								 : json_null());
-	json_object_set_new(o, "end", has_end(p) ? json_integer((json_int_t)(p->offset + p->size))
-						 : json_null());
+	json_object_set_new(o, "offset",
+			    p->offset_known ? json_integer((json_int_t)p->offset) : json_null());
+	json_object_set_new(o, "size",
+			    p->size_known && !p->rest ? json_integer((json_int_t)p->size)
+						      : json_null());
+	json_object_set_new(o, "end",
+			    has_end(p) ? json_integer((json_int_t)(p->offset + p->size))
+				       : json_null());
 	json_object_set_new(o, "offset_h", json_string(oh));
 	json_object_set_new(o, "size_h", json_string(sh));
 	json_object_set_new(o, "hidden", json_boolean(p->hidden));
@@ -128,7 +130,8 @@ static void add_model_notes(const struct k1_ptable *pt, json_t *notes)
 		if (p->vendor_backwards)
 			json_array_append_new(notes, json_sprintf("%s: vendor U-Boot refuses the "
 								  "table here (offset before the "
-								  "previous end)", label));
+								  "previous end)",
+								  label));
 		if (p->offset_known && p->vendor_offset != p->offset && !pt->device_map) {
 			human(p->offset, a, sizeof(a));
 			human(p->vendor_offset, b, sizeof(b));
@@ -141,13 +144,16 @@ static void add_model_notes(const struct k1_ptable *pt, json_t *notes)
 			human(p->offset, a, sizeof(a));
 			human(p->gpt_offset, b, sizeof(b));
 			json_array_append_new(notes, json_sprintf("%s: at %s here, at %s by U-Boot "
-								  "`gpt write`", label, a, b));
+								  "`gpt write`",
+								  label, a, b));
 		}
 	}
 	if (pt->device_map)
-		json_array_append_new(notes, json_string(
-			"every entry is at 0 with size '-': a map of whole devices (eMMC "
-			"boot0, user area), not a layout inside one device"));
+		json_array_append_new(
+			notes,
+			json_string(
+				"every entry is at 0 with size '-': a map of whole devices (eMMC "
+				"boot0, user area), not a layout inside one device"));
 }
 
 static int inspect(const struct k1_input *in, json_t **out, struct k1_error *err)
@@ -201,9 +207,10 @@ static void check_entries(const struct k1_ptable *pt, struct k1_checks *c)
 		k1_check_add(c, false, "ptable.entry", label, "%s", p->problem);
 	}
 	if (!pt->problems)
-		k1_check_add(c, true, "ptable.entry", "partitions",
-			     "expected readable name, offset, size and holes, found them in all %zu",
-			     pt->count);
+		k1_check_add(
+			c, true, "ptable.entry", "partitions",
+			"expected readable name, offset, size and holes, found them in all %zu",
+			pt->count);
 }
 
 static void check_names(const struct k1_ptable *pt, struct k1_checks *c)
@@ -218,8 +225,8 @@ static void check_names(const struct k1_ptable *pt, struct k1_checks *c)
 				continue;
 			part_label(pt, &pt->parts[i], label, sizeof(label));
 			k1_check_add(c, false, "ptable.duplicate", label,
-				     "expected unique names, found '%s' at entries %zu and %zu", a, j,
-				     i);
+				     "expected unique names, found '%s' at entries %zu and %zu", a,
+				     j, i);
 			dups++;
 			break;
 		}
@@ -241,7 +248,8 @@ static void check_rest_last(const struct k1_ptable *pt, struct k1_checks *c)
 		part_label(pt, &pt->parts[i], label, sizeof(label));
 		k1_check_add(c, false, "ptable.rest_last", label,
 			     "expected size '-' (rest of the device) only on the last partition, "
-			     "found it on entry %zu of %zu", i, pt->count);
+			     "found it on entry %zu of %zu",
+			     i, pt->count);
 		bad = true;
 	}
 	if (!bad)
@@ -258,7 +266,8 @@ static void check_overlaps(const struct k1_ptable *pt, struct k1_checks *c)
 		for (size_t j = i + 1; j < pt->count; j++) {
 			const struct k1_ptable_part *a = &pt->parts[i], *b = &pt->parts[j];
 			uint64_t ae, be;
-			if (!a->offset_known || !b->offset_known || !a->size_known || !b->size_known)
+			if (!a->offset_known || !b->offset_known || !a->size_known ||
+			    !b->size_known)
 				continue;
 			ae = a->rest ? UINT64_MAX : has_end(a) ? a->offset + a->size : UINT64_MAX;
 			be = b->rest ? UINT64_MAX : has_end(b) ? b->offset + b->size : UINT64_MAX;
@@ -267,11 +276,11 @@ static void check_overlaps(const struct k1_ptable *pt, struct k1_checks *c)
 				continue; /* empty or disjoint */
 			part_label(pt, a, la, sizeof(la));
 			part_label(pt, b, lb, sizeof(lb));
-			k1_check_add(c, false, "ptable.overlap", lb,
-				     "expected no overlap, found it sharing bytes 0x%llx.. with %s",
-				     (unsigned long long)(a->offset > b->offset ? a->offset
-										: b->offset),
-				     la);
+			k1_check_add(
+				c, false, "ptable.overlap", lb,
+				"expected no overlap, found it sharing bytes 0x%llx.. with %s",
+				(unsigned long long)(a->offset > b->offset ? a->offset : b->offset),
+				la);
 			bad++;
 		}
 	if (!bad)
@@ -326,14 +335,16 @@ static size_t check_gpt_entry(const struct k1_ptable *pt, const struct k1_ptable
 	if (!p->bootinfo && p->offset < K1_GPT_FIRST_LBA * K1_SECTOR) {
 		k1_check_add(c, false, "ptable.gpt_area", label,
 			     "expected a start at or after LBA 34 (0x4400: the primary GPT ends "
-			     "there), found 0x%llx", (unsigned long long)p->offset);
+			     "there), found 0x%llx",
+			     (unsigned long long)p->offset);
 		bad++;
 	}
 	if (p->offset % K1_SECTOR || size_odd) {
 		k1_check_add(c, false, "ptable.align", label,
 			     "expected offset%s in whole 512-byte sectors, found offset %llu, "
-			     "size %llu", p->in_table ? " and size" : "",
-			     (unsigned long long)p->offset, (unsigned long long)p->size);
+			     "size %llu",
+			     p->in_table ? " and size" : "", (unsigned long long)p->offset,
+			     (unsigned long long)p->size);
 		bad++;
 	}
 	if (p->gpt_known && p->gpt_offset != p->offset) {
@@ -373,7 +384,10 @@ static void check_required(const struct k1_ptable *pt, struct k1_checks *c)
 		k1_check_add(c, p && p->in_table, "ptable.required", where,
 			     "expected a GPT entry named exactly '%s' (the SPL loads it by name), "
 			     "found %s",
-			     names[i], !p ? "none" : p->in_table ? "it" : "it hidden, so not in the GPT");
+			     names[i],
+			     !p            ? "none"
+			     : p->in_table ? "it"
+					   : "it hidden, so not in the GPT");
 	}
 }
 
@@ -390,16 +404,16 @@ static void check_bootinfo_entry(const struct k1_ptable *pt, struct k1_checks *c
 	if (pt->kind == K1_PTABLE_GPT)
 		k1_check_add(c, bi->hidden, "ptable.bootinfo_hidden", "partition bootinfo",
 			     "expected \"hidden\": true%s",
-			     bi->hidden ? "" : ", found none: U-Boot forces it hidden, but "
-					       "gen_imgcfg/genimage then put it in the GPT at "
-					       "LBA 34 and the SD card does not boot");
+			     bi->hidden ? ""
+					: ", found none: U-Boot forces it hidden, but "
+					  "gen_imgcfg/genimage then put it in the GPT at "
+					  "LBA 34 and the SD card does not boot");
 }
 
 /* ---- verify: files next to the table ---- */
 
 /* Path of an image relative to the table; 0 when it is a regular file. */
-static int image_stat(const char *dir, const char *image, char *path, size_t n,
-		      struct stat *st)
+static int image_stat(const char *dir, const char *image, char *path, size_t n, struct stat *st)
 {
 	if (k1_path_join(path, n, dir, image, NULL))
 		return -1;
@@ -431,8 +445,7 @@ static void check_images(const struct k1_ptable *pt, const char *dir, struct k1_
 
 /* The bootinfo the table ships must send the BootROM to the fsbl
  * partition: the classic unbootable SD card when it does not. */
-static void check_bootinfo_file(const struct k1_ptable *pt, const char *dir,
-				struct k1_checks *c)
+static void check_bootinfo_file(const struct k1_ptable *pt, const char *dir, struct k1_checks *c)
 {
 	const struct k1_ptable_part *bi = k1_ptable_find(pt, "bootinfo");
 	const struct k1_ptable_part *fsbl = k1_ptable_find(pt, "fsbl");
@@ -445,11 +458,11 @@ static void check_bootinfo_file(const struct k1_ptable *pt, const char *dir,
 	    image_stat(dir, bi->image, path, sizeof(path), &st) || st.st_size > 65536 ||
 	    k1_read_file(path, &buf, NULL))
 		return;
-	if (k1_bootinfo_decode(buf.data, buf.len, &info, NULL) ||
-	    info.magic != K1_BOOTINFO_MAGIC) {
+	if (k1_bootinfo_decode(buf.data, buf.len, &info, NULL) || info.magic != K1_BOOTINFO_MAGIC) {
 		k1_check_add(c, false, "ptable.bootinfo_fsbl", "partition bootinfo",
 			     "expected %s to be a bootinfo (magic 0x%08X), found %zu bytes "
-			     "without it", bi->image, K1_BOOTINFO_MAGIC, buf.len);
+			     "without it",
+			     bi->image, K1_BOOTINFO_MAGIC, buf.len);
 	} else {
 		bool emmc = !memcmp(info.flash_type, "eMMC", 4);
 		k1_check_add(c, info.spl0_offset == fsbl->offset, "ptable.bootinfo_fsbl",
@@ -476,8 +489,8 @@ static void check_device_map(const struct k1_ptable *pt, struct k1_checks *c)
 		     pt->count);
 }
 
-static int verify(const struct k1_input *in, const struct k1_verify_opts *opts,
-		  struct k1_checks *c, struct k1_error *err)
+static int verify(const struct k1_input *in, const struct k1_verify_opts *opts, struct k1_checks *c,
+		  struct k1_error *err)
 {
 	struct k1_ptable pt;
 	char dir[4096];

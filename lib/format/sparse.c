@@ -15,11 +15,16 @@
 const char *k1_sparse_type_name(uint16_t type)
 {
 	switch (type) {
-	case K1_SPARSE_RAW: return "raw";
-	case K1_SPARSE_FILL: return "fill";
-	case K1_SPARSE_DONT_CARE: return "dont_care";
-	case K1_SPARSE_CRC32: return "crc32";
-	default: return "unknown";
+	case K1_SPARSE_RAW:
+		return "raw";
+	case K1_SPARSE_FILL:
+		return "fill";
+	case K1_SPARSE_DONT_CARE:
+		return "dont_care";
+	case K1_SPARSE_CRC32:
+		return "crc32";
+	default:
+		return "unknown";
 	}
 }
 
@@ -49,11 +54,15 @@ static int check_header(const struct k1_sparse_header *h, size_t len, struct k1_
 			      "not a sparse image: magic 0x%08x at 0x0, expected 0x%08x", h->magic,
 			      K1_SPARSE_MAGIC);
 	if (h->major != K1_SPARSE_MAJOR)
-		return k1_err(err, K1_ENOTSUP, "sparse format version %u.%u at 0x4: only major "
-			      "version 1 is known", h->major, h->minor);
+		return k1_err(err, K1_ENOTSUP,
+			      "sparse format version %u.%u at 0x4: only major "
+			      "version 1 is known",
+			      h->major, h->minor);
 	if (h->file_hdr_sz < K1_SPARSE_FILE_HDR || h->file_hdr_sz > len)
-		return k1_err(err, K1_EINVAL, "file_hdr_sz %u at 0x8: expected at least %d and "
-			      "within the %zu-byte file", h->file_hdr_sz, K1_SPARSE_FILE_HDR, len);
+		return k1_err(err, K1_EINVAL,
+			      "file_hdr_sz %u at 0x8: expected at least %d and "
+			      "within the %zu-byte file",
+			      h->file_hdr_sz, K1_SPARSE_FILE_HDR, len);
 	if (h->chunk_hdr_sz < K1_SPARSE_CHUNK_HDR)
 		return k1_err(err, K1_EINVAL, "chunk_hdr_sz %u at 0xa: expected at least %d",
 			      h->chunk_hdr_sz, K1_SPARSE_CHUNK_HDR);
@@ -142,11 +151,16 @@ bool k1_sparse_crc_ok(const struct k1_sparse_chunk *c)
 static int64_t data_bytes_for(uint16_t type, uint32_t blocks, uint32_t blk_sz)
 {
 	switch (type) {
-	case K1_SPARSE_RAW: return (int64_t)blocks * blk_sz;
-	case K1_SPARSE_FILL: return 4;
-	case K1_SPARSE_DONT_CARE: return 0;
-	case K1_SPARSE_CRC32: return 4;
-	default: return -1;
+	case K1_SPARSE_RAW:
+		return (int64_t)blocks * blk_sz;
+	case K1_SPARSE_FILL:
+		return 4;
+	case K1_SPARSE_DONT_CARE:
+		return 0;
+	case K1_SPARSE_CRC32:
+		return 4;
+	default:
+		return -1;
 	}
 }
 
@@ -265,9 +279,12 @@ static int emit(const struct k1_sparse_walk *w, const struct k1_sparse_chunk *c,
 	uint64_t bytes = (uint64_t)c->blocks * w->h.blk_sz;
 
 	switch (c->type) {
-	case K1_SPARSE_RAW: return sink(ctx, c->out_offset, c->data, c->data_len, err);
-	case K1_SPARSE_FILL: return emit_fill(c, bytes, sink, ctx, err);
-	case K1_SPARSE_DONT_CARE: return bytes ? sink(ctx, c->out_offset, NULL, bytes, err) : 0;
+	case K1_SPARSE_RAW:
+		return sink(ctx, c->out_offset, c->data, c->data_len, err);
+	case K1_SPARSE_FILL:
+		return emit_fill(c, bytes, sink, ctx, err);
+	case K1_SPARSE_DONT_CARE:
+		return bytes ? sink(ctx, c->out_offset, NULL, bytes, err) : 0;
 	default:
 		if (!k1_sparse_crc_ok(c))
 			return k1_err(err, K1_EINVAL,

@@ -34,15 +34,15 @@ struct k1_sparse_header {
 };
 
 struct k1_sparse_chunk {
-	uint32_t index;         /* 0-based */
-	uint16_t type;          /* enum k1_sparse_type */
-	uint32_t blocks;        /* chunk_sz: output blocks */
-	uint32_t total_sz;      /* header + data bytes in the file */
-	uint64_t file_offset;   /* of the chunk header */
-	uint64_t out_offset;    /* output byte offset */
-	const uint8_t *data;    /* RAW: blocks * blk_sz bytes; FILL, CRC32: 4 bytes */
+	uint32_t index;       /* 0-based */
+	uint16_t type;        /* enum k1_sparse_type */
+	uint32_t blocks;      /* chunk_sz: output blocks */
+	uint32_t total_sz;    /* header + data bytes in the file */
+	uint64_t file_offset; /* of the chunk header */
+	uint64_t out_offset;  /* output byte offset */
+	const uint8_t *data;  /* RAW: blocks * blk_sz bytes; FILL, CRC32: 4 bytes */
 	size_t data_len;
-	uint32_t value;         /* FILL: the pattern (LE); CRC32: the stored CRC */
+	uint32_t value; /* FILL: the pattern (LE); CRC32: the stored CRC */
 	/* CRC32 chunks, walker with want_crc: the CRC-32 of the output so far,
 	 * and what libsparse's writer computes instead (RAW data plus one block
 	 * per FILL chunk, holes not counted: libsparse 29 writes that, and its
@@ -54,11 +54,11 @@ struct k1_sparse_walk {
 	const uint8_t *data;
 	size_t len;
 	struct k1_sparse_header h;
-	uint64_t pos;    /* file offset of the next chunk header */
-	uint32_t index;  /* chunks read */
-	uint64_t blocks; /* output blocks so far */
-	bool want_crc;   /* keep crc up to date (costs a pass over RAW data) */
-	uint32_t crc;    /* CRC-32 of the output so far */
+	uint64_t pos;        /* file offset of the next chunk header */
+	uint32_t index;      /* chunks read */
+	uint64_t blocks;     /* output blocks so far */
+	bool want_crc;       /* keep crc up to date (costs a pass over RAW data) */
+	uint32_t crc;        /* CRC-32 of the output so far */
 	uint32_t crc_writer; /* libsparse's writer's variant (see crc_writer_before) */
 };
 

@@ -38,8 +38,8 @@ static json_t *chunk_row(const struct k1_sparse_chunk *c)
 
 static json_t *by_type(const uint64_t v[4], bool with_crc)
 {
-	json_t *o = json_pack("{s:I, s:I, s:I}", "raw", (json_int_t)v[0], "fill",
-			      (json_int_t)v[1], "dont_care", (json_int_t)v[2]);
+	json_t *o = json_pack("{s:I, s:I, s:I}", "raw", (json_int_t)v[0], "fill", (json_int_t)v[1],
+			      "dont_care", (json_int_t)v[2]);
 	if (with_crc)
 		json_object_set_new(o, "crc32", json_integer((json_int_t)v[3]));
 	return o;
@@ -91,8 +91,8 @@ static int inspect(const struct k1_input *in, json_t **out, struct k1_error *err
 		return k1_err_prefix(err, "%s", in->path);
 	snprintf(version, sizeof(version), "%u.%u", w.h.major, w.h.minor);
 	snprintf(sum, sizeof(sum), "0x%08x", w.h.image_checksum);
-	o = json_pack("{s:s, s:i, s:i, s:I, s:I, s:I, s:s, s:I}", "version", version,
-		      "file_hdr_sz", w.h.file_hdr_sz, "chunk_hdr_sz", w.h.chunk_hdr_sz, "blk_sz",
+	o = json_pack("{s:s, s:i, s:i, s:I, s:I, s:I, s:s, s:I}", "version", version, "file_hdr_sz",
+		      w.h.file_hdr_sz, "chunk_hdr_sz", w.h.chunk_hdr_sz, "blk_sz",
 		      (json_int_t)w.h.blk_sz, "total_blks", (json_int_t)w.h.total_blks,
 		      "total_chunks", (json_int_t)w.h.total_chunks, "image_checksum", sum,
 		      "expanded_size", (json_int_t)((uint64_t)w.h.total_blks * w.h.blk_sz));
@@ -177,8 +177,8 @@ static void check_end(const struct k1_sparse_walk *wk, struct k1_checks *c)
 		     (unsigned long long)(wk->len - wk->pos));
 }
 
-static int verify(const struct k1_input *in, const struct k1_verify_opts *opts,
-		  struct k1_checks *c, struct k1_error *err)
+static int verify(const struct k1_input *in, const struct k1_verify_opts *opts, struct k1_checks *c,
+		  struct k1_error *err)
 {
 	struct k1_sparse_walk wk;
 	struct k1_sparse_header h;

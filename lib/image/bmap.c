@@ -20,7 +20,7 @@
 
 /* SHA-256 of fd[start, end) as hex. */
 static int range_sum(int fd, const char *name, uint64_t start, uint64_t end, uint8_t *buf,
-                     char out[65], struct k1_error *err)
+		     char out[65], struct k1_error *err)
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	uint8_t h[EVP_MAX_MD_SIZE];
@@ -36,7 +36,7 @@ static int range_sum(int fd, const char *name, uint64_t start, uint64_t end, uin
 			continue;
 		if (n <= 0)
 			rc = k1_err(err, K1_EIO, "%s: read error at 0x%llx: %s", name,
-			            (unsigned long long)start, n ? strerror(errno) : "end of file");
+				    (unsigned long long)start, n ? strerror(errno) : "end of file");
 		else if (!EVP_DigestUpdate(ctx, buf, (size_t)n))
 			rc = k1_err(err, K1_ECRYPTO, "SHA-256 failed");
 		start += n > 0 ? (uint64_t)n : 0;
@@ -52,32 +52,32 @@ static int range_sum(int fd, const char *name, uint64_t start, uint64_t end, uin
 static int header(struct k1_buf *b, uint64_t size, uint64_t blocks, uint64_t mapped)
 {
 	return add(b, "<?xml version=\"1.0\" ?>\n"
-	              "<!-- Block map written by k1fw image (bmap-tools format 2.0). -->\n"
-	              "<bmap version=\"2.0\">\n") ||
+		      "<!-- Block map written by k1fw image (bmap-tools format 2.0). -->\n"
+		      "<bmap version=\"2.0\">\n") ||
 	       add(b,
-	           "    <!-- Image size in bytes: %llu -->\n    <ImageSize> %llu </ImageSize>\n\n",
-	           (unsigned long long)size, (unsigned long long)size) ||
+		   "    <!-- Image size in bytes: %llu -->\n    <ImageSize> %llu </ImageSize>\n\n",
+		   (unsigned long long)size, (unsigned long long)size) ||
 	       add(b, "    <!-- Size of a block in bytes -->\n    <BlockSize> %u </BlockSize>\n\n",
-	           K1_IMAGE_BLOCK) ||
+		   K1_IMAGE_BLOCK) ||
 	       add(b,
-	           "    <!-- Count of blocks in the image file -->\n"
-	           "    <BlocksCount> %llu </BlocksCount>\n\n",
-	           (unsigned long long)blocks) ||
+		   "    <!-- Count of blocks in the image file -->\n"
+		   "    <BlocksCount> %llu </BlocksCount>\n\n",
+		   (unsigned long long)blocks) ||
 	       add(b,
-	           "    <!-- Count of mapped blocks -->\n"
-	           "    <MappedBlocksCount> %llu </MappedBlocksCount>\n\n",
-	           (unsigned long long)mapped) ||
+		   "    <!-- Count of mapped blocks -->\n"
+		   "    <MappedBlocksCount> %llu </MappedBlocksCount>\n\n",
+		   (unsigned long long)mapped) ||
 	       add(b, "    <!-- Type of checksum used in this file -->\n"
-	              "    <ChecksumType> sha256 </ChecksumType>\n\n") ||
+		      "    <ChecksumType> sha256 </ChecksumType>\n\n") ||
 	       add(b,
-	           "    <!-- The checksum of this bmap file, computed with this value all "
-	           "\"0\" -->\n    <BmapFileChecksum> %s </BmapFileChecksum>\n\n",
-	           ZERO_SUM) ||
+		   "    <!-- The checksum of this bmap file, computed with this value all "
+		   "\"0\" -->\n    <BmapFileChecksum> %s </BmapFileChecksum>\n\n",
+		   ZERO_SUM) ||
 	       add(b, "    <BlockMap>\n");
 }
 
 int k1_bmap_build(int fd, const char *name, uint64_t size, const struct k1_extents *map,
-                  struct k1_buf *out, struct k1_error *err)
+		  struct k1_buf *out, struct k1_error *err)
 {
 	const uint64_t bs = K1_IMAGE_BLOCK;
 	uint64_t blocks = (size + bs - 1) / bs, mapped = 0;
@@ -98,9 +98,9 @@ int k1_bmap_build(int fd, const char *name, uint64_t size, const struct k1_exten
 		if ((rc = range_sum(fd, name, first * bs, end, buf, sum, err)))
 			break;
 		if (first == last ? add(out, "        <Range chksum=\"%s\"> %llu </Range>\n", sum,
-		                        (unsigned long long)first)
-		                  : add(out, "        <Range chksum=\"%s\"> %llu-%llu </Range>\n",
-		                        sum, (unsigned long long)first, (unsigned long long)last))
+					(unsigned long long)first)
+				  : add(out, "        <Range chksum=\"%s\"> %llu-%llu </Range>\n",
+					sum, (unsigned long long)first, (unsigned long long)last))
 			rc = k1_err(err, K1_ENOMEM, "out of memory");
 	}
 	if (!rc && add(out, "    </BlockMap>\n</bmap>\n"))

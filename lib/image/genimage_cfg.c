@@ -30,11 +30,11 @@ static int image_line(struct k1_buf *b, const char *path)
 }
 
 static int part(struct k1_buf *b, const char *name, const char *path, uint64_t off, uint64_t size,
-                bool in_table)
+		bool in_table)
 {
 	return add(b, "\tpartition %s {\n", name) || (path && image_line(b, path)) ||
 	       add(b, "\t\toffset = %llu\n\t\tsize = %llu\n", (unsigned long long)off,
-	           (unsigned long long)size) ||
+		   (unsigned long long)size) ||
 	       (!in_table && add(b, "\t\tin-partition-table = false\n"));
 }
 
@@ -53,7 +53,7 @@ static int bootinfo_part(struct k1_buf *b, const struct k1_image_plan *p)
 		return rc;
 	for (size_t h = 0; bp && h < bp->nholes && !rc; h++)
 		rc = add(b, "\"(%llu;%llu)\", ", (unsigned long long)bp->holes[h].start,
-		         (unsigned long long)bp->holes[h].end);
+			 (unsigned long long)bp->holes[h].end);
 	return rc ? rc : add(b, "\"(440;512)\"}\n\t}\n");
 }
 
@@ -64,9 +64,9 @@ static int user_image(struct k1_buf *b, const struct k1_image_plan *p, const cha
 
 	k1_gpt_guid_str(p->disk_guid, g);
 	if ((rc = add(b,
-	              "image %s {\n\thdimage {\n\t\tpartition-table-type = \"gpt\"\n"
-	              "\t\tdisk-uuid = \"%s\"\n\t}\n\tsize = %llu\n\n",
-	              name, g, (unsigned long long)p->disk_size)))
+		      "image %s {\n\thdimage {\n\t\tpartition-table-type = \"gpt\"\n"
+		      "\t\tdisk-uuid = \"%s\"\n\t}\n\tsize = %llu\n\n",
+		      name, g, (unsigned long long)p->disk_size)))
 		return rc;
 	if (p->media == K1_MEDIA_SD && (rc = bootinfo_part(b, p)))
 		return rc;
@@ -87,16 +87,16 @@ static int user_image(struct k1_buf *b, const struct k1_image_plan *p, const cha
 			rc = add(b, "\t\tholes = {");
 			for (size_t h = 0; h < ip->tp->nholes && !rc; h++)
 				rc = add(b, "%s\"(%llu;%llu)\"", h ? ", " : "",
-				         (unsigned long long)ip->tp->holes[h].start,
-				         (unsigned long long)ip->tp->holes[h].end);
+					 (unsigned long long)ip->tp->holes[h].start,
+					 (unsigned long long)ip->tp->holes[h].end);
 			rc = rc ? rc : add(b, "}\n");
 		}
 		rc = rc ? rc : add(b, "\t}\n");
 	}
 	for (size_t i = 0; i < p->nextra && !rc && p->media == K1_MEDIA_SD; i++)
-		rc =
-		    part(b, "spl1", p->extra[i].path, p->extra[i].offset, p->extra[i].len, false) ||
-		    add(b, "\t}\n");
+		rc = part(b, "spl1", p->extra[i].path, p->extra[i].offset, p->extra[i].len,
+			  false) ||
+		     add(b, "\t}\n");
 	return rc ? rc : add(b, "}\n");
 }
 
@@ -106,18 +106,18 @@ static int user_image(struct k1_buf *b, const struct k1_image_plan *p, const cha
 static int boot0_image(struct k1_buf *b, const struct k1_image_plan *p)
 {
 	int rc = add(b,
-	             "image boot0.img {\n\thdimage {\n\t\tpartition-table-type = \"none\"\n"
-	             "\t}\n\tsize = %llu\n\n",
-	             (unsigned long long)p->boot0_size);
+		     "image boot0.img {\n\thdimage {\n\t\tpartition-table-type = \"none\"\n"
+		     "\t}\n\tsize = %llu\n\n",
+		     (unsigned long long)p->boot0_size);
 
 	rc = rc ? rc
-	        : part(b, "bootinfo", p->bootinfo_path ? p->bootinfo_path : "bootinfo_emmc.bin", 0,
-	               512, false) ||
-	              add(b, "\t}\n");
+		: part(b, "bootinfo", p->bootinfo_path ? p->bootinfo_path : "bootinfo_emmc.bin", 0,
+		       512, false) ||
+			     add(b, "\t}\n");
 	for (size_t i = 0; i < p->nextra && !rc; i++)
-		rc =
-		    part(b, "fsbl", p->extra[i].path, p->extra[i].offset, p->extra[i].len, false) ||
-		    add(b, "\t}\n");
+		rc = part(b, "fsbl", p->extra[i].path, p->extra[i].offset, p->extra[i].len,
+			  false) ||
+		     add(b, "\t}\n");
 	return rc ? rc : add(b, "}\n\n");
 }
 
@@ -134,28 +134,28 @@ static bool plain_name(const char *s)
 }
 
 int k1_genimage_cfg(const struct k1_image_plan *p, const char *image_name, struct k1_buf *out,
-                    struct k1_error *err)
+		    struct k1_error *err)
 {
 	for (size_t i = 0; i < p->nparts; i++)
 		if (!plain_name(p->parts[i].tp->name))
 			return k1_err(
-			    err, K1_EINVAL,
-			    "genimage config: partition name '%s': genimage takes letters, "
-			    "digits, '-', '_' and '.' only",
-			    p->parts[i].tp->name);
+				err, K1_EINVAL,
+				"genimage config: partition name '%s': genimage takes letters, "
+				"digits, '-', '_' and '.' only",
+				p->parts[i].tp->name);
 	if (!plain_name(image_name))
 		return k1_err(err, K1_EINVAL,
-		              "genimage config: image name '%s': genimage takes letters, digits, "
-		              "'-', '_' and '.' only",
-		              image_name);
+			      "genimage config: image name '%s': genimage takes letters, digits, "
+			      "'-', '_' and '.' only",
+			      image_name);
 	int rc = add(out, "# genimage config written by k1fw image (%s, table %s)\n\n",
-	             k1_media_name(p->media), p->table_path);
+		     k1_media_name(p->media), p->table_path);
 
 	if (!rc && p->media == K1_MEDIA_EMMC)
 		rc = boot0_image(out, p);
 	if (!rc)
 		rc = user_image(out, p, image_name);
 	return rc ? k1_err(err, rc == K1_ENOMEM ? K1_ENOMEM : K1_ERANGE,
-	                   "genimage config: a path or name is too long")
-	          : 0;
+			   "genimage config: a path or name is too long")
+		  : 0;
 }

@@ -6,9 +6,9 @@
 #ifndef K1_IMAGE_H
 #define K1_IMAGE_H
 
-#include "format/bootinfo.h"
 #include "base/error.h"
 #include "base/extents.h"
+#include "format/bootinfo.h"
 #include "format/gpt_write.h"
 #include "format/ptable.h"
 
@@ -84,7 +84,7 @@ typedef void (*k1_image_log)(void *ctx, const char *msg);
  * sends the BootROM, ...) returns K1_EINVAL with one line naming the
  * partition and offset; with force it is logged as a warning instead. */
 int k1_image_plan(const struct k1_image_opts *o, struct k1_image_plan *plan, k1_image_log log,
-                  void *log_ctx, struct k1_error *err);
+		  void *log_ctx, struct k1_error *err);
 void k1_image_plan_free(struct k1_image_plan *plan);
 
 /* What to write; NULL members are skipped. raw is required for sparse and
@@ -101,7 +101,7 @@ struct k1_image_outputs {
  * once all are complete; on error none is left behind. map receives the
  * data ranges of raw (may be NULL). */
 int k1_image_write(const struct k1_image_plan *p, const struct k1_image_outputs *out,
-                   struct k1_extents *map, struct k1_error *err);
+		   struct k1_extents *map, struct k1_error *err);
 
 /* ---- the pieces (image_write.c, image_gpt.c, bmap.c, image_sparse.c,
  * genimage_cfg.c) ---- */
@@ -111,28 +111,28 @@ int k1_image_write(const struct k1_image_plan *p, const struct k1_image_outputs 
  * header in the last sector) into backup: K1_GPT_PRIMARY_BYTES and
  * K1_GPT_BACKUP_BYTES. */
 int k1_image_gpt(const struct k1_image_plan *p, uint8_t *primary, uint8_t *backup,
-                 struct k1_error *err);
+		 struct k1_error *err);
 
 /* The raw image into fd (already created, empty): ftruncate, then only the
  * data. boot0 likewise. */
 int k1_image_write_raw(const struct k1_image_plan *p, int fd, const char *name,
-                       struct k1_extents *map, struct k1_error *err);
+		       struct k1_extents *map, struct k1_error *err);
 int k1_image_write_boot0(const struct k1_image_plan *p, int fd, const char *name,
-                         struct k1_error *err);
+			 struct k1_error *err);
 
 /* bmaptool 2.0 XML (SHA-256) for the size-byte file fd whose data lies in
  * map (block-rounded), into out. */
 int k1_bmap_build(int fd, const char *name, uint64_t size, const struct k1_extents *map,
-                  struct k1_buf *out, struct k1_error *err);
+		  struct k1_buf *out, struct k1_error *err);
 
 /* Android sparse (libsparse, 4 KiB blocks) of the size-byte file in_fd whose
  * data lies in map, written to out_fd. */
 int k1_image_sparse(int in_fd, uint64_t size, const struct k1_extents *map, int out_fd,
-                    const char *name, struct k1_error *err);
+		    const char *name, struct k1_error *err);
 
 /* genimage's config for the same layout; image_name is the name genimage
  * writes (the raw output's base name). */
 int k1_genimage_cfg(const struct k1_image_plan *p, const char *image_name, struct k1_buf *out,
-                    struct k1_error *err);
+		    struct k1_error *err);
 
 #endif

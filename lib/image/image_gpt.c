@@ -10,7 +10,7 @@
 #define SECTOR 512u
 
 int k1_image_gpt(const struct k1_image_plan *p, uint8_t *primary, uint8_t *backup,
-                 struct k1_error *err)
+		 struct k1_error *err)
 {
 	struct k1_gpt_new_part parts[K1_GPT_NEW_ENTRIES];
 	size_t n = 0;
@@ -21,10 +21,10 @@ int k1_image_gpt(const struct k1_image_plan *p, uint8_t *primary, uint8_t *backu
 		if (!ip->in_gpt)
 			continue;
 		parts[n] = (struct k1_gpt_new_part){
-		    .name = ip->tp->name,
-		    .first_lba = ip->offset / SECTOR,
-		    .last_lba = (ip->offset + ip->size + SECTOR - 1) / SECTOR - 1,
-		    .type_guid = ip->type_guid,
+			.name = ip->tp->name,
+			.first_lba = ip->offset / SECTOR,
+			.last_lba = (ip->offset + ip->size + SECTOR - 1) / SECTOR - 1,
+			.type_guid = ip->type_guid,
 		};
 		memcpy(parts[n++].guid, ip->guid, 16);
 	}

@@ -100,8 +100,9 @@ static const struct k1_image_override *override_for(const struct k1_image_opts *
 static const char *default_image(const char *name)
 {
 	static const char *const map[][2] = {
-	    {"fsbl", "factory/FSBL.bin"}, {"env", "env.bin"},        {"opensbi", "fw_dynamic.itb"},
-	    {"uboot", "u-boot.itb"},      {"bootfs", "bootfs.ext4"}, {"rootfs", "rootfs.ext4"},
+		{"fsbl", "factory/FSBL.bin"},  {"env", "env.bin"},
+		{"opensbi", "fw_dynamic.itb"}, {"uboot", "u-boot.itb"},
+		{"bootfs", "bootfs.ext4"},     {"rootfs", "rootfs.ext4"},
 	};
 	for (size_t i = 0; name && i < sizeof(map) / sizeof(map[0]); i++)
 		if (!strcmp(map[i][0], name))
@@ -157,7 +158,7 @@ static int derive_guid(struct ctx *c, const char *what, size_t index, uint8_t g[
 		return 0;
 	}
 	snprintf(tag, sizeof(tag), "k1fw image %s %s %zu %llu", k1_media_name(c->p->media), what,
-	         index, (unsigned long long)c->p->disk_size);
+		 index, (unsigned long long)c->p->disk_size);
 	if (k1_buf_append(&m, tag, strlen(tag) + 1) ||
 	    k1_buf_append(&m, c->table_text.data, c->table_text.len)) {
 		k1_buf_free(&m);
@@ -175,10 +176,10 @@ static int type_guid(struct ctx *c, const struct k1_ptable_part *tp, uint8_t g[1
 	static const struct {
 		const char *name, *guid;
 	} known[] = {
-	    {"basic-data", "EBD0A0A2-B9E5-4433-87C0-68B6B72699C7"},
-	    {"linux", "0FC63DAF-8483-4772-8E79-3D69D8477DE4"},
-	    {"esp", "C12A7328-F81F-11D2-BA4B-00A0C93EC93B"},
-	    {"xbootldr", "BC13C2FF-59E6-4262-A352-B275FD6F7172"},
+		{"basic-data", "EBD0A0A2-B9E5-4433-87C0-68B6B72699C7"},
+		{"linux", "0FC63DAF-8483-4772-8E79-3D69D8477DE4"},
+		{"esp", "C12A7328-F81F-11D2-BA4B-00A0C93EC93B"},
+		{"xbootldr", "BC13C2FF-59E6-4262-A352-B275FD6F7172"},
 	};
 	const char *t = tp->type ? tp->type : "basic-data"; /* what U-Boot `gpt write` sets */
 
@@ -187,9 +188,9 @@ static int type_guid(struct ctx *c, const struct k1_ptable_part *tp, uint8_t g[1
 			t = known[i].guid;
 	if (k1_gpt_guid_parse(t, g))
 		return k1_err(c->err, K1_EINVAL,
-		              "%s: partition %s: type '%s': expected a GUID or basic-data, linux, "
-		              "esp, xbootldr",
-		              c->p->table_path, tp->name, tp->type);
+			      "%s: partition %s: type '%s': expected a GUID or basic-data, linux, "
+			      "esp, xbootldr",
+			      c->p->table_path, tp->name, tp->type);
 	return 0;
 }
 
@@ -202,65 +203,65 @@ static int load_table(struct ctx *c)
 	int rc;
 
 	p->table_path =
-	    c->o->table ? strdup(c->o->table) : bundle_path(c, "partition_universal.json");
+		c->o->table ? strdup(c->o->table) : bundle_path(c, "partition_universal.json");
 	if (!p->table_path)
 		return k1_err(c->err, K1_ENOMEM, "out of memory");
 	if ((rc = k1_read_file(p->table_path, &c->table_text, c->err)))
 		return rc;
 	if ((rc = k1_ptable_parse((const char *)c->table_text.data, c->table_text.len,
-	                          p->table_path, &p->pt, c->err)))
+				  p->table_path, &p->pt, c->err)))
 		return rc;
 	if (p->pt.kind != K1_PTABLE_GPT)
 		return k1_err(
-		    c->err, K1_EINVAL,
-		    "%s: format '%s': expected \"gpt\" (an SD card or eMMC carries a GPT; "
-		    "mtd tables are for SPI flash)",
-		    p->table_path, p->pt.format ? p->pt.format : "");
+			c->err, K1_EINVAL,
+			"%s: format '%s': expected \"gpt\" (an SD card or eMMC carries a GPT; "
+			"mtd tables are for SPI flash)",
+			p->table_path, p->pt.format ? p->pt.format : "");
 	if (p->pt.device_map)
 		return k1_err(c->err, K1_EINVAL,
-		              "%s: every entry is at 0 with size '-': a map of whole devices, not "
-		              "a layout to build an image from",
-		              p->table_path);
+			      "%s: every entry is at 0 with size '-': a map of whole devices, not "
+			      "a layout to build an image from",
+			      p->table_path);
 	if (!p->pt.count)
 		return k1_err(c->err, K1_EINVAL, "%s: no partitions", p->table_path);
 	for (size_t i = 0; i < p->pt.count; i++) {
 		const struct k1_ptable_part *tp = &p->pt.parts[i];
 		if (!tp->name || !tp->offset_known || !tp->size_known)
 			return k1_err(c->err, K1_EINVAL, "%s: partitions[%zu]%s%s: %s",
-			              p->table_path, i, tp->name ? " " : "",
-			              tp->name ? tp->name : "", tp->problem);
+				      p->table_path, i, tp->name ? " " : "",
+				      tp->name ? tp->name : "", tp->problem);
 		if ((!tp->rest && tp->size > MAX_BYTES) || tp->offset > MAX_BYTES ||
 		    (!tp->rest && tp->offset + tp->size > MAX_BYTES))
 			return k1_err(
-			    c->err, K1_EINVAL,
-			    "%s: partition %s: offset 0x%llx, size 0x%llx: larger than any "
-			    "disk (2^62 bytes)",
-			    p->table_path, tp->name, (unsigned long long)tp->offset,
-			    (unsigned long long)tp->size);
+				c->err, K1_EINVAL,
+				"%s: partition %s: offset 0x%llx, size 0x%llx: larger than any "
+				"disk (2^62 bytes)",
+				p->table_path, tp->name, (unsigned long long)tp->offset,
+				(unsigned long long)tp->size);
 		if (tp->in_table && ++in_gpt > K1_GPT_NEW_ENTRIES)
 			return k1_err(c->err, K1_EINVAL,
-			              "%s: partition %s: more than %d partitions for the GPT",
-			              p->table_path, tp->name, K1_GPT_NEW_ENTRIES);
+				      "%s: partition %s: more than %d partitions for the GPT",
+				      p->table_path, tp->name, K1_GPT_NEW_ENTRIES);
 		if (tp->in_table && strlen(tp->name) > K1_GPT_NAME_UNITS &&
 		    (rc = refuse(c,
-		                 "%s: partition %s: a GPT name holds %d characters; it will "
-		                 "be cut",
-		                 p->table_path, tp->name, K1_GPT_NAME_UNITS)))
+				 "%s: partition %s: a GPT name holds %d characters; it will "
+				 "be cut",
+				 p->table_path, tp->name, K1_GPT_NAME_UNITS)))
 			return rc;
 		if (tp->rest && i + 1 < p->pt.count)
 			return k1_err(c->err, K1_EINVAL,
-			              "%s: partition %s: size '-' (rest of the device) is only "
-			              "possible on the last partition",
-			              p->table_path, tp->name);
+				      "%s: partition %s: size '-' (rest of the device) is only "
+				      "possible on the last partition",
+				      p->table_path, tp->name);
 		if (tp->problem[0] &&
 		    (rc = refuse(c, "%s: partition %s: %s", p->table_path, tp->name, tp->problem)))
 			return rc;
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(p->pt.parts[j].name, tp->name) &&
 			    (rc = refuse(c,
-			                 "%s: partition %s: the name appears twice (entries %zu "
-			                 "and %zu)",
-			                 p->table_path, tp->name, j, i)))
+					 "%s: partition %s: the name appears twice (entries %zu "
+					 "and %zu)",
+					 p->table_path, tp->name, j, i)))
 				return rc;
 	}
 	return 0;
@@ -276,7 +277,7 @@ static int read_small(struct ctx *c, const char *path, const char *what, struct 
 		return k1_err(c->err, K1_EIO, "%s: %s not found", path, what);
 	if (size > (1u << 20))
 		return k1_err(c->err, K1_EINVAL, "%s: %llu bytes, too large for a %s", path,
-		              (unsigned long long)size, what);
+			      (unsigned long long)size, what);
 	return k1_read_file(path, b, c->err);
 }
 
@@ -297,9 +298,9 @@ static int lba0_from(struct ctx *c, const struct k1_ptable_part *bp, const struc
 
 	if (bp && bp->offset != 0 &&
 	    (rc = refuse(c,
-	                 "%s: partition %s at 0x%llx: expected offset 0 (the BootROM reads "
-	                 "bootinfo at byte 0 of an SD card)",
-	                 p->table_path, bp->name, (unsigned long long)bp->offset)))
+			 "%s: partition %s at 0x%llx: expected offset 0 (the BootROM reads "
+			 "bootinfo at byte 0 of an SD card)",
+			 p->table_path, bp->name, (unsigned long long)bp->offset)))
 		return rc;
 	for (size_t i = 0; i < b->len; i++) {
 		bool hole = false;
@@ -309,10 +310,10 @@ static int lba0_from(struct ctx *c, const struct k1_ptable_part *bp, const struc
 			continue;
 		if (i >= MBR_CODE) {
 			rc = refuse(c,
-			            "%s: byte %zu of %zu: the bootinfo partition's data overlaps "
-			            "the protective MBR at 440-511 (declare holes, e.g. "
-			            "{\"(80;512)\"})",
-			            p->bootinfo_path, i, b->len);
+				    "%s: byte %zu of %zu: the bootinfo partition's data overlaps "
+				    "the protective MBR at 440-511 (declare holes, e.g. "
+				    "{\"(80;512)\"})",
+				    p->bootinfo_path, i, b->len);
 			return rc;
 		}
 		p->lba0[i] = b->data[i];
@@ -337,7 +338,7 @@ static int load_bootinfo(struct ctx *c)
 		p->bootinfo_path = NULL;
 	else
 		p->bootinfo_path =
-		    bundle_path(c, bp && bp->image ? bp->image : "factory/bootinfo_sd.bin");
+			bundle_path(c, bp && bp->image ? bp->image : "factory/bootinfo_sd.bin");
 	if (!p->bootinfo_path) {
 		k1_bootinfo_defaults(K1_MEDIA_EMMC, &p->bi);
 		k1_bootinfo_encode(&p->bi, p->bootinfo);
@@ -356,13 +357,13 @@ static int load_bootinfo(struct ctx *c)
 		return rc;
 	if (b.len < K1_BOOTINFO_SIZE || k1_le32(b.data) != K1_BOOTINFO_MAGIC) {
 		rc = k1_err(c->err, K1_EINVAL, "%s: not a bootinfo (expected magic 0x%08X at 0)",
-		            p->bootinfo_path, K1_BOOTINFO_MAGIC);
+			    p->bootinfo_path, K1_BOOTINFO_MAGIC);
 	} else {
 		k1_bootinfo_decode(b.data, b.len, &p->bi, NULL);
 		memcpy(p->bootinfo, b.data, K1_BOOTINFO_SIZE);
 		if (k1_bootinfo_crc(b.data) != p->bi.crc32)
 			rc = refuse(c, "%s: bootinfo CRC-32 @ 0x40: expected 0x%08x, found 0x%08x",
-			            p->bootinfo_path, k1_bootinfo_crc(b.data), p->bi.crc32);
+				    p->bootinfo_path, k1_bootinfo_crc(b.data), p->bi.crc32);
 	}
 	if (!rc && p->media == K1_MEDIA_SD)
 		rc = lba0_from(c, bp, &b);
@@ -385,20 +386,20 @@ static int load_fsbl(struct ctx *c)
 		return rc;
 	if (!p->fsbl_path)
 		return k1_err(c->err, K1_EINVAL,
-		              "%s: no FSBL: the table's fsbl partition names no image and the "
-		              "bundle has no factory/FSBL.bin (give --part fsbl=FSBL.bin)",
-		              c->o->bundle);
+			      "%s: no FSBL: the table's fsbl partition names no image and the "
+			      "bundle has no factory/FSBL.bin (give --part fsbl=FSBL.bin)",
+			      c->o->bundle);
 	if ((rc = read_small(c, p->fsbl_path, "FSBL", &b)))
 		return rc;
 	p->fsbl_size = b.len;
 	if (!ff || !ff->probe(b.data, b.len))
 		rc = refuse(c, "%s: not an FSBL (expected \"AIHD\" at 0x100)", p->fsbl_path);
 	else if (p->bi.spl_size_limit && b.len > p->bi.spl_size_limit)
-		rc =
-		    refuse(c,
-		           "%s: FSBL of %zu bytes exceeds the bootinfo spl_size_limit 0x%x @ "
-		           "0x28 by %zu bytes",
-		           p->fsbl_path, b.len, p->bi.spl_size_limit, b.len - p->bi.spl_size_limit);
+		rc = refuse(c,
+			    "%s: FSBL of %zu bytes exceeds the bootinfo spl_size_limit 0x%x @ "
+			    "0x28 by %zu bytes",
+			    p->fsbl_path, b.len, p->bi.spl_size_limit,
+			    b.len - p->bi.spl_size_limit);
 	k1_buf_free(&b);
 	return rc;
 }
@@ -429,8 +430,8 @@ static int load_parts(struct ctx *c)
 		if ((rc = part_source(c, tp, &ip->path, &named)))
 			return rc;
 		if (ip->path && !exists(ip->path, &ip->file_size)) {
-			if ((rc =
-			         refuse(c, "partition %s: image %s not found", tp->name, ip->path)))
+			if ((rc = refuse(c, "partition %s: image %s not found", tp->name,
+					 ip->path)))
 				return rc;
 			free(ip->path);
 			ip->path = NULL;
@@ -464,22 +465,23 @@ static int size_disk(struct ctx *c)
 	if (c->o->size) {
 		if (c->o->size % K1_IMAGE_BLOCK)
 			return k1_err(c->err, K1_EINVAL,
-			              "--size %llu: expected a multiple of 4 KiB",
-			              (unsigned long long)c->o->size);
+				      "--size %llu: expected a multiple of 4 KiB",
+				      (unsigned long long)c->o->size);
 		if (need > c->o->size)
 			return k1_err(
-			    c->err, K1_EINVAL,
-			    "--size %llu: the layout needs %llu bytes (partition %s ends at "
-			    "0x%llx, and the backup GPT takes the last 33 sectors)",
-			    (unsigned long long)c->o->size, (unsigned long long)need, name_of(far),
-			    (unsigned long long)(need - K1_GPT_BACKUP_SECTORS * SECTOR));
+				c->err, K1_EINVAL,
+				"--size %llu: the layout needs %llu bytes (partition %s ends at "
+				"0x%llx, and the backup GPT takes the last 33 sectors)",
+				(unsigned long long)c->o->size, (unsigned long long)need,
+				name_of(far),
+				(unsigned long long)(need - K1_GPT_BACKUP_SECTORS * SECTOR));
 		p->disk_size = c->o->size;
 	} else {
 		if (last->tp->rest && !last->file_size)
 			return k1_err(c->err, K1_EINVAL,
-			              "partition %s has size '-' and no image: give --size to say "
-			              "how large the disk is",
-			              name_of(last));
+				      "partition %s has size '-' and no image: give --size to say "
+				      "how large the disk is",
+				      name_of(last));
 		p->disk_size = (need + MIB - 1) / MIB * MIB;
 	}
 	if (last->tp->rest) {
@@ -504,27 +506,27 @@ static int check_part(struct ctx *c, struct k1_image_part *ip)
 
 	if (ip->offset % SECTOR || (ip->in_gpt && ip->size % SECTOR))
 		rc = refuse(c,
-		            "partition %s: offset 0x%llx, size 0x%llx: expected whole 512-byte "
-		            "sectors",
-		            n, (unsigned long long)ip->offset, (unsigned long long)ip->size);
+			    "partition %s: offset 0x%llx, size 0x%llx: expected whole 512-byte "
+			    "sectors",
+			    n, (unsigned long long)ip->offset, (unsigned long long)ip->size);
 	if (!rc && !ip->tp->bootinfo && ip->size && ip->offset < GPT_END)
 		rc = refuse(c,
-		            "partition %s at 0x%llx: the primary GPT (sectors 0-33, up to "
-		            "0x4400) cannot fit before it",
-		            n, (unsigned long long)ip->offset);
+			    "partition %s at 0x%llx: the primary GPT (sectors 0-33, up to "
+			    "0x4400) cannot fit before it",
+			    n, (unsigned long long)ip->offset);
 	if (!rc && !ip->tp->bootinfo && end_of(ip) > usable_end)
 		rc = refuse(c,
-		            "partition %s ends at 0x%llx, past the last usable byte 0x%llx (the "
-		            "backup GPT takes the last 33 sectors)",
-		            n, (unsigned long long)end_of(ip), (unsigned long long)usable_end);
+			    "partition %s ends at 0x%llx, past the last usable byte 0x%llx (the "
+			    "backup GPT takes the last 33 sectors)",
+			    n, (unsigned long long)end_of(ip), (unsigned long long)usable_end);
 	if (!rc && ip->in_gpt && !ip->size)
 		rc = refuse(c, "partition %s: size 0: a GPT entry needs at least one sector", n);
 	if (!rc && ip->path && ip->file_size > ip->size) {
 		rc = refuse(c,
-		            "partition %s: image %s is %llu bytes, larger than the partition "
-		            "(%llu bytes at 0x%llx)",
-		            n, ip->path, (unsigned long long)ip->file_size,
-		            (unsigned long long)ip->size, (unsigned long long)ip->offset);
+			    "partition %s: image %s is %llu bytes, larger than the partition "
+			    "(%llu bytes at 0x%llx)",
+			    n, ip->path, (unsigned long long)ip->file_size,
+			    (unsigned long long)ip->size, (unsigned long long)ip->offset);
 		ip->file_size = ip->size; /* forced: clipped, never spilled into the next */
 	}
 	return rc;
@@ -542,11 +544,11 @@ static int check_overlaps(struct ctx *c)
 			    b->offset >= end_of(a))
 				continue;
 			rc = refuse(c,
-			            "partition %s (0x%llx-0x%llx) overlaps partition %s "
-			            "(0x%llx-0x%llx)",
-			            name_of(b), (unsigned long long)b->offset,
-			            (unsigned long long)end_of(b), name_of(a),
-			            (unsigned long long)a->offset, (unsigned long long)end_of(a));
+				    "partition %s (0x%llx-0x%llx) overlaps partition %s "
+				    "(0x%llx-0x%llx)",
+				    name_of(b), (unsigned long long)b->offset,
+				    (unsigned long long)end_of(b), name_of(a),
+				    (unsigned long long)a->offset, (unsigned long long)end_of(a));
 			if (rc)
 				return rc;
 		}
@@ -566,16 +568,16 @@ static int check_fsbl_place(struct ctx *c)
 		return 0; /* boot0: FSBL at spl0_offset by construction */
 	if (!fp)
 		return refuse(c,
-		              "%s: no partition named fsbl: expected one at the bootinfo "
-		              "spl0_offset 0x%x",
-		              p->table_path, p->bi.spl0_offset);
+			      "%s: no partition named fsbl: expected one at the bootinfo "
+			      "spl0_offset 0x%x",
+			      p->table_path, p->bi.spl0_offset);
 	if (fp->offset != p->bi.spl0_offset)
 		rc = refuse(c,
-		            "partition fsbl at 0x%llx: expected the bootinfo spl0_offset 0x%x "
-		            "(from %s)%s",
-		            (unsigned long long)fp->offset, p->bi.spl0_offset, p->bootinfo_path,
-		            emmc_bi ? ": an eMMC bootinfo on an SD card puts the FSBL on the GPT"
-		                    : ": the BootROM would not find the FSBL");
+			    "partition fsbl at 0x%llx: expected the bootinfo spl0_offset 0x%x "
+			    "(from %s)%s",
+			    (unsigned long long)fp->offset, p->bi.spl0_offset, p->bootinfo_path,
+			    emmc_bi ? ": an eMMC bootinfo on an SD card puts the FSBL on the GPT"
+				    : ": the BootROM would not find the FSBL");
 	return rc;
 }
 
@@ -589,7 +591,7 @@ static int check_required(struct ctx *c)
 		const struct k1_ptable_part *tp = k1_ptable_find(&c->p->pt, names[i]);
 		if ((!tp || !tp->in_table) &&
 		    (rc = refuse(c, "%s: no GPT partition named %s%s: the SPL loads it by name",
-		                 c->p->table_path, names[i], tp ? " (it is hidden)" : "")))
+				 c->p->table_path, names[i], tp ? " (it is hidden)" : "")))
 			return rc;
 	}
 	return 0;
@@ -621,8 +623,8 @@ static void plan_spl1(struct ctx *c)
 			return;
 		}
 	}
-	p->extra[p->nextra++] =
-	    (struct k1_image_blob){"backup FSBL (spl1_offset)", p->fsbl_path, off, p->fsbl_size};
+	p->extra[p->nextra++] = (struct k1_image_blob){"backup FSBL (spl1_offset)", p->fsbl_path,
+						       off, p->fsbl_size};
 }
 
 /* U-Boot keeps its environment at CONFIG_ENV_OFFSET 0x60000 (16 KiB),
@@ -667,7 +669,7 @@ static int assign_guids(struct ctx *c)
 }
 
 int k1_image_plan(const struct k1_image_opts *o, struct k1_image_plan *plan, k1_image_log log,
-                  void *log_ctx, struct k1_error *err)
+		  void *log_ctx, struct k1_error *err)
 {
 	struct ctx c = {o, plan, log, log_ctx, err, K1_BUF_INIT};
 	int rc;
@@ -676,7 +678,7 @@ int k1_image_plan(const struct k1_image_opts *o, struct k1_image_plan *plan, k1_
 	plan->media = o->media;
 	if (o->media != K1_MEDIA_SD && o->media != K1_MEDIA_EMMC)
 		return k1_err(err, K1_EINVAL, "--media %s: expected sd or emmc",
-		              k1_media_name(o->media));
+			      k1_media_name(o->media));
 	if (!o->bundle)
 		return k1_err(err, K1_EINVAL, "missing the release folder (--bundle DIR)");
 	if (!(rc = load_table(&c)) && !(rc = load_bootinfo(&c)) && !(rc = load_fsbl(&c)) &&
@@ -690,8 +692,8 @@ int k1_image_plan(const struct k1_image_opts *o, struct k1_image_plan *plan, k1_
 				plan_spl1(&c);
 			} else {
 				plan->extra[plan->nextra++] = (struct k1_image_blob){
-				    "FSBL (boot0 spl0_offset)", plan->fsbl_path,
-				    plan->bi.spl0_offset, plan->fsbl_size};
+					"FSBL (boot0 spl0_offset)", plan->fsbl_path,
+					plan->bi.spl0_offset, plan->fsbl_size};
 				plan->boot0_size = plan->bi.spl0_offset + plan->fsbl_size;
 			}
 		}

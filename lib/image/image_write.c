@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 static int copy_file(const char *path, int fd, const char *name, uint64_t off, uint64_t len,
-                     const struct k1_extent *holes, size_t nholes, struct k1_extents *map,
-                     struct k1_error *err)
+		     const struct k1_extent *holes, size_t nholes, struct k1_extents *map,
+		     struct k1_error *err)
 {
 	int src = open(path, O_RDONLY | O_CLOEXEC), rc;
 
@@ -29,7 +29,7 @@ static int copy_file(const char *path, int fd, const char *name, uint64_t off, u
 }
 
 int k1_image_write_raw(const struct k1_image_plan *p, int fd, const char *name,
-                       struct k1_extents *map, struct k1_error *err)
+		       struct k1_extents *map, struct k1_error *err)
 {
 	uint8_t *head = malloc(K1_GPT_PRIMARY_BYTES);
 	uint8_t *tail = malloc(K1_GPT_BACKUP_BYTES);
@@ -41,23 +41,23 @@ int k1_image_write_raw(const struct k1_image_plan *p, int fd, const char *name,
 	}
 	if (ftruncate(fd, (off_t)p->disk_size) < 0) {
 		rc = k1_err(err, K1_EIO, "%s: cannot size to %llu bytes: %s", name,
-		            (unsigned long long)p->disk_size, strerror(errno));
+			    (unsigned long long)p->disk_size, strerror(errno));
 		goto out;
 	}
 	if ((rc = k1_image_gpt(p, head, tail, err)) ||
 	    (rc = k1_pwrite_all(fd, name, head, K1_GPT_PRIMARY_BYTES, 0, map, err)) ||
 	    (rc = k1_pwrite_all(fd, name, tail, K1_GPT_BACKUP_BYTES,
-	                          p->disk_size - K1_GPT_BACKUP_BYTES, map, err)))
+				p->disk_size - K1_GPT_BACKUP_BYTES, map, err)))
 		goto out;
 	for (size_t i = 0; i < p->nparts && !rc; i++) {
 		const struct k1_image_part *ip = &p->parts[i];
 		if (ip->path && ip->file_size)
 			rc = copy_file(ip->path, fd, name, ip->offset, ip->file_size, ip->tp->holes,
-			               ip->tp->nholes, map, err);
+				       ip->tp->nholes, map, err);
 	}
 	for (size_t i = 0; i < p->nextra && !rc && p->media == K1_MEDIA_SD; i++)
 		rc = copy_file(p->extra[i].path, fd, name, p->extra[i].offset, p->extra[i].len,
-		               NULL, 0, map, err);
+			       NULL, 0, map, err);
 out:
 	free(head);
 	free(tail);
@@ -65,7 +65,7 @@ out:
 }
 
 int k1_image_write_boot0(const struct k1_image_plan *p, int fd, const char *name,
-                         struct k1_error *err)
+			 struct k1_error *err)
 {
 	int rc;
 
@@ -75,7 +75,7 @@ int k1_image_write_boot0(const struct k1_image_plan *p, int fd, const char *name
 		return rc;
 	for (size_t i = 0; i < p->nextra && !rc; i++)
 		rc = copy_file(p->extra[i].path, fd, name, p->extra[i].offset, p->extra[i].len,
-		               NULL, 0, NULL, err);
+			       NULL, 0, NULL, err);
 	return rc;
 }
 
@@ -96,7 +96,7 @@ static int open_temp(struct out_file *f, struct k1_error *err)
 	f->fd = mkstemp(f->tmp);
 	if (f->fd < 0)
 		return k1_err(err, K1_EIO, "%s: cannot create a temporary file beside it: %s",
-		              f->path, strerror(errno));
+			      f->path, strerror(errno));
 	if (fchmod(f->fd, 0644) < 0)
 		return k1_err(err, K1_EIO, "%s: chmod: %s", f->tmp, strerror(errno));
 	return 0;
@@ -116,11 +116,11 @@ static int check_not_input(const struct k1_image_plan *p, const char *out, struc
 	if (!out || stat(out, &st) < 0)
 		return 0;
 	bool hit = same_file(&st, p->table_path) || same_file(&st, p->bootinfo_path) ||
-	           same_file(&st, p->fsbl_path);
+		   same_file(&st, p->fsbl_path);
 	for (size_t i = 0; i < p->nparts && !hit; i++)
 		hit = same_file(&st, p->parts[i].path);
 	return hit ? k1_err(err, K1_EINVAL, "%s: is one of the inputs; give another output", out)
-	           : 0;
+		   : 0;
 }
 
 static int write_buf(struct out_file *f, const struct k1_buf *b, struct k1_error *err)
@@ -135,7 +135,7 @@ static const char *base_name(const char *path)
 }
 
 static int write_all(const struct k1_image_plan *p, struct out_file *f, struct k1_extents *map,
-                     struct k1_error *err)
+		     struct k1_error *err)
 {
 	struct k1_buf b = K1_BUF_INIT;
 	int rc = 0;
@@ -148,7 +148,7 @@ static int write_all(const struct k1_image_plan *p, struct out_file *f, struct k
 	if (f[O_BOOT0].path && (rc = k1_image_write_boot0(p, f[O_BOOT0].fd, f[O_BOOT0].path, err)))
 		return rc;
 	if (f[O_SPARSE].path && (rc = k1_image_sparse(f[O_RAW].fd, p->disk_size, map,
-	                                              f[O_SPARSE].fd, f[O_SPARSE].path, err)))
+						      f[O_SPARSE].fd, f[O_SPARSE].path, err)))
 		return rc;
 	if (f[O_BMAP].path &&
 	    !(rc = k1_bmap_build(f[O_RAW].fd, f[O_RAW].path, p->disk_size, map, &b, err)))
@@ -156,7 +156,7 @@ static int write_all(const struct k1_image_plan *p, struct out_file *f, struct k
 	k1_buf_free(&b);
 	if (!rc && f[O_GENIMAGE].path &&
 	    !(rc = k1_genimage_cfg(p, f[O_RAW].path ? base_name(f[O_RAW].path) : "sdcard.img", &b,
-	                           err)))
+				   err)))
 		rc = write_buf(&f[O_GENIMAGE], &b, err);
 	k1_buf_free(&b);
 	return rc;
@@ -177,13 +177,13 @@ static int rename_failed(const struct out_file *f, int failed, struct k1_error *
 }
 
 int k1_image_write(const struct k1_image_plan *p, const struct k1_image_outputs *out,
-                   struct k1_extents *map, struct k1_error *err)
+		   struct k1_extents *map, struct k1_error *err)
 {
 	struct out_file f[O_COUNT] = {{.path = out->raw},
-	                              {.path = out->boot0},
-	                              {.path = out->sparse},
-	                              {.path = out->bmap},
-	                              {.path = out->genimage}};
+				      {.path = out->boot0},
+				      {.path = out->sparse},
+				      {.path = out->bmap},
+				      {.path = out->genimage}};
 	struct k1_extents own = K1_EXTENTS_INIT;
 	int rc = 0;
 
@@ -191,7 +191,7 @@ int k1_image_write(const struct k1_image_plan *p, const struct k1_image_outputs 
 		map = &own;
 	if ((out->sparse || out->bmap) && !out->raw)
 		return k1_err(err, K1_EINVAL,
-		              "Android sparse and bmap outputs need the raw image (-o)");
+			      "Android sparse and bmap outputs need the raw image (-o)");
 	if (out->boot0 && p->media != K1_MEDIA_EMMC)
 		return k1_err(err, K1_EINVAL, "a boot0 image is written for --media emmc only");
 	for (int i = 0; i < O_COUNT; i++) {

@@ -35,7 +35,7 @@ const char *rcp_show(struct qbuf *b, struct k1_str s, bool quoted)
 		unsigned char ch = (unsigned char)s.p[i];
 		if (ch < 0x20 || ch == 0x7F || (quoted && (ch == '"' || ch == '\\')))
 			n += (size_t)snprintf(b->s + n, 5,
-			                      ch == '"' || ch == '\\' ? "\\%c" : "\\x%02x", ch);
+					      ch == '"' || ch == '\\' ? "\\%c" : "\\x%02x", ch);
 		else
 			b->s[n++] = (char)ch;
 	}
@@ -112,7 +112,7 @@ int rcp_check_size(struct ctx *c, size_t len)
 {
 	if (len > c->max_size)
 		return rcp_fail(c, K1_ERANGE, "%zu bytes: larger than the %zu-byte limit", len,
-		            c->max_size);
+				c->max_size);
 	return 0;
 }
 
@@ -229,7 +229,7 @@ int rcp_reg_data(struct ctx *c, struct k1_str name, bool length_only, const stru
 		return 0;
 	if (e->key)
 		return rcp_fail(c, K1_EINVAL, "%s is the key of a pubkey item, not an item's bytes",
-		            rcp_quote(&q, name));
+				rcp_quote(&q, name));
 	if (c->pass == 2 && !e->fresh) {
 		int rc = note_fwdref(c, e, length_only);
 		if (rc)
@@ -259,10 +259,10 @@ static void warn_fwdrefs(struct ctx *c)
 		      !memcmp(d, r->digest, dlen))))
 			continue;
 		snprintf(msg, sizeof(msg),
-		         "%s: %s: forward reference to %s took its first-pass value (%zu bytes), "
-		         "which differs from its final value (%zu bytes); the vendor script builds "
-		         "the same bytes",
-		         c->recipe, r->where, rcp_quotez(&q, r->name), r->len, e->data.len);
+			 "%s: %s: forward reference to %s took its first-pass value (%zu bytes), "
+			 "which differs from its final value (%zu bytes); the vendor script builds "
+			 "the same bytes",
+			 c->recipe, r->where, rcp_quotez(&q, r->name), r->len, e->data.len);
 		c->opts->warn(c->opts->warn_ctx, msg);
 	}
 }
@@ -285,8 +285,9 @@ static int read_source_file(struct ctx *c, struct k1_str tok, struct k1_buf *dat
 	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
 		return 0;
 	if ((uint64_t)st.st_size > c->max_size)
-		return rcp_fail(c, K1_ERANGE, "source %s: %lld bytes, larger than the %zu-byte limit",
-		            path, (long long)st.st_size, c->max_size);
+		return rcp_fail(c, K1_ERANGE,
+				"source %s: %lld bytes, larger than the %zu-byte limit", path,
+				(long long)st.st_size, c->max_size);
 	if (k1_read_file(path, data, c->err))
 		return rcp_fail_wrap(c, K1_EIO, "source");
 	return 1;
@@ -307,7 +308,7 @@ int rcp_collect_sources(struct ctx *c, const char *source, struct k1_buf *data)
 
 		if (!tok.n)
 			return rcp_fail(c, K1_EINVAL, "source %s has an empty name",
-			            rcp_quotez(&q, source));
+					rcp_quotez(&q, source));
 		rc = rcp_reg_data(c, tok, false, &e);
 		if (rc == 1 && k1_buf_append(data, e->data.data, e->data.len))
 			return rcp_nomem(c);
@@ -317,7 +318,7 @@ int rcp_collect_sources(struct ctx *c, const char *source, struct k1_buf *data)
 			return rc;
 		if (rc == 0 && c->pass == 2)
 			return rcp_fail(c, K1_EIO, "source %s: no item or file named %s (in %s)",
-			            rcp_quotez(&q, source), rcp_quote(&q2, tok), c->base_dir);
+					rcp_quotez(&q, source), rcp_quote(&q2, tok), c->base_dir);
 		if ((rc = rcp_check_size(c, data->len)) != 0)
 			return rc;
 	}
@@ -325,7 +326,6 @@ int rcp_collect_sources(struct ctx *c, const char *source, struct k1_buf *data)
 }
 
 /* ---- item attributes ---- */
-
 
 static bool in_list(const char *key, const char *const *list)
 {
@@ -349,10 +349,10 @@ static const char *allowed_list(const char *const *list, char *buf)
 static int attr_value(struct ctx *c, struct attrs *a, const char *key, json_t *v)
 {
 	const char **slot = !strcmp(key, "name")        ? &a->name
-	                    : !strcmp(key, "algorithm") ? &a->algorithm
-	                    : !strcmp(key, "source")    ? &a->source
-	                    : !strcmp(key, "key")       ? &a->key
-	                                                : NULL;
+			    : !strcmp(key, "algorithm") ? &a->algorithm
+			    : !strcmp(key, "source")    ? &a->source
+			    : !strcmp(key, "key")       ? &a->key
+							: NULL;
 
 	if (slot) {
 		if (!json_is_string(v))
@@ -364,7 +364,7 @@ static int attr_value(struct ctx *c, struct attrs *a, const char *key, json_t *v
 		return rcp_fail(c, K1_EINVAL, "align must be a non-negative integer");
 	if ((uint64_t)json_integer_value(v) > c->max_size)
 		return rcp_fail(c, K1_ERANGE, "align %lld is larger than the %zu-byte limit",
-		            (long long)json_integer_value(v), c->max_size);
+				(long long)json_integer_value(v), c->max_size);
 	a->align = (size_t)json_integer_value(v);
 	return 0;
 }
@@ -378,14 +378,15 @@ int rcp_parse_attrs(struct ctx *c, json_t *spec, const char *const *allowed, str
 
 	if (!json_is_object(spec))
 		return rcp_fail(c, K1_EINVAL, "must be an object of attributes");
-	json_object_foreach(spec, key, v) {
+	json_object_foreach(spec, key, v)
+	{
 		int rc;
 
 		if (key[0] == '_')
 			continue;
 		if (!in_list(key, allowed))
 			return rcp_fail(c, K1_EINVAL, "unknown attribute %s (allowed: %s)",
-			            rcp_quotez(&q, key), allowed_list(allowed, list));
+					rcp_quotez(&q, key), allowed_list(allowed, list));
 		if ((rc = attr_value(c, a, key, v)) != 0)
 			return rc;
 	}
@@ -393,8 +394,7 @@ int rcp_parse_attrs(struct ctx *c, json_t *spec, const char *const *allowed, str
 }
 
 /* Align, register under the item's name, append to the output. */
-int rcp_finish_item(struct ctx *c, const struct attrs *a, struct k1_buf *data,
-                       struct k1_buf *out)
+int rcp_finish_item(struct ctx *c, const struct attrs *a, struct k1_buf *data, struct k1_buf *out)
 {
 	int rc;
 
@@ -414,8 +414,9 @@ static const struct item_type {
 	const char *name;
 	int (*build)(struct ctx *c, json_t *spec, struct k1_buf *out);
 } item_types[] = {
-    {"structure", rcp_build_structure}, {"file", rcp_build_file},           {"pubkey", rcp_build_pubkey},
-    {"hash", rcp_build_hash},           {"signature", rcp_build_signature},
+	{"structure", rcp_build_structure}, {"file", rcp_build_file},
+	{"pubkey", rcp_build_pubkey},       {"hash", rcp_build_hash},
+	{"signature", rcp_build_signature},
 };
 
 /* An item object: every key (in order) is an item type to build. */
@@ -425,7 +426,8 @@ int rcp_run_item(struct ctx *c, json_t *obj, struct k1_buf *out)
 	json_t *v;
 	struct qbuf q;
 
-	json_object_foreach(obj, key, v) {
+	json_object_foreach(obj, key, v)
+	{
 		const struct item_type *t = NULL;
 		size_t i, old;
 		int rc;
@@ -437,9 +439,9 @@ int rcp_run_item(struct ctx *c, json_t *obj, struct k1_buf *out)
 				t = &item_types[i];
 		if (!t)
 			return rcp_fail(
-			    c, K1_EINVAL,
-			    "unknown item type %s (structure, file, pubkey, hash or signature)",
-			    rcp_quotez(&q, key));
+				c, K1_EINVAL,
+				"unknown item type %s (structure, file, pubkey, hash or signature)",
+				rcp_quotez(&q, key));
 		old = t->build == rcp_build_structure ? c->pathlen : rcp_path_push(c, "%s", key);
 		rc = t->build(c, v, out);
 		rcp_path_pop(c, old);
@@ -457,9 +459,11 @@ static int check_module(struct ctx *c, json_t *m, json_t **data, const char **na
 
 	if (!json_is_object(m))
 		return rcp_fail(c, K1_EINVAL, "must be an object with \"module\" and \"data\"");
-	json_object_foreach(m, key, v) {
+	json_object_foreach(m, key, v)
+	{
 		if (key[0] != '_' && strcmp(key, "module") && strcmp(key, "data"))
-			return rcp_fail(c, K1_EINVAL, "unknown key %s (module, data)", rcp_quotez(&q, key));
+			return rcp_fail(c, K1_EINVAL, "unknown key %s (module, data)",
+					rcp_quotez(&q, key));
 	}
 	v = json_object_get(m, "module");
 	if (!json_is_string(v))
@@ -468,7 +472,7 @@ static int check_module(struct ctx *c, json_t *m, json_t **data, const char **na
 	*data = json_object_get(m, "data");
 	if (!json_is_array(*data))
 		return rcp_fail(c, K1_EINVAL, "module %s: \"data\" must be present and a list",
-		            rcp_quotez(&q, *name));
+				rcp_quotez(&q, *name));
 	return 0;
 }
 
@@ -482,13 +486,14 @@ static int run_module(struct ctx *c, size_t index, json_t *m, struct k1_buf *out
 
 	if (!rc)
 		rcp_path_push(c, "(%s)", rcp_show(&q, k1_str_of(name), false));
-	json_array_foreach(data, j, item) {
+	json_array_foreach(data, j, item)
+	{
 		if (rc)
 			break;
 		old2 = rcp_path_push(c, "data[%zu]", j);
 		if (!json_is_object(item))
 			rc = rcp_fail(c, K1_EINVAL,
-			          "must be an item object such as {\"structure\": [...]}");
+				      "must be an item object such as {\"structure\": [...]}");
 		else if ((rc = rcp_run_item(c, item, out)) == 0)
 			rc = rcp_check_size(c, out->len);
 		rcp_path_pop(c, old2);
@@ -503,7 +508,8 @@ static int run_pass(struct ctx *c, json_t *image, struct k1_buf *out)
 	json_t *m;
 	int rc;
 
-	json_array_foreach(image, i, m) {
+	json_array_foreach(image, i, m)
+	{
 		if ((rc = run_module(c, i, m, out)) != 0)
 			return rc;
 	}
@@ -518,10 +524,11 @@ static int check_top(struct ctx *c, json_t *root, json_t **image)
 
 	if (!json_is_object(root))
 		return rcp_fail(c, K1_EINVAL, "the recipe must be a JSON object");
-	json_object_foreach(root, key, v) {
+	json_object_foreach(root, key, v)
+	{
 		if (key[0] != '_' && strcmp(key, "info") && strcmp(key, "image"))
 			return rcp_fail(c, K1_EINVAL, "unknown top-level key %s (info, image)",
-			            rcp_quotez(&q, key));
+					rcp_quotez(&q, key));
 	}
 	v = json_object_get(root, "info");
 	if (v && !json_is_object(v))
@@ -559,8 +566,8 @@ static int build(struct ctx *c, json_t *root, struct k1_buf *out)
 }
 
 int k1_recipe_build_text(const char *text, size_t len, const char *name, const char *base_dir,
-                         const struct k1_recipe_opts *opts, struct k1_buf *out,
-                         struct k1_error *err)
+			 const struct k1_recipe_opts *opts, struct k1_buf *out,
+			 struct k1_error *err)
 {
 	struct ctx c;
 	json_error_t je;
@@ -576,7 +583,7 @@ int k1_recipe_build_text(const char *text, size_t len, const char *name, const c
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
 	if (!root)
 		return k1_err(err, K1_EINVAL, "%s:%d:%d: malformed JSON: %s", c.recipe, je.line,
-		              je.column, je.text);
+			      je.column, je.text);
 	rc = build(&c, root, out);
 	reg_free(&c);
 	json_decref(root);
@@ -584,7 +591,7 @@ int k1_recipe_build_text(const char *text, size_t len, const char *name, const c
 }
 
 int k1_recipe_build_file(const char *path, const struct k1_recipe_opts *opts, struct k1_buf *out,
-                         struct k1_error *err)
+			 struct k1_error *err)
 {
 	struct k1_buf text = K1_BUF_INIT;
 	char dir[4096];

@@ -24,13 +24,13 @@ struct k1_recipe_opts {
 
 /* Build the recipe file at path; the image is appended to out. Sources are
  * resolved against the recipe's folder. Nothing is written anywhere. */
-int k1_recipe_build_file(const char *path, const struct k1_recipe_opts *opts,
-			 struct k1_buf *out, struct k1_error *err);
+int k1_recipe_build_file(const char *path, const struct k1_recipe_opts *opts, struct k1_buf *out,
+			 struct k1_error *err);
 
 /* The same from JSON text in memory (name is used in messages, base_dir
  * resolves relative sources). */
-int k1_recipe_build_text(const char *text, size_t len, const char *name,
-			 const char *base_dir, const struct k1_recipe_opts *opts,
-			 struct k1_buf *out, struct k1_error *err);
+int k1_recipe_build_text(const char *text, size_t len, const char *name, const char *base_dir,
+			 const struct k1_recipe_opts *opts, struct k1_buf *out,
+			 struct k1_error *err);
 
 #endif

@@ -25,7 +25,7 @@ static int curve_nid(const char *name)
 	if (nid == NID_undef) {
 		for (i = 0; name[i] && i + 1 < sizeof(upper); i++)
 			upper[i] =
-			    (char)(name[i] >= 'a' && name[i] <= 'z' ? name[i] - 32 : name[i]);
+				(char)(name[i] >= 'a' && name[i] <= 'z' ? name[i] - 32 : name[i]);
 		upper[i] = '\0';
 		nid = EC_curve_nist2nid(upper);
 	}
@@ -33,7 +33,7 @@ static int curve_nid(const char *name)
 }
 
 static int check_rsa_bits(struct ctx *c, const char *alg, const char *param,
-                          const struct k1_key *key)
+			  const struct k1_key *key)
 {
 	struct qbuf q;
 	size_t i;
@@ -42,17 +42,17 @@ static int check_rsa_bits(struct ctx *c, const char *alg, const char *param,
 	for (i = 0; param[i]; i++) {
 		if (param[i] < '0' || param[i] > '9')
 			return rcp_fail(c, K1_ENOTSUP, "unsupported algorithm %s (RSA size %s)",
-			            rcp_quotez(&q, alg), param);
+					rcp_quotez(&q, alg), param);
 		bits = bits > 100000 ? bits : bits * 10 + (param[i] - '0');
 	}
 	if (i && bits != k1_key_bits(key))
 		return rcp_fail(c, K1_ECRYPTO, "algorithm %s says RSA-%ld but the key has %d bits",
-		            rcp_quotez(&q, alg), bits, k1_key_bits(key));
+				rcp_quotez(&q, alg), bits, k1_key_bits(key));
 	return 0;
 }
 
 static int check_alg_key(struct ctx *c, const char *alg, enum k1_alg_kind kind, const char *param,
-                         const struct k1_key *key)
+			 const struct k1_key *key)
 {
 	bool rsa = k1_key_type(key) == K1_KEY_RSA;
 	struct qbuf q;
@@ -60,10 +60,10 @@ static int check_alg_key(struct ctx *c, const char *alg, enum k1_alg_kind kind, 
 
 	if (kind == K1_ALG_RSA && !rsa)
 		return rcp_fail(c, K1_ECRYPTO, "algorithm %s is RSA but the key is an EC key (%s)",
-		            rcp_quotez(&q, alg), k1_key_curve(key));
+				rcp_quotez(&q, alg), k1_key_curve(key));
 	if (kind == K1_ALG_ECC && rsa)
 		return rcp_fail(c, K1_ECRYPTO, "algorithm %s is ECC but the key is RSA-%d",
-		            rcp_quotez(&q, alg), k1_key_bits(key));
+				rcp_quotez(&q, alg), k1_key_bits(key));
 	if (kind == K1_ALG_RSA)
 		return check_rsa_bits(c, alg, param, key);
 	if (!param[0])
@@ -71,10 +71,10 @@ static int check_alg_key(struct ctx *c, const char *alg, enum k1_alg_kind kind, 
 	nid = curve_nid(param);
 	if (nid == NID_undef)
 		return rcp_fail(c, K1_ENOTSUP, "unsupported algorithm %s (unknown curve %s)",
-		            rcp_quotez(&q, alg), param);
+				rcp_quotez(&q, alg), param);
 	if (nid != curve_nid(k1_key_curve(key)))
 		return rcp_fail(c, K1_ECRYPTO, "algorithm %s says curve %s but the key uses %s",
-		            rcp_quotez(&q, alg), param, k1_key_curve(key));
+				rcp_quotez(&q, alg), param, k1_key_curve(key));
 	return 0;
 }
 
@@ -86,9 +86,9 @@ static enum k1_alg_kind alg_kind(struct ctx *c, const char *alg, char *param, si
 	*rc = 0;
 	if (kind == K1_ALG_NONE)
 		*rc = rcp_fail(c, K1_ENOTSUP,
-		           "unsupported algorithm %s (RSA<bits> or ECC<curve>, e.g. "
-		           "SHA256+RSA2048, SHA256+ECCprime256v1)",
-		           rcp_quotez(&q, alg));
+			       "unsupported algorithm %s (RSA<bits> or ECC<curve>, e.g. "
+			       "SHA256+RSA2048, SHA256+ECCprime256v1)",
+			       rcp_quotez(&q, alg));
 	return kind;
 }
 
@@ -126,7 +126,7 @@ static int load_pubkey(struct ctx *c, const struct attrs *a, struct k1_key **key
 		return rc;
 	if (!a->source || !a->source[0])
 		return rcp_fail(c, K1_EINVAL,
-		            "no source: name the key file (k1fw never generates keys)");
+				"no source: name the key file (k1fw never generates keys)");
 	if (k1_path_join(path, sizeof(path), c->base_dir, a->source, c->err))
 		return rcp_fail_wrap(c, K1_ERANGE, "source");
 	if ((rc = k1_key_load(path, key, c->err)) != 0)
@@ -140,7 +140,7 @@ static int load_pubkey(struct ctx *c, const struct attrs *a, struct k1_key **key
 
 /* Register the key as "<name>_key" and the public bytes as "<name>". */
 static int register_pubkey(struct ctx *c, const struct attrs *a, struct k1_key *key,
-                           struct k1_buf *data, struct k1_buf *out)
+			   struct k1_buf *data, struct k1_buf *out)
 {
 	size_t n = strlen(a->name);
 	char *keyname = malloc(n + 5);
@@ -175,7 +175,7 @@ int rcp_build_pubkey(struct ctx *c, json_t *spec, struct k1_buf *out)
 	e = rcp_reg_find(c, k1_str_of(a.name));
 	if (e && e->key) {
 		rc = rcp_fail(c, K1_EINVAL,
-		          "the name is already used by the key of another pubkey item");
+			      "the name is already used by the key of another pubkey item");
 	} else if (e) {
 		/* The vendor never rebuilds a registered name: it returns the
 		 * registered bytes as they are (from the first pass, too). */
@@ -210,15 +210,17 @@ int rcp_build_hash(struct ctx *c, json_t *spec, struct k1_buf *out)
 	old = rcp_path_push(c, "%s", rcp_quotez(&q, a.name));
 	alg = k1_hash_config(k1_str_of(a.algorithm));
 	if (!alg)
-		rc = rcp_fail(c, K1_ENOTSUP, "unsupported hash algorithm %s (SHA256, SHA384 or SHA512)",
-		          rcp_quotez(&q, a.algorithm));
+		rc = rcp_fail(c, K1_ENOTSUP,
+			      "unsupported hash algorithm %s (SHA256, SHA384 or SHA512)",
+			      rcp_quotez(&q, a.algorithm));
 	if (!rc)
 		rc = rcp_collect_sources(c, a.source, &data);
 	if (!rc && k1_digest(alg, data.data, data.len, md, &mdlen, c->err))
 		rc = rcp_fail_wrap(c, K1_ECRYPTO, "hash");
 	if (!rc) {
 		data.len = 0;
-		rc = k1_buf_append(&data, md, mdlen) ? rcp_nomem(c) : rcp_finish_item(c, &a, &data, out);
+		rc = k1_buf_append(&data, md, mdlen) ? rcp_nomem(c)
+						     : rcp_finish_item(c, &a, &data, out);
 	}
 	rcp_path_pop(c, old);
 	k1_buf_free(&data);
@@ -246,11 +248,11 @@ static int signing_key(struct ctx *c, const struct attrs *a, const struct k1_key
 		return 0;
 	if (!e || !e->key)
 		return rcp_fail(c, K1_EINVAL, "key %s: no pubkey item of that name",
-		            rcp_quotez(&q, a->key));
+				rcp_quotez(&q, a->key));
 	if (!k1_key_is_private(e->key))
 		return rcp_fail(c, K1_ECRYPTO,
-		            "key %s has no private part (its pubkey item reads a public key)",
-		            rcp_quotez(&q, a->key));
+				"key %s has no private part (its pubkey item reads a public key)",
+				rcp_quotez(&q, a->key));
 	*key = e->key;
 	return 0;
 }
@@ -274,9 +276,9 @@ static int sign_item(struct ctx *c, const struct attrs *a, struct k1_buf *out)
 	md = k1_hash_config(k1_str_of(a->algorithm ? a->algorithm : "SHA256"));
 	if (!md)
 		return rcp_fail(c, K1_ENOTSUP,
-		            "algorithm %s names no hash (SHA256, SHA384 or SHA512; e.g. "
-		            "SHA256+RSA2048)",
-		            rcp_quotez(&q, alg));
+				"algorithm %s names no hash (SHA256, SHA384 or SHA512; e.g. "
+				"SHA256+RSA2048)",
+				rcp_quotez(&q, alg));
 	if ((rc = signing_key(c, a, &key)) != 0 || !key)
 		return rc;
 	if ((rc = check_alg_key(c, alg, kind, param, key)) == 0 &&

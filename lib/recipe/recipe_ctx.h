@@ -50,7 +50,6 @@ struct qbuf {
 	char s[112];
 };
 
-
 struct attrs {
 	const char *name;
 	const char *algorithm; /* NULL: absent */
@@ -64,8 +63,7 @@ struct attrs {
 const char *rcp_show(struct qbuf *b, struct k1_str s, bool quoted);
 const char *rcp_quote(struct qbuf *b, struct k1_str s);
 const char *rcp_quotez(struct qbuf *b, const char *s);
-int rcp_fail(struct ctx *c, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+int rcp_fail(struct ctx *c, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int rcp_fail_wrap(struct ctx *c, int code, const char *what);
 size_t rcp_path_push(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void rcp_path_pop(struct ctx *c, size_t old);

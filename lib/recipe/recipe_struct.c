@@ -27,7 +27,7 @@ static int parse_size(struct ctx *c, struct k1_str text, uint64_t *size)
 		return rcp_fail(c, K1_EINVAL, "size %s is negative", rcp_quote(&q, text));
 	if (!ok || *size > c->max_size)
 		return rcp_fail(c, K1_ERANGE, "size %s is larger than the %zu-byte limit",
-		            rcp_quote(&q, text), c->max_size);
+				rcp_quote(&q, text), c->max_size);
 	return 0;
 }
 
@@ -57,7 +57,7 @@ static void func_accumulate(enum k1_func f, const struct k1_buf *d, uint64_t *ac
 	} else if (f == K1_FUNC_SUM32) {
 		for (i = 0; i + 4 <= d->len; i += 4)
 			*acc += (uint32_t)d->data[i] | (uint32_t)d->data[i + 1] << 8 |
-			        (uint32_t)d->data[i + 2] << 16 | (uint32_t)d->data[i + 3] << 24;
+				(uint32_t)d->data[i + 2] << 16 | (uint32_t)d->data[i + 3] << 24;
 		*acc &= 0xFFFFFFFFu;
 	} else {
 		for (done = 0; done < d->len;) {
@@ -84,10 +84,11 @@ static int eval_func(struct ctx *c, enum k1_func f, struct k1_str arg, uint64_t 
 		if (rc < 0)
 			return rc;
 		if (rc == 0 && c->pass == 2)
-			return rcp_fail(c, K1_EINVAL,
-			            "%s(%s): no item named %s (only item names can be used here, "
-			            "never files)",
-			            func_names[f], rcp_show(&q, arg, false), rcp_quote(&q2, tok));
+			return rcp_fail(
+				c, K1_EINVAL,
+				"%s(%s): no item named %s (only item names can be used here, "
+				"never files)",
+				func_names[f], rcp_show(&q, arg, false), rcp_quote(&q2, tok));
 		if (rc == 1)
 			func_accumulate(f, &e->data, result);
 	}
@@ -107,9 +108,9 @@ static int field_bytes(struct ctx *c, struct k1_str value, struct k1_buf *b)
 	f = k1_match_func(value, &arg);
 	if (f == K1_FUNC_UNICODE)
 		return rcp_fail(c, K1_EINVAL,
-		            "value %s: a function name spelt with a non-ASCII letter "
-		            "(the vendor script crashes on it)",
-		            rcp_quote(&q, value));
+				"value %s: a function name spelt with a non-ASCII letter "
+				"(the vendor script crashes on it)",
+				rcp_quote(&q, value));
 	if (f != K1_FUNC_NONE) {
 		if ((rc = eval_func(c, f, arg, &n)) != 0)
 			return rc;
@@ -124,9 +125,9 @@ static int field_bytes(struct ctx *c, struct k1_str value, struct k1_buf *b)
 		rc = k1_buf_append(b, value.p, value.n) ? rcp_nomem(c) : 0;
 	else if (rc == K1_PYINT_TOO_LONG)
 		rc = rcp_fail(c, K1_EINVAL,
-		          "value %s has more than 4300 decimal digits (Python reads it as text "
-		          "or not at all); write it in hex",
-		          rcp_quote(&q, value));
+			      "value %s has more than 4300 decimal digits (Python reads it as text "
+			      "or not at all); write it in hex",
+			      rcp_quote(&q, value));
 	else
 		rc = rcp_nomem(c);
 	k1_pyint_free(&v);
@@ -141,15 +142,16 @@ static int field_line(struct ctx *c, struct k1_str value, uint64_t size, struct 
 	int rc = field_bytes(c, value, &b);
 
 	if (!rc && size >= 1 && b.len > size)
-		rc = rcp_fail(c, K1_ERANGE, "value %s needs %zu bytes, more than its %llu-byte field",
-		          rcp_quote(&q, value), b.len, (unsigned long long)size);
+		rc = rcp_fail(c, K1_ERANGE,
+			      "value %s needs %zu bytes, more than its %llu-byte field",
+			      rcp_quote(&q, value), b.len, (unsigned long long)size);
 	if (!rc && size >= 1 && b.len == 0)
 		rc = rcp_fail(c, K1_EINVAL,
-		          "empty value in a %llu-byte field (the vendor script would emit no "
-		          "bytes at all)",
-		          (unsigned long long)size);
+			      "empty value in a %llu-byte field (the vendor script would emit no "
+			      "bytes at all)",
+			      (unsigned long long)size);
 	if (!rc && (k1_buf_append(data, b.data, b.len) ||
-	            k1_buf_fill(data, 0, size > b.len ? (size_t)size - b.len : 0)))
+		    k1_buf_fill(data, 0, size > b.len ? (size_t)size - b.len : 0)))
 		rc = rcp_nomem(c);
 	k1_buf_free(&b);
 	return rc;
@@ -169,7 +171,7 @@ static int structure_line(struct ctx *c, json_t *v, struct k1_str *name, struct 
 		n++;
 	if (n < 3)
 		return rcp_fail(c, K1_EINVAL, "%s: needs \"label, value, size\" (has %zu field%s)",
-		            rcp_quote(&q, line), n, n == 1 ? "" : "s");
+				rcp_quote(&q, line), n, n == 1 ? "" : "s");
 	old = rcp_path_push(c, "%s", rcp_quote(&q, f[0]));
 	rc = parse_size(c, f[2], &size);
 	if (!rc && k1_str_eq(f[0], "name"))
@@ -192,7 +194,8 @@ int rcp_build_structure(struct ctx *c, json_t *list, struct k1_buf *out)
 
 	if (!json_is_array(list))
 		return rcp_fail(c, K1_EINVAL, "structure: must be a list of lines and items");
-	json_array_foreach(list, i, v) {
+	json_array_foreach(list, i, v)
+	{
 		old = rcp_path_push(c, "structure[%zu]", i);
 		if (json_is_string(v))
 			rc = structure_line(c, v, &name, &data);
@@ -200,7 +203,7 @@ int rcp_build_structure(struct ctx *c, json_t *list, struct k1_buf *out)
 			rc = rcp_run_item(c, v, &data);
 		else
 			rc = rcp_fail(c, K1_EINVAL,
-			          "must be a \"label, value, size\" string or an item object");
+				      "must be a \"label, value, size\" string or an item object");
 		if (!rc)
 			rc = rcp_check_size(c, data.len);
 		rcp_path_pop(c, old);

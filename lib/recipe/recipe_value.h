@@ -64,7 +64,7 @@ enum k1_func {
 	K1_FUNC_SUM32,
 	K1_FUNC_CRC32,
 	K1_FUNC_UNICODE, /* matched only through a non-ASCII case variant
-	                    (U+017F, U+0130, U+0131): the vendor script crashes */
+			    (U+017F, U+0130, U+0131): the vendor script crashes */
 };
 enum k1_func k1_match_func(struct k1_str value, struct k1_str *arg);
 

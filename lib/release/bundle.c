@@ -1,15 +1,15 @@
-#include "base/copy.h"
 #include "release/bundle.h"
-#include "image/image.h"
-#include "format/bootinfo.h"
-#include "base/bytes.h"
 #include "base/buf.h"
-#include "format/env.h"
+#include "base/bytes.h"
+#include "base/copy.h"
 #include "base/fileio.h"
+#include "format/bootinfo.h"
+#include "format/env.h"
 #include "format/fit.h"
 #include "format/fit_build.h"
 #include "format/format.h"
 #include "format/fsbl.h"
+#include "image/image.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -103,8 +103,10 @@ static int read_input(struct bundle *b, const char *what, const char *path, stru
 static int write_bootinfos(struct bundle *b)
 {
 	static const char *const rel[] = {
-		"factory/bootinfo_emmc.bin", "factory/bootinfo_sd.bin",
-		"factory/bootinfo_spinor.bin", "factory/bootinfo_spinand.bin",
+		"factory/bootinfo_emmc.bin",
+		"factory/bootinfo_sd.bin",
+		"factory/bootinfo_spinor.bin",
+		"factory/bootinfo_spinand.bin",
 	};
 	for (int m = 0; m < 4; m++) {
 		struct k1_bootinfo bi;
@@ -155,8 +157,11 @@ static bool is_fdt(const struct k1_buf *d)
 static int write_opensbi(struct bundle *b, const struct k1_bundle_inputs *in)
 {
 	struct k1_buf fw = K1_BUF_INIT, out = K1_BUF_INIT;
-	struct k1_fit_opts o = {.hash = "crc32", .load = K1_FIT_OPENSBI_LOAD, .has_entry = true,
-				.entry = K1_FIT_OPENSBI_LOAD, .timestamp = in->timestamp};
+	struct k1_fit_opts o = {.hash = "crc32",
+				.load = K1_FIT_OPENSBI_LOAD,
+				.has_entry = true,
+				.entry = K1_FIT_OPENSBI_LOAD,
+				.timestamp = in->timestamp};
 	int rc;
 
 	if ((rc = read_input(b, "--opensbi", in->opensbi, &fw)))
@@ -177,27 +182,30 @@ static int write_uboot(struct bundle *b, const struct k1_bundle_inputs *in)
 	struct k1_buf bin = K1_BUF_INIT, out = K1_BUF_INIT;
 	struct k1_buf dtb[8];
 	struct k1_fit_dtb fd[8];
-	struct k1_fit_opts o = {.hash = "crc32", .load = K1_FIT_UBOOT_LOAD,
-				.timestamp = in->timestamp};
+	struct k1_fit_opts o = {
+		.hash = "crc32", .load = K1_FIT_UBOOT_LOAD, .timestamp = in->timestamp};
 	size_t n = 0;
 	int rc;
 
 	if (in->uboot) {
 		if (in->uboot_bin || in->ndtbs)
 			return k1_err(b->err, K1_EINVAL,
-				      "give either --uboot u-boot.itb or --uboot-bin with --dtb, not both");
+				      "give either --uboot u-boot.itb or --uboot-bin with --dtb, "
+				      "not both");
 		if ((rc = read_input(b, "--uboot", in->uboot, &bin)))
 			return rc;
 		rc = is_fdt(&bin) ? put(b, "u-boot.itb", bin.data, bin.len)
 				  : k1_err(b->err, K1_EINVAL,
-					   "%s: not a FIT image (give u-boot-nodtb.bin with --uboot-bin)",
+					   "%s: not a FIT image (give u-boot-nodtb.bin with "
+					   "--uboot-bin)",
 					   in->uboot);
 		k1_buf_free(&bin);
 		return rc;
 	}
 	if (!in->uboot_bin || !in->ndtbs)
-		return k1_err(b->err, K1_EINVAL,
-			      "missing the U-Boot input: --uboot u-boot.itb, or --uboot-bin and --dtb");
+		return k1_err(
+			b->err, K1_EINVAL,
+			"missing the U-Boot input: --uboot u-boot.itb, or --uboot-bin and --dtb");
 	if (in->ndtbs > 8)
 		return k1_err(b->err, K1_ERANGE, "at most 8 --dtb in a bundle, got %zu", in->ndtbs);
 	if ((rc = read_input(b, "--uboot-bin", in->uboot_bin, &bin)))
@@ -309,7 +317,8 @@ static int verify_all(struct bundle *b)
 
 		snprintf(path, sizeof(path), "%s/%s", b->tmp, b->files[i]);
 		if (!strcmp(b->files[i], "bootfs.ext4") || !strcmp(b->files[i], "rootfs.ext4"))
-			continue; /* filesystems are the user's; their fit is checked by the table */
+			continue; /* filesystems are the user's; their fit is checked by the table
+				   */
 		rc = k1_format_verify_file(path, b->files[i], true, &f, &n, b->err);
 		if (!rc)
 			say(b, "verified %s (%s, %zu checks)", b->files[i], f->name, n);
@@ -361,13 +370,13 @@ int k1_bundle_write(const char *outdir, const struct k1_bundle_inputs *in, k1_bu
 	int rc;
 
 	if (lstat(outdir, &st) == 0)
-		return k1_err(err, K1_EEXIST, "%s: already exists; give a new folder for the release",
-			      outdir);
+		return k1_err(err, K1_EEXIST,
+			      "%s: already exists; give a new folder for the release", outdir);
 	if ((size_t)snprintf(b.tmp, sizeof(b.tmp), "%s.tmp-XXXXXX", outdir) >= sizeof(b.tmp))
 		return k1_err(err, K1_ERANGE, "%s: path too long", outdir);
 	if (!mkdtemp(b.tmp))
-		return k1_err(err, K1_EIO, "%s: cannot create a temporary folder beside it: %s", outdir,
-			      strerror(errno));
+		return k1_err(err, K1_EIO, "%s: cannot create a temporary folder beside it: %s",
+			      outdir, strerror(errno));
 	snprintf(factory, sizeof(factory), "%s/factory", b.tmp);
 	if (mkdir(factory, 0755) < 0)
 		rc = k1_err(err, K1_EIO, "%s: cannot create: %s", factory, strerror(errno));

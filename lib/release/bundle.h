@@ -16,10 +16,10 @@ struct k1_bundle_dtb {
 };
 
 struct k1_bundle_inputs {
-	const char *spl;      /* u-boot-spl.bin */
-	const char *keydir;   /* vendor key names (k1fw keygen) */
-	const char *opensbi;  /* fw_dynamic.bin, or a ready fw_dynamic.itb */
-	const char *uboot;    /* a ready u-boot.itb, or NULL with uboot_bin */
+	const char *spl;       /* u-boot-spl.bin */
+	const char *keydir;    /* vendor key names (k1fw keygen) */
+	const char *opensbi;   /* fw_dynamic.bin, or a ready fw_dynamic.itb */
+	const char *uboot;     /* a ready u-boot.itb, or NULL with uboot_bin */
 	const char *uboot_bin; /* u-boot-nodtb.bin, packed with dtbs */
 	const struct k1_bundle_dtb *dtbs;
 	size_t ndtbs;
@@ -46,7 +46,7 @@ uint32_t k1_bundle_inputs_mtime(const struct k1_bundle_inputs *in);
  * present, every K1 artefact with `verify`'s checks, every table's layout
  * and the images' fit, each factory/bootinfo_<media>.bin's media. log
  * (may be NULL) gets one line per file. */
-int k1_bundle_verify(const char *bundle, void (*log)(void *ctx, const char *msg),
-		     void *ctx, struct k1_error *err);
+int k1_bundle_verify(const char *bundle, void (*log)(void *ctx, const char *msg), void *ctx,
+		     struct k1_error *err);
 
 #endif

@@ -4,9 +4,9 @@
 #include "base/crypto.h"
 #include "base/fileio.h"
 #include "format/bootinfo.h"
-#include "release/bundle.h"
 #include "format/format.h"
 #include "format/ptable.h"
+#include "release/bundle.h"
 
 #include "base/bytes.h"
 
@@ -37,7 +37,8 @@ static void say(struct vctx *v, const char *fmt, const char *a, const char *b)
 static int path_of(struct vctx *v, const char *rel, char *out, size_t outsz)
 {
 	int n = snprintf(out, outsz, "%s/%s", v->bundle, rel);
-	return n < 0 || (size_t)n >= outsz ? k1_err(v->err, K1_ERANGE, "%s: path too long", rel) : 0;
+	return n < 0 || (size_t)n >= outsz ? k1_err(v->err, K1_ERANGE, "%s: path too long", rel)
+					   : 0;
 }
 
 /* SHA256SUMS ("HEX  name" lines, as sha256sum writes): each file must match. */
@@ -59,21 +60,24 @@ static int check_sums(struct vctx *v)
 		struct k1_mapped m;
 		if (line[0] == '\n' || line[0] == '#')
 			continue;
-		if (sscanf(line, "%64[0-9a-fA-F] %1023[^\n]", hex, name) != 2 || strlen(hex) != 64) {
-			rc = k1_err(v->err, K1_EINVAL, "%s: line %zu: expected \"SHA256  FILE\"", path,
-				    n + 1);
+		if (sscanf(line, "%64[0-9a-fA-F] %1023[^\n]", hex, name) != 2 ||
+		    strlen(hex) != 64) {
+			rc = k1_err(v->err, K1_EINVAL, "%s: line %zu: expected \"SHA256  FILE\"",
+				    path, n + 1);
 			break;
 		}
 		n++;
-		if ((rc = path_of(v, name[0] == '*' ? name + 1 : name, file, sizeof(file))) || (rc = k1_map_file(file, &m, v->err)))
+		if ((rc = path_of(v, name[0] == '*' ? name + 1 : name, file, sizeof(file))) ||
+		    (rc = k1_map_file(file, &m, v->err)))
 			break;
 		rc = k1_digest("sha256", m.data, m.len, h, &hl, v->err);
 		k1_unmap_file(&m);
 		if (!rc)
 			k1_hex(h, 32, got);
 		if (!rc && strcasecmp(got, hex))
-			rc = k1_err(v->err, K1_EINVAL, "%s: SHA-256 expected %s (SHA256SUMS), found %s",
-				    file, hex, got);
+			rc = k1_err(v->err, K1_EINVAL,
+				    "%s: SHA-256 expected %s (SHA256SUMS), found %s", file, hex,
+				    got);
 	}
 	fclose(f);
 	if (!rc) {
@@ -154,15 +158,16 @@ static int verify_bootinfos(struct vctx *v)
 		if (rc)
 			return k1_err_prefix(v->err, "%s", path);
 		if (k1_bootinfo_media(&bi) != (int)all[i])
-			return k1_err(v->err, K1_EINVAL,
-				      "%s: flash_type \"%.4s\" is not a %s bootinfo, as its name says",
-				      path, bi.flash_type, k1_media_name(all[i]));
+			return k1_err(
+				v->err, K1_EINVAL,
+				"%s: flash_type \"%.4s\" is not a %s bootinfo, as its name says",
+				path, bi.flash_type, k1_media_name(all[i]));
 	}
 	return 0;
 }
 
-int k1_bundle_verify(const char *bundle, void (*log)(void *ctx, const char *msg),
-			   void *ctx, struct k1_error *err)
+int k1_bundle_verify(const char *bundle, void (*log)(void *ctx, const char *msg), void *ctx,
+		     struct k1_error *err)
 {
 	struct vctx v = {.bundle = bundle, .log = log, .ctx = ctx, .err = err};
 	struct stat st;
@@ -173,8 +178,9 @@ int k1_bundle_verify(const char *bundle, void (*log)(void *ctx, const char *msg)
 	if (stat(bundle, &st) || !S_ISDIR(st.st_mode)) {
 		size_t n = strlen(bundle);
 		if (n > 4 && !strcasecmp(bundle + n - 4, ".zip"))
-			return k1_err(err, K1_ENOTSUP, "%s: a zip: unpack it first (k1_release_unzip, "
-						       "or unzip %s -d DIR)",
+			return k1_err(err, K1_ENOTSUP,
+				      "%s: a zip: unpack it first (k1_release_unzip, "
+				      "or unzip %s -d DIR)",
 				      bundle, bundle);
 		return k1_err(err, K1_EINVAL, "%s: not a release folder", bundle);
 	}
@@ -196,7 +202,8 @@ int k1_bundle_verify(const char *bundle, void (*log)(void *ctx, const char *msg)
 	}
 	while (!rc && (e = readdir(d))) {
 		size_t n = strlen(e->d_name);
-		if (!strncmp(e->d_name, "partition_", 10) && n > 5 && !strcmp(e->d_name + n - 5, ".json"))
+		if (!strncmp(e->d_name, "partition_", 10) && n > 5 &&
+		    !strcmp(e->d_name + n - 5, ".json"))
 			rc = verify_table(&v, e->d_name);
 	}
 	closedir(d);

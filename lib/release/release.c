@@ -53,8 +53,7 @@ static int mkdirs(char *path, struct k1_error *err)
 	return 0;
 }
 
-static int extract(zip_t *z, zip_int64_t i, const char *name, const char *dir,
-		   struct k1_error *err)
+static int extract(zip_t *z, zip_int64_t i, const char *name, const char *dir, struct k1_error *err)
 {
 	char path[PATH_MAX], buf[1 << 16];
 	int n = snprintf(path, sizeof(path), "%s/%s", dir, name), rc = 0;
@@ -105,11 +104,12 @@ static int find_bundle(const char *zipname, const char *dir, const char *top, ch
 			return 0;
 		}
 	}
-	return k1_err(err, K1_EINVAL, "%s: no factory/FSBL.bin in the zip: not a K1 release", zipname);
+	return k1_err(err, K1_EINVAL, "%s: no factory/FSBL.bin in the zip: not a K1 release",
+		      zipname);
 }
 
-int k1_release_unzip(const char *zipname, char *tmpdir, size_t tmpsz, char *bundle,
-		     size_t bundlesz, struct k1_error *err)
+int k1_release_unzip(const char *zipname, char *tmpdir, size_t tmpsz, char *bundle, size_t bundlesz,
+		     struct k1_error *err)
 {
 	const char *base = getenv("TMPDIR");
 	char top[256] = "";
@@ -120,7 +120,8 @@ int k1_release_unzip(const char *zipname, char *tmpdir, size_t tmpsz, char *bund
 	if (!z) {
 		zip_error_t ze;
 		zip_error_init_with_code(&ze, zerr);
-		rc = k1_err(err, K1_EINVAL, "%s: not a readable zip: %s", zipname, zip_error_strerror(&ze));
+		rc = k1_err(err, K1_EINVAL, "%s: not a readable zip: %s", zipname,
+			    zip_error_strerror(&ze));
 		zip_error_fini(&ze);
 		return rc;
 	}
@@ -135,8 +136,9 @@ int k1_release_unzip(const char *zipname, char *tmpdir, size_t tmpsz, char *bund
 		zip_uint8_t opsys;
 		zip_uint32_t attr;
 		if (!name || !safe_name(name)) {
-			rc = k1_err(err, K1_EINVAL, "%s: entry %lld: unsafe name \"%s\" (absolute or "
-						    "with ..): refusing to unpack",
+			rc = k1_err(err, K1_EINVAL,
+				    "%s: entry %lld: unsafe name \"%s\" (absolute or "
+				    "with ..): refusing to unpack",
 				    zipname, (long long)i, name ? name : "");
 			break;
 		}
@@ -173,7 +175,7 @@ static int rm_one(const char *path, const struct stat *st, int flag, struct FTW 
 
 void k1_release_remove(const char *tmpdir)
 {
-	if (tmpdir && !strncmp(strrchr(tmpdir, '/') ? strrchr(tmpdir, '/') + 1 : tmpdir,
-			       "k1fw-release-", 13))
+	if (tmpdir &&
+	    !strncmp(strrchr(tmpdir, '/') ? strrchr(tmpdir, '/') + 1 : tmpdir, "k1fw-release-", 13))
 		nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }

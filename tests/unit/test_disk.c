@@ -3,12 +3,12 @@
  * naming each classic SD-card failure with its offset. */
 #include "testutil.h"
 
+#include "base/fileio.h"
 #include "format/bootinfo.h"
 #include "format/format.h"
 #include "format/fsbl.h"
 #include "format/gpt.h"
 #include "format/gpt_write.h"
-#include "base/fileio.h"
 #include "format/keygen.h"
 
 #include <zlib.h>
@@ -25,9 +25,9 @@ struct part {
 
 /* What build() lays out; default_layout() is the Bianbu SD layout scaled down. */
 struct layout {
-	int media;           /* enum k1_media of the bootinfo at 0, or -1: none */
-	uint32_t fsbl_at;    /* where the FSBL goes (0: nowhere) */
-	bool big_fsbl;       /* the FSBL with a 256 KiB SPL */
+	int media;        /* enum k1_media of the bootinfo at 0, or -1: none */
+	uint32_t fsbl_at; /* where the FSBL goes (0: nowhere) */
+	bool big_fsbl;    /* the FSBL with a 256 KiB SPL */
 	struct part parts[8];
 	size_t nparts;
 	bool fits, env, backup, gpt;
@@ -129,10 +129,16 @@ static struct layout default_layout(void)
 	struct layout l = {
 		.media = K1_MEDIA_SD,
 		.fsbl_at = 0x20000,
-		.parts = {{"fsbl", 256, 767}, {"env", 768, 895}, {"opensbi", 896, 1663},
-			  {"uboot", 1664, 5759}, {"rootfs", 6144, LAST - 33}},
+		.parts = {{"fsbl", 256, 767},
+			  {"env", 768, 895},
+			  {"opensbi", 896, 1663},
+			  {"uboot", 1664, 5759},
+			  {"rootfs", 6144, LAST - 33}},
 		.nparts = 5,
-		.fits = true, .env = true, .backup = true, .gpt = true,
+		.fits = true,
+		.env = true,
+		.backup = true,
+		.gpt = true,
 	};
 	return l;
 }
@@ -156,8 +162,7 @@ static void write_entries(uint8_t *e, const struct layout *l)
 	}
 }
 
-static void write_header(uint8_t *h, uint64_t my, uint64_t alt, uint64_t entries,
-			 uint32_t ents_crc)
+static void write_header(uint8_t *h, uint64_t my, uint64_t alt, uint64_t entries, uint32_t ents_crc)
 {
 	memset(h, 0, SECT);
 	memcpy(h, "EFI PART", 8);
@@ -310,14 +315,15 @@ static void test_gpt_reader(void **state)
 static void test_gpt_names(void **state)
 {
 	/* é, U+1F600 as a surrogate pair, a lone high surrogate, a control char */
-	const uint8_t u[] = {'a', 0,    0xE9, 0, 0x3D, 0xD8, 0x00, 0xDE, 0x00,
-			     0xD8, 'b', 0,    0x07, 0, 0,    0,    'x',  0};
+	const uint8_t u[] = {'a',  0,   0xE9, 0,    0x3D, 0xD8, 0x00, 0xDE, 0x00,
+			     0xD8, 'b', 0,    0x07, 0,    0,    0,    'x',  0};
 	char out[K1_GPT_NAME_MAX], tiny[4];
 	uint8_t full[72];
 	(void)state;
 
 	k1_gpt_name_utf8(u, sizeof(u) / 2, out, sizeof(out));
-	assert_string_equal(out, "a\xC3\xA9\xF0\x9F\x98\x80\xEF\xBF\xBD" "b?");
+	assert_string_equal(out, "a\xC3\xA9\xF0\x9F\x98\x80\xEF\xBF\xBD"
+				 "b?");
 	k1_gpt_name_utf8(u, sizeof(u) / 2, tiny, sizeof(tiny)); /* cut at a whole character */
 	assert_string_equal(tiny, "a\xC3\xA9");
 	for (int i = 0; i < 36; i++) { /* 36 units, no NUL: the longest name */
@@ -336,8 +342,11 @@ static void test_gpt_writer(void **state)
 	const char *longname = "a-name-of-forty-characters-0123456789ab";
 	uint8_t linux_type[16], dguid[16] = {1}, raw[16];
 	struct k1_gpt_new_part p[2] = {
-	    {.name = "boot", .first_lba = 34, .last_lba = 99},
-	    {.name = longname, .first_lba = 100, .last_lba = LAST - 33, .type_guid = linux_type},
+		{.name = "boot", .first_lba = 34, .last_lba = 99},
+		{.name = longname,
+		 .first_lba = 100,
+		 .last_lba = LAST - 33,
+		 .type_guid = linux_type},
 	};
 	struct k1_error err = {0};
 	struct k1_gpt g;
@@ -354,7 +363,8 @@ static void test_gpt_writer(void **state)
 	memset(disk, 0xAA, DISK_LEN);
 	assert_int_equal(k1_gpt_check(p, 2, DISK_SECTORS, &err), K1_EINVAL); /* name too long */
 	assert_int_equal(k1_gpt_build(p, 2, DISK_SECTORS, dguid, disk,
-				      disk + DISK_LEN - K1_GPT_BACKUP_BYTES, &err), 0);
+				      disk + DISK_LEN - K1_GPT_BACKUP_BYTES, &err),
+			 0);
 	assert_int_equal(disk[0], 0); /* LBA 0-439 are the caller's */
 	assert_int_equal(disk[450], 0xEE);
 	for (uint64_t lba = 1; lba < DISK_SECTORS; lba += DISK_SECTORS - 2) {
@@ -431,10 +441,21 @@ static void test_clean_image(void **state)
 	struct k1_error err = {0};
 	char out[8192];
 	static const char *const must[] = {
-		"disk.bootinfo", "bootinfo.crc32", "gpt.header.crc32", "gpt.entries.crc32",
-		"gpt.backup", "gpt.overlap", "disk.spl0.fsbl", "fsbl.signature1", "disk.spl0.gpt",
-		"disk.spl0.partition", "disk.opensbi.partition", "disk.opensbi.fit",
-		"disk.uboot.fit", "disk.env", "disk.env.partition",
+		"disk.bootinfo",
+		"bootinfo.crc32",
+		"gpt.header.crc32",
+		"gpt.entries.crc32",
+		"gpt.backup",
+		"gpt.overlap",
+		"disk.spl0.fsbl",
+		"fsbl.signature1",
+		"disk.spl0.gpt",
+		"disk.spl0.partition",
+		"disk.opensbi.partition",
+		"disk.opensbi.fit",
+		"disk.uboot.fit",
+		"disk.env",
+		"disk.env.partition",
 	};
 	(void)state;
 
@@ -502,22 +523,67 @@ static void test_nested_offsets(void **state)
 	free(img);
 }
 
-static void l_emmc(struct layout *l) { l->media = K1_MEDIA_EMMC; }
-static void l_no_bootinfo(struct layout *l) { l->media = -1; }
-static void l_fsbl_moved(struct layout *l) { l->fsbl_at = 0x40000; }
-static void l_uboot_renamed(struct layout *l) { l->parts[3].name = "u-boot"; }
-static void l_no_fits(struct layout *l) { l->fits = false; }
-static void l_overlap(struct layout *l) { l->parts[2].last = 1700; }
-static void l_outside(struct layout *l) { l->parts[4].last = LAST; }
-static void l_fsbl_part(struct layout *l) { l->parts[0].first = 384; }
-static void l_env_part(struct layout *l) { l->parts[1].first = 800; }
-static void l_big_fsbl(struct layout *l) { l->big_fsbl = true; }
-static void l_no_backup(struct layout *l) { l->backup = false; }
+static void l_emmc(struct layout *l)
+{
+	l->media = K1_MEDIA_EMMC;
+}
+static void l_no_bootinfo(struct layout *l)
+{
+	l->media = -1;
+}
+static void l_fsbl_moved(struct layout *l)
+{
+	l->fsbl_at = 0x40000;
+}
+static void l_uboot_renamed(struct layout *l)
+{
+	l->parts[3].name = "u-boot";
+}
+static void l_no_fits(struct layout *l)
+{
+	l->fits = false;
+}
+static void l_overlap(struct layout *l)
+{
+	l->parts[2].last = 1700;
+}
+static void l_outside(struct layout *l)
+{
+	l->parts[4].last = LAST;
+}
+static void l_fsbl_part(struct layout *l)
+{
+	l->parts[0].first = 384;
+}
+static void l_env_part(struct layout *l)
+{
+	l->parts[1].first = 800;
+}
+static void l_big_fsbl(struct layout *l)
+{
+	l->big_fsbl = true;
+}
+static void l_no_backup(struct layout *l)
+{
+	l->backup = false;
+}
 
-static void x_header_crc(uint8_t *img) { img[SECT + 16] ^= 1; }
-static void x_entries(uint8_t *img) { img[2 * SECT + 56] = 'F'; } /* fsbl -> Fsbl, primary only */
-static void x_env_crc(uint8_t *img) { img[0x60000 + 10] ^= 0x20; }
-static void x_spl_byte(uint8_t *img) { img[0x20000 + 0x1800] ^= 1; }
+static void x_header_crc(uint8_t *img)
+{
+	img[SECT + 16] ^= 1;
+}
+static void x_entries(uint8_t *img)
+{
+	img[2 * SECT + 56] = 'F';
+} /* fsbl -> Fsbl, primary only */
+static void x_env_crc(uint8_t *img)
+{
+	img[0x60000 + 10] ^= 0x20;
+}
+static void x_spl_byte(uint8_t *img)
+{
+	img[0x20000 + 0x1800] ^= 1;
+}
 static void x_backup_guid(uint8_t *img)
 {
 	uint8_t *h = img + LAST * SECT;
@@ -525,7 +591,10 @@ static void x_backup_guid(uint8_t *img)
 	put32(h + 16, 0);
 	put32(h + 16, (uint32_t)crc32(0L, h, 92));
 }
-static void x_env_blank(uint8_t *img) { memset(img + 0x60000, 0, 0x4000); }
+static void x_env_blank(uint8_t *img)
+{
+	memset(img + 0x60000, 0, 0x4000);
+}
 
 struct case_ {
 	const char *what;
@@ -539,32 +608,76 @@ struct case_ {
 static void test_failures_are_named(void **state)
 {
 	static const struct case_ cases[] = {
-		{"bootinfo_emmc on an SD card", l_emmc, NULL,
-		 {"disk.spl0.fsbl @ 0x200", "disk.spl0.gpt @ 0x200"}, "the primary GPT header", 2},
+		{"bootinfo_emmc on an SD card",
+		 l_emmc,
+		 NULL,
+		 {"disk.spl0.fsbl @ 0x200", "disk.spl0.gpt @ 0x200"},
+		 "the primary GPT header",
+		 2},
 		{"no bootinfo", l_no_bootinfo, NULL, {"disk.bootinfo @ 0x0"}, "0xB00714F0", 1},
-		{"FSBL at the wrong offset", l_fsbl_moved, NULL, {"disk.spl0.fsbl @ 0x20000"},
-		 "found zero bytes", 1},
-		{"uboot renamed", l_uboot_renamed, NULL, {"disk.uboot.partition @ 0x400"},
-		 "\"u-boot\"", 1},
-		{"no FITs", l_no_fits, NULL,
-		 {"disk.opensbi.fit @ 0x70000", "disk.uboot.fit @ 0xd0000"}, "found zero bytes", 2},
-		{"overlapping partitions", l_overlap, NULL, {"gpt.overlap @ 0xd0000"},
-		 "partition 3 \"opensbi\"", 1},
-		{"partition outside the usable LBAs", l_outside, NULL, {"gpt.partition @ 0x300000"},
-		 "inside the usable LBAs 34-8158", 1},
-		{"fsbl partition elsewhere", l_fsbl_part, NULL, {"disk.spl0.partition @ 0x30000"},
-		 "spl0_offset 0x20000", 1},
-		{"env partition elsewhere", l_env_part, NULL, {"disk.env.partition @ 0x64000"},
-		 "CONFIG_ENV_OFFSET", 1},
-		{"FSBL over the env", l_big_fsbl, NULL,
-		 {"disk.spl0.size @ 0x20000", "disk.spl0.overlap @ 0x20000"}, "environment", 0},
-		{"no backup GPT", l_no_backup, NULL, {"gpt.backup @ 0x3ffe00"}, "backup GPT header",
+		{"FSBL at the wrong offset",
+		 l_fsbl_moved,
+		 NULL,
+		 {"disk.spl0.fsbl @ 0x20000"},
+		 "found zero bytes",
+		 1},
+		{"uboot renamed",
+		 l_uboot_renamed,
+		 NULL,
+		 {"disk.uboot.partition @ 0x400"},
+		 "\"u-boot\"",
+		 1},
+		{"no FITs",
+		 l_no_fits,
+		 NULL,
+		 {"disk.opensbi.fit @ 0x70000", "disk.uboot.fit @ 0xd0000"},
+		 "found zero bytes",
+		 2},
+		{"overlapping partitions",
+		 l_overlap,
+		 NULL,
+		 {"gpt.overlap @ 0xd0000"},
+		 "partition 3 \"opensbi\"",
+		 1},
+		{"partition outside the usable LBAs",
+		 l_outside,
+		 NULL,
+		 {"gpt.partition @ 0x300000"},
+		 "inside the usable LBAs 34-8158",
+		 1},
+		{"fsbl partition elsewhere",
+		 l_fsbl_part,
+		 NULL,
+		 {"disk.spl0.partition @ 0x30000"},
+		 "spl0_offset 0x20000",
+		 1},
+		{"env partition elsewhere",
+		 l_env_part,
+		 NULL,
+		 {"disk.env.partition @ 0x64000"},
+		 "CONFIG_ENV_OFFSET",
+		 1},
+		{"FSBL over the env",
+		 l_big_fsbl,
+		 NULL,
+		 {"disk.spl0.size @ 0x20000", "disk.spl0.overlap @ 0x20000"},
+		 "environment",
+		 0},
+		{"no backup GPT",
+		 l_no_backup,
+		 NULL,
+		 {"gpt.backup @ 0x3ffe00"},
+		 "backup GPT header",
 		 1},
 		{"header CRC", NULL, x_header_crc, {"gpt.header.crc32 @ 0x210"}, "CRC-32", 1},
 		{"entries CRC", NULL, x_entries, {"gpt.entries.crc32 @ 0x258"}, "128 entries", 1},
 		{"backup differs", NULL, x_backup_guid, {"gpt.backup @ 0x3ffe00"}, "disk GUID", 1},
-		{"env CRC", NULL, x_env_crc, {"disk.env @ 0x60000", "env.crc32 @ 0x60000"},
-		 "mkenvimage", 0},
+		{"env CRC",
+		 NULL,
+		 x_env_crc,
+		 {"disk.env @ 0x60000", "env.crc32 @ 0x60000"},
+		 "mkenvimage",
+		 0},
 		{"SPL byte", NULL, x_spl_byte, {"fsbl.signature1 @ 0x"}, "spl key", 1},
 	};
 	char out[16384];
@@ -707,18 +820,12 @@ static void test_flips(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_gpt_reader),
-		cmocka_unit_test(test_gpt_names),
-		cmocka_unit_test(test_gpt_writer),
-		cmocka_unit_test(test_gpt_header_errors),
-		cmocka_unit_test(test_clean_image),
-		cmocka_unit_test(test_inspect),
-		cmocka_unit_test(test_nested_offsets),
-		cmocka_unit_test(test_failures_are_named),
-		cmocka_unit_test(test_tolerated),
-		cmocka_unit_test(test_mbr_layout),
-		cmocka_unit_test(test_truncations),
-		cmocka_unit_test(test_flips),
+		cmocka_unit_test(test_gpt_reader),     cmocka_unit_test(test_gpt_names),
+		cmocka_unit_test(test_gpt_writer),     cmocka_unit_test(test_gpt_header_errors),
+		cmocka_unit_test(test_clean_image),    cmocka_unit_test(test_inspect),
+		cmocka_unit_test(test_nested_offsets), cmocka_unit_test(test_failures_are_named),
+		cmocka_unit_test(test_tolerated),      cmocka_unit_test(test_mbr_layout),
+		cmocka_unit_test(test_truncations),    cmocka_unit_test(test_flips),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

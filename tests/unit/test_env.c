@@ -38,8 +38,8 @@ static uint8_t *hand_env(const char *data, size_t dlen, size_t size)
 }
 
 /* Run mkenvimage on text; returns its exit status, the image in *img. */
-static int mkenvimage(const char *dir, const char *text, size_t tlen, size_t size,
-		      bool redundant, uint8_t **img, size_t *len)
+static int mkenvimage(const char *dir, const char *text, size_t tlen, size_t size, bool redundant,
+		      uint8_t **img, size_t *len)
 {
 	char cmd[4400], path[4200];
 	FILE *f;
@@ -77,8 +77,9 @@ static void same_as_mkenvimage(const char *dir, const char *text, size_t tlen, s
 
 	if (want_rc != 0) {
 		if (rc != K1_ERANGE)
-			fail_msg("mkenvimage refused %zu bytes of text for size %zu%s, k1fw did not",
-				 tlen, size, redundant ? " -r" : "");
+			fail_msg(
+				"mkenvimage refused %zu bytes of text for size %zu%s, k1fw did not",
+				tlen, size, redundant ? " -r" : "");
 	} else {
 		if (rc != 0)
 			fail_msg("k1fw refused (%s) what mkenvimage built (size %zu%s)", err.msg,
@@ -308,7 +309,7 @@ static void test_probe(void **state)
 	uint8_t buf[0x400];
 	uint8_t *e = hand_env("bootdelay=0\0baudrate=115200\0\0", 29, 0x4000);
 	static const uint8_t bootinfo_bad_magic[16] = {0xF0, 0x14, 0x07, 0x00, 1, 0, 1, 0,
-						       'S', 'D', 'C', 0, 0, 0, 0, 0};
+						       'S',  'D',  'C',  0,    0, 0, 0, 0};
 	(void)state;
 
 	assert_true(k1_env_probe(e, 0x4000));
@@ -363,7 +364,8 @@ static void test_damage(void **state)
 				assert_non_null(strstr(names, "env.crc32"));
 			} else {
 				/* only a flip in the first two entries may hide it */
-				assert_true(pos >= 4 && pos < 4 + strlen("bootdelay=0_bootcmd=run autoboot_"));
+				assert_true(pos >= 4 &&
+					    pos < 4 + strlen("bootdelay=0_bootcmd=run autoboot_"));
 			}
 			b.data[pos] ^= (uint8_t)(1 << bit);
 		}

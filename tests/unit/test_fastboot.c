@@ -51,10 +51,12 @@ static void test_reply_malformed(void **state)
 	assert_non_null(strstr(err.msg, "\"okay\""));
 	assert_int_equal(parse("DATA123", &r), K1_EPROTO);
 	assert_int_equal(parse("DATA123456789", &r), K1_EPROTO);
-	assert_int_equal(k1_fb_parse_reply((const uint8_t *)"DATA0000g000", 12, &r, &err), K1_EPROTO);
+	assert_int_equal(k1_fb_parse_reply((const uint8_t *)"DATA0000g000", 12, &r, &err),
+			 K1_EPROTO);
 	assert_non_null(strstr(err.msg, "byte 8"));
 	/* binary junk in the tag is shown safely */
-	assert_int_equal(k1_fb_parse_reply((const uint8_t *)"\x01\xff\x00X", 4, &r, &err), K1_EPROTO);
+	assert_int_equal(k1_fb_parse_reply((const uint8_t *)"\x01\xff\x00X", 4, &r, &err),
+			 K1_EPROTO);
 	assert_non_null(strstr(err.msg, "\"???X\""));
 }
 
@@ -80,9 +82,9 @@ struct script {
 	size_t nreplies, next;
 	char writes[16][80]; /* commands written */
 	size_t nwrites;
-	uint64_t data_bytes;   /* non-command bytes written */
-	uint64_t fail_after;   /* data writes fail (ENODEV) past this many bytes; 0 never */
-	bool in_data;          /* the last reply was DATA: writes are payload */
+	uint64_t data_bytes; /* non-command bytes written */
+	uint64_t fail_after; /* data writes fail (ENODEV) past this many bytes; 0 never */
+	bool in_data;        /* the last reply was DATA: writes are payload */
 };
 
 static int s_read(struct k1_transport *t, void *buf, size_t len, struct k1_error *err)
@@ -265,9 +267,10 @@ static void test_target_parse(void **state)
 	assert_string_equal(t.host, "::1");
 	k1_target_format(&t, s, sizeof(s));
 	assert_string_equal(s, "tcp:[::1]:99");
-	const char *bad[] = {"usb:", "usb:1", "usb:1-", "usb:1-2..3", "usb:a-b", "usb:1-2-3",
-			     "tcp:", "tcp:host:0", "tcp:host:70000", "tcp:host:x", "tcp:::1",
-			     "serial0", "tcp:[::1", "tcp:[[\x1f!]", "tcp:a b", "tcp:[a]b"};
+	const char *bad[] = {"usb:",           "usb:1",        "usb:1-",  "usb:1-2..3",
+			     "usb:a-b",        "usb:1-2-3",    "tcp:",    "tcp:host:0",
+			     "tcp:host:70000", "tcp:host:x",   "tcp:::1", "serial0",
+			     "tcp:[::1",       "tcp:[[\x1f!]", "tcp:a b", "tcp:[a]b"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		if (k1_target_parse(bad[i], &t, &err) != K1_EINVAL)
 			fail_msg("accepted %s", bad[i]);

@@ -113,8 +113,8 @@ static void test_reply(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_verbs),     cmocka_unit_test(test_download),
-		cmocka_unit_test(test_oem),       cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_verbs), cmocka_unit_test(test_download),
+		cmocka_unit_test(test_oem),   cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_reply),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -175,10 +175,11 @@ static void test_probe(void **state)
 	(void)state;
 
 	assert_true(k1_format_fit.probe(fit, n));
-	assert_false(k1_format_fit.probe(dtb, dn)); /* a plain .dtb is not a FIT */
+	assert_false(k1_format_fit.probe(dtb, dn));   /* a plain .dtb is not a FIT */
 	assert_true(k1_format_fit.probe(fit, n - 1)); /* truncated: claimed, to explain */
 	assert_false(k1_format_fit.probe(fit, 39));
-	assert_false(k1_format_fit.probe((const uint8_t *)"\xd0\x0d\xfe\xec-not-a-tree-at-all-----------------", 40));
+	assert_false(k1_format_fit.probe(
+		(const uint8_t *)"\xd0\x0d\xfe\xec-not-a-tree-at-all-----------------", 40));
 	assert_ptr_equal(k1_format_detect(fit, n), &k1_format_fit);
 }
 
@@ -224,8 +225,9 @@ static void test_bad_hash_named(void **state)
 	const struct k1_check *k = find_check(&c, "fit.hash", "image uboot hash-1");
 	assert_non_null(k);
 	assert_false(k->ok);
-	assert_string_equal(k->message,
-			    "crc32: expected ca2441c2 (stored), found 352441c2 (computed over 3 bytes)");
+	assert_string_equal(
+		k->message,
+		"crc32: expected ca2441c2 (stored), found 352441c2 (computed over 3 bytes)");
 	k1_checks_free(&c);
 }
 
@@ -262,7 +264,8 @@ static void test_inspect_fields(void **state)
 
 	assert_int_equal(k1_format_fit.inspect(&in, &j, &err), 0);
 	assert_string_equal(json_string_value(json_object_get(j, "description")), "unit FIT");
-	assert_string_equal(json_string_value(json_object_get(j, "created")), "2025-04-22 09:26:28 UTC");
+	assert_string_equal(json_string_value(json_object_get(j, "created")),
+			    "2025-04-22 09:26:28 UTC");
 	assert_string_equal(json_string_value(json_object_get(j, "default_config")), "conf_1");
 	assert_non_null(strstr(json_string_value(json_object_get(j, "k1_layout")), "vendor"));
 	im = json_array_get(json_object_get(j, "images"), 0);
@@ -366,7 +369,8 @@ static void test_every_truncation(void **state)
 					assert_non_null(strstr(err.msg, "cut.itb: "));
 				json_decref(j);
 				rc = run_verify(copy, len, &c, &err);
-				assert_true(rc == K1_EINVAL || (rc == 0 && k1_checks_failed(&c) > 0));
+				assert_true(rc == K1_EINVAL ||
+					    (rc == 0 && k1_checks_failed(&c) > 0));
 				k1_checks_free(&c);
 			} else {
 				assert_true(len < 40);
@@ -460,7 +464,8 @@ static void test_golden(void **state)
 	assert_ptr_equal(k1_format_detect(buf, (size_t)n), &k1_format_fit);
 	assert_int_equal(run_verify(buf, (size_t)n, &c, &err), 0);
 	assert_int_equal(k1_checks_failed(&c), 0);
-	assert_int_equal(c.count, 1 + 19 * 2 + 18 + 18 + 1); /* structure, data+hash, fdt, confs, default */
+	assert_int_equal(c.count,
+			 1 + 19 * 2 + 18 + 18 + 1); /* structure, data+hash, fdt, confs, default */
 	k1_checks_free(&c);
 	struct k1_input in = {path, buf, (size_t)n};
 	assert_int_equal(k1_format_fit.inspect(&in, &j, &err), 0);
@@ -474,16 +479,11 @@ static void test_golden(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_probe),
-		cmocka_unit_test(test_verify_all_algorithms),
-		cmocka_unit_test(test_bad_hash_named),
-		cmocka_unit_test(test_bad_references),
-		cmocka_unit_test(test_inspect_fields),
-		cmocka_unit_test(test_misaligned),
-		cmocka_unit_test(test_external),
-		cmocka_unit_test(test_every_truncation),
-		cmocka_unit_test(test_every_flip),
-		cmocka_unit_test(test_errors_name_the_file),
+		cmocka_unit_test(test_probe),          cmocka_unit_test(test_verify_all_algorithms),
+		cmocka_unit_test(test_bad_hash_named), cmocka_unit_test(test_bad_references),
+		cmocka_unit_test(test_inspect_fields), cmocka_unit_test(test_misaligned),
+		cmocka_unit_test(test_external),       cmocka_unit_test(test_every_truncation),
+		cmocka_unit_test(test_every_flip),     cmocka_unit_test(test_errors_name_the_file),
 		cmocka_unit_test(test_golden),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,9 +6,9 @@
  * every flipped byte of a small FIT. mkimage agreement is in the CLI test. */
 #include "testutil.h"
 
-#include "format/check.h"
 #include "base/crypto.h"
 #include "base/fileio.h"
+#include "format/check.h"
 #include "format/fit.h"
 #include "format/fit_build.h"
 #include "format/format.h"
@@ -22,8 +22,7 @@ extern const struct k1_format k1_format_fit;
 
 /* A device tree: root cells ac/sc, and `nmem` memory nodes of 1 GiB each
  * (memory@0, memory@40000000, ...) when ac == 2 (one cell otherwise). */
-static size_t make_dtb(uint8_t *buf, size_t size, uint32_t ac, uint32_t sc, int nmem,
-		       size_t pad)
+static size_t make_dtb(uint8_t *buf, size_t size, uint32_t ac, uint32_t sc, int nmem, size_t pad)
 {
 	assert_int_equal(fdt_create(buf, (int)size), 0);
 	assert_int_equal(fdt_finish_reservemap(buf), 0);
@@ -80,7 +79,8 @@ static void assert_verifies(const uint8_t *p, size_t n)
 	assert_int_equal(k1_format_fit.verify(&in, NULL, &c, &err), 0);
 	for (size_t i = 0; i < c.count; i++)
 		if (!c.items[i].ok)
-			fail_msg("%s %s: %s", c.items[i].name, c.items[i].where, c.items[i].message);
+			fail_msg("%s %s: %s", c.items[i].name, c.items[i].where,
+				 c.items[i].message);
 	k1_checks_free(&c);
 }
 
@@ -117,7 +117,8 @@ static void test_opensbi_shape(void **state)
 	c = (uint32_t)crc32(0, fw, sizeof(fw));
 	crc[0] = (uint8_t)(c >> 24), crc[1] = (uint8_t)(c >> 16), crc[2] = (uint8_t)(c >> 8),
 	crc[3] = (uint8_t)c;
-	v = fdt_getprop(out.data, fdt_path_offset(out.data, "/images/opensbi/hash-1"), "value", &len);
+	v = fdt_getprop(out.data, fdt_path_offset(out.data, "/images/opensbi/hash-1"), "value",
+			&len);
 	assert_int_equal(len, 4);
 	assert_memory_equal(v, crc, 4);
 	v = fdt_getprop(out.data, 0, "timestamp", &len);
@@ -126,7 +127,8 @@ static void test_opensbi_shape(void **state)
 	/* mkimage's unpacked tail: 1 KiB minus what it added (timestamp 16 +
 	 * value 16 + "timestamp\0value\0" 16) */
 	assert_int_equal(fdt_totalsize(out.data) - fdt_off_dt_strings(out.data) -
-				 fdt_size_dt_strings(out.data), 1024 - 48);
+				 fdt_size_dt_strings(out.data),
+			 1024 - 48);
 	assert_int_equal(out.len, fdt_totalsize(out.data));
 	assert_verifies(out.data, out.len);
 	k1_buf_free(&out);
@@ -149,14 +151,15 @@ static void test_uboot_shape(void **state)
 	assert_string_equal(str(out.data, "/configurations/conf_1", "description"), "k1-x_a");
 	assert_string_equal(str(out.data, "/configurations/conf_2", "fdt"), "fdt_2");
 	assert_string_equal(str(out.data, "/configurations/conf_2", "loadables"), "uboot");
-	assert_null(fdt_getprop(out.data, fdt_path_offset(out.data, "/images/uboot"), "entry", &len));
+	assert_null(
+		fdt_getprop(out.data, fdt_path_offset(out.data, "/images/uboot"), "entry", &len));
 	assert_verifies(out.data, out.len);
 	k1_buf_free(&out);
 	o.has_entry = true;
 	o.entry = 0x1234;
 	build_uboot(dtb, dlen, &o, &out);
-	assert_non_null(fdt_getprop(out.data, fdt_path_offset(out.data, "/images/uboot"), "entry",
-				    &len));
+	assert_non_null(
+		fdt_getprop(out.data, fdt_path_offset(out.data, "/images/uboot"), "entry", &len));
 	assert_int_equal(len, 8);
 	k1_buf_free(&out);
 }
@@ -199,8 +202,8 @@ static void test_every_algorithm(void **state)
 		size_t n = 0;
 		int len;
 		assert_int_equal(k1_fit_build_opensbi(fw, sizeof(fw), &o, &out, &err), 0);
-		v = fdt_getprop(out.data, fdt_path_offset(out.data, "/images/opensbi/hash-1"), "value",
-				&len);
+		v = fdt_getprop(out.data, fdt_path_offset(out.data, "/images/opensbi/hash-1"),
+				"value", &len);
 		assert_non_null(v);
 		assert_string_equal(str(out.data, "/images/opensbi/hash-1", "algo"), algos[i]);
 		if (i) { /* OpenSSL as the peer; crc32 is checked in test_opensbi_shape */
@@ -232,7 +235,8 @@ static void test_build_refusals(void **state)
 	assert_non_null(strstr(err.msg, "sha3"));
 	assert_int_equal(k1_fit_build_uboot(fw, sizeof(fw), two, 2, 0, &o, &out, &err), K1_EINVAL);
 	assert_non_null(strstr(err.msg, "given twice"));
-	assert_int_equal(k1_fit_build_uboot(fw, sizeof(fw), &junk, 1, 0, &o, &out, &err), K1_EINVAL);
+	assert_int_equal(k1_fit_build_uboot(fw, sizeof(fw), &junk, 1, 0, &o, &out, &err),
+			 K1_EINVAL);
 	assert_non_null(strstr(err.msg, "k1-x_junk"));
 	assert_int_equal(k1_fit_build_uboot(fw, sizeof(fw), &noname, 1, 0, &o, &out, &err),
 			 K1_EINVAL);
@@ -306,8 +310,8 @@ static void test_dtb_memory_nodes(void **state)
 	(void)state;
 	/* three nodes become one, memory@0 */
 	assert_int_equal(k1_dtb_set_memory(dtb, n, 4 * GIB, &out, &err), 0);
-	fdt_for_each_subnode(node, out.data, 0)
-		count += !strncmp(fdt_get_name(out.data, node, NULL), "memory", 6);
+	fdt_for_each_subnode(node, out.data, 0) count +=
+		!strncmp(fdt_get_name(out.data, node, NULL), "memory", 6);
 	assert_int_equal(count, 1);
 	assert_int_equal(read_reg(out.data, c), 8);
 	/* none: created, with device_type */
@@ -323,7 +327,8 @@ static void test_dtb_memory_nodes(void **state)
 	out.len = 0;
 	assert_int_equal(k1_dtb_set_memory(dtb, n, 8 * GIB, &out, &err), 0);
 	assert_int_equal(fdt_totalsize(out.data) - fdt_off_dt_strings(out.data) -
-				 fdt_size_dt_strings(out.data), 100);
+				 fdt_size_dt_strings(out.data),
+			 100);
 	assert_int_equal(out.len, n + 16); /* reg grew by one region */
 	k1_buf_free(&out);
 }
@@ -346,8 +351,9 @@ static void test_bad_sizes_and_inputs(void **state)
 	assert_int_equal(k1_ram_size_check(1ull << 20, &err), 0);
 	/* a plain device tree is not a FIT, and vice versa for memory */
 	assert_int_equal(k1_fit_set_memory(dtb, n, 4 * GIB, &out, NULL, &err), K1_EINVAL);
-	assert_int_equal(k1_dtb_set_memory((const uint8_t *)"not a dtb at all, not even close",
-					   32, 4 * GIB, &out, &err), K1_EINVAL);
+	assert_int_equal(k1_dtb_set_memory((const uint8_t *)"not a dtb at all, not even close", 32,
+					   4 * GIB, &out, &err),
+			 K1_EINVAL);
 	assert_int_equal(out.len, 0);
 	k1_buf_free(&out);
 }
@@ -386,14 +392,15 @@ static void test_wrapping_property_length(void **state)
 	build_uboot(dtb, n, &default_opts, &fit);
 	assert_int_equal(k1_buf_reserve(&fit, 64), 0);
 	assert_int_equal(fdt_open_into(fit.data, fit.data, (int)fit.len + 64), 0);
-	assert_int_equal(fdt_setprop_empty(fit.data, fdt_path_offset(fit.data, "/configurations"),
-					   "x"), 0);
+	assert_int_equal(
+		fdt_setprop_empty(fit.data, fdt_path_offset(fit.data, "/configurations"), "x"), 0);
 	assert_int_equal(fdt_pack(fit.data), 0);
 	p = fdt_get_property_w(fit.data, fdt_path_offset(fit.data, "/configurations"), "x", &len);
 	assert_non_null(p);
 	p->len = cpu_to_fdt32(0xffffffffu);
-	assert_int_equal(k1_fit_set_memory(fit.data, fdt_totalsize(fit.data), 4 * GIB, &out, NULL,
-					   &err), K1_EINVAL);
+	assert_int_equal(
+		k1_fit_set_memory(fit.data, fdt_totalsize(fit.data), 4 * GIB, &out, NULL, &err),
+		K1_EINVAL);
 	assert_int_equal(out.len, 0);
 	k1_buf_free(&fit);
 	k1_buf_free(&out);
@@ -464,8 +471,9 @@ static void refuse_after(void (*fn)(void *fdt), int code, const char *words)
 	assert_int_equal(k1_buf_reserve(&fit, 4096), 0);
 	assert_int_equal(fdt_open_into(fit.data, fit.data, (int)fit.len + 4096), 0);
 	fn(fit.data);
-	assert_int_equal(k1_fit_set_memory(fit.data, fdt_totalsize(fit.data), 4 * GIB, &out, NULL,
-					   &err), code);
+	assert_int_equal(
+		k1_fit_set_memory(fit.data, fdt_totalsize(fit.data), 4 * GIB, &out, NULL, &err),
+		code);
 	assert_non_null(strstr(err.msg, words));
 	assert_int_equal(out.len, 0);
 	k1_buf_free(&fit);
@@ -480,21 +488,25 @@ static void add_signature(void *fdt)
 static void compress_fdt(void *fdt)
 {
 	assert_int_equal(fdt_setprop_string(fdt, fdt_path_offset(fdt, "/images/fdt_1"),
-					    "compression", "gzip"), 0);
+					    "compression", "gzip"),
+			 0);
 }
 
 static void unknown_algo(void *fdt)
 {
 	assert_int_equal(fdt_setprop_string(fdt, fdt_path_offset(fdt, "/images/fdt_2/hash-1"),
-					    "algo", "crc16-ccitt"), 0);
+					    "algo", "crc16-ccitt"),
+			 0);
 }
 
 static void no_fdt_images(void *fdt)
 {
-	assert_int_equal(fdt_setprop_string(fdt, fdt_path_offset(fdt, "/images/fdt_1"), "type",
-					    "firmware"), 0);
-	assert_int_equal(fdt_setprop_string(fdt, fdt_path_offset(fdt, "/images/fdt_2"), "type",
-					    "firmware"), 0);
+	assert_int_equal(
+		fdt_setprop_string(fdt, fdt_path_offset(fdt, "/images/fdt_1"), "type", "firmware"),
+		0);
+	assert_int_equal(
+		fdt_setprop_string(fdt, fdt_path_offset(fdt, "/images/fdt_2"), "type", "firmware"),
+		0);
 }
 
 static void test_fit_refusals(void **state)

@@ -3,8 +3,8 @@
  * --only, missing files named. Bundles are made in a temporary folder. */
 #include "testutil.h"
 
-#include "format/bootinfo.h"
 #include "flash/flash.h"
+#include "format/bootinfo.h"
 
 #include <stdbool.h>
 #include <sys/stat.h>
@@ -57,14 +57,18 @@ static int setup(void **state)
 	put_bootinfo("factory/bootinfo_emmc.bin", K1_MEDIA_EMMC);
 	put_bootinfo("factory/bootinfo_sd.bin", K1_MEDIA_SD);
 	put_bootinfo("factory/bootinfo_spinor.bin", K1_MEDIA_SPINOR);
-	put_text("partition_universal.json",
-		 "{\"version\": \"1.0\", \"format\": \"gpt\", \"partitions\": ["
-		 "{\"name\": \"bootinfo\", \"offset\": \"0K\", \"size\": \"512\", \"hidden\": true, "
-		 "\"image\": \"factory/bootinfo_sd.bin\"},"
-		 "{\"name\": \"fsbl\", \"offset\": \"128K\", \"size\": \"256K\", \"image\": \"factory/FSBL.bin\"},"
-		 "{\"name\": \"uboot\", \"offset\": \"2M\", \"size\": \"2M\", \"image\": \"u-boot.itb\"},"
-		 "{\"name\": \"bootfs\", \"offset\": \"4M\", \"size\": \"256M\"},"
-		 "{\"name\": \"rootfs\", \"offset\": \"260M\", \"size\": \"-\", \"image\": \"rootfs.ext4\"}]}");
+	put_text(
+		"partition_universal.json",
+		"{\"version\": \"1.0\", \"format\": \"gpt\", \"partitions\": ["
+		"{\"name\": \"bootinfo\", \"offset\": \"0K\", \"size\": \"512\", \"hidden\": true, "
+		"\"image\": \"factory/bootinfo_sd.bin\"},"
+		"{\"name\": \"fsbl\", \"offset\": \"128K\", \"size\": \"256K\", \"image\": "
+		"\"factory/FSBL.bin\"},"
+		"{\"name\": \"uboot\", \"offset\": \"2M\", \"size\": \"2M\", \"image\": "
+		"\"u-boot.itb\"},"
+		"{\"name\": \"bootfs\", \"offset\": \"4M\", \"size\": \"256M\"},"
+		"{\"name\": \"rootfs\", \"offset\": \"260M\", \"size\": \"-\", \"image\": "
+		"\"rootfs.ext4\"}]}");
 	put_text("partition_2M.json", mtd_table);
 	put_text("partition_4M.json", mtd_table);
 	put_text("partition_16M.json", mtd_table);
@@ -86,8 +90,8 @@ static void test_emmc_list(void **state)
 	struct k1_flash_opts o = {.bundle = dir, .media = K1_MEDIA_EMMC, .reboot = true};
 	struct k1_flash_plan p;
 	struct k1_error err = {0};
-	static const char *want[] = {"fsbl", "fsbl", "uboot", "uboot", "gpt", "bootinfo",
-				     "fsbl", "uboot", "rootfs", "reboot"};
+	static const char *want[] = {"fsbl",     "fsbl", "uboot", "uboot",  "gpt",
+				     "bootinfo", "fsbl", "uboot", "rootfs", "reboot"};
 	assert_int_equal(k1_flash_plan_build(&o, &p, &err), 0);
 	assert_int_equal(p.count, 10);
 	for (size_t i = 0; i < p.count; i++)
@@ -95,7 +99,8 @@ static void test_emmc_list(void **state)
 	assert_int_equal(p.steps[0].kind, K1_STEP_STAGE);
 	assert_int_equal(p.steps[0].when, K1_STAGE_BROM);
 	assert_int_equal(p.steps[2].when, K1_STAGE_SPL);
-	assert_string_equal(p.steps[5].rel, "factory/bootinfo_emmc.bin"); /* not the table's sd one */
+	assert_string_equal(p.steps[5].rel,
+			    "factory/bootinfo_emmc.bin"); /* not the table's sd one */
 	assert_int_equal(p.steps[8].size, 6);
 	k1_flash_plan_free(&p);
 }
@@ -109,8 +114,10 @@ static void test_mtd_table_by_size(void **state)
 	const struct {
 		uint64_t size;
 		const char *table;
-	} cases[] = {{0, "partition_2M.json"},        {1u << 20, "partition_2M.json"},
-		     {8u << 20, "partition_4M.json"},  {16u << 20, "partition_16M.json"},
+	} cases[] = {{0, "partition_2M.json"},
+		     {1u << 20, "partition_2M.json"},
+		     {8u << 20, "partition_4M.json"},
+		     {16u << 20, "partition_16M.json"},
 		     {64u << 20, "partition_16M.json"}};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		o.mtd_size = cases[i].size;

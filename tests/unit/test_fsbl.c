@@ -3,9 +3,9 @@
  * verifier naming the region a flipped byte falls in. */
 #include "testutil.h"
 
+#include "base/fileio.h"
 #include "format/format.h"
 #include "format/fsbl.h"
-#include "base/fileio.h"
 #include "format/keygen.h"
 
 #include <openssl/evp.h>
@@ -82,7 +82,8 @@ static void test_layout(void **state)
 	uint8_t h[32];
 	const size_t padded = 5024;
 
-	assert_int_equal(k1_fsbl_build(fx->spl, sizeof(fx->spl), &fx->keys, 0x36000, &out, &err), 0);
+	assert_int_equal(k1_fsbl_build(fx->spl, sizeof(fx->spl), &fx->keys, 0x36000, &out, &err),
+			 0);
 	const uint8_t *d = out.data;
 	assert_int_equal(out.len, 0x1100 + padded);
 	assert_memory_equal(d + 0x100, "AIHD\x01\x00\x00\x00", 8);
@@ -228,16 +229,17 @@ static void test_verify_flips_name_region(void **state)
 	assert_int_equal(k1_fsbl_build(fx->spl, sizeof(fx->spl), &fx->keys, 0, &out, &err), 0);
 	assert_int_equal(verify_buf(out.data, out.len, names, sizeof(names)), 0);
 	for (size_t i = 0; i < out.len; i += (i < 0x1000 ? 3 : 61)) {
-		const char *want = i < 0x100 ? "fsbl.rotpk_hash"
-				   : i < 0xb00 ? "fsbl.signature0"
-				   : i < 0xc00 ? "fsbl.signature0"
-				   : i < 0xfe0 ? "fsbl.reserved"
+		const char *want = i < 0x100                   ? "fsbl.rotpk_hash"
+				   : i < 0xb00                 ? "fsbl.signature0"
+				   : i < 0xc00                 ? "fsbl.signature0"
+				   : i < 0xfe0                 ? "fsbl.reserved"
 				   : (i >= 0xfe8 && i < 0xff0) ? "fsbl.header1.imgsize"
-						: "fsbl.signature1";
+							       : "fsbl.signature1";
 		out.data[i] ^= 0x40;
 		assert_true(verify_buf(out.data, out.len, names, sizeof(names)) >= 1);
 		if (!strstr(names, want))
-			fail_msg("flip at 0x%zx: wanted %s among failed checks, got %s", i, want, names);
+			fail_msg("flip at 0x%zx: wanted %s among failed checks, got %s", i, want,
+				 names);
 		out.data[i] ^= 0x40;
 	}
 	k1_buf_free(&out);

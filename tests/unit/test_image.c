@@ -4,8 +4,8 @@
 #include "base/copy.h"
 #include "testutil.h"
 
-#include "format/bootinfo.h"
 #include "base/bytes.h"
+#include "format/bootinfo.h"
 #include "format/gpt.h"
 #include "image/image.h"
 
@@ -58,7 +58,8 @@ static void test_copy_extents(void **state)
 	assert_int_equal(pwrite(s, buf, 4096, 512 * 1024), 4096); /* after a hole */
 	assert_int_equal(ftruncate(d, 1 << 20), 0);
 	assert_int_equal(
-	    k1_copy_extents(s, "src", d, "dst", 65536, 512 * 1024 + 4096, &skip, 1, &map, &err), 0);
+		k1_copy_extents(s, "src", d, "dst", 65536, 512 * 1024 + 4096, &skip, 1, &map, &err),
+		0);
 	assert_int_equal(pread(d, back, 1 << 20, 0), 1 << 20);
 	for (size_t i = 0; i < 65536; i++)
 		assert_int_equal(back[i], 0);
@@ -106,14 +107,14 @@ static char *make_bundle(const char *table)
 }
 
 static const char *const TABLE =
-    "{\"version\":\"1.0\",\"format\":\"gpt\",\"partitions\":["
-    "{\"name\":\"bootinfo\",\"offset\":\"0K\",\"size\":\"512\",\"hidden\":true,"
-    "\"image\":\"factory/bootinfo_sd.bin\",\"holes\":\"{\\\"(80;512)\\\"}\"},"
-    "{\"name\":\"fsbl\",\"offset\":\"128K\",\"size\":\"256K\"},"
-    "{\"name\":\"env\",\"size\":\"64K\"},"
-    "{\"name\":\"opensbi\",\"offset\":\"1M\",\"size\":\"1M\"},"
-    "{\"name\":\"uboot\",\"size\":\"2M\"},"
-    "{\"name\":\"rootfs\",\"offset\":\"4M\",\"size\":\"-\"}]}";
+	"{\"version\":\"1.0\",\"format\":\"gpt\",\"partitions\":["
+	"{\"name\":\"bootinfo\",\"offset\":\"0K\",\"size\":\"512\",\"hidden\":true,"
+	"\"image\":\"factory/bootinfo_sd.bin\",\"holes\":\"{\\\"(80;512)\\\"}\"},"
+	"{\"name\":\"fsbl\",\"offset\":\"128K\",\"size\":\"256K\"},"
+	"{\"name\":\"env\",\"size\":\"64K\"},"
+	"{\"name\":\"opensbi\",\"offset\":\"1M\",\"size\":\"1M\"},"
+	"{\"name\":\"uboot\",\"size\":\"2M\"},"
+	"{\"name\":\"rootfs\",\"offset\":\"4M\",\"size\":\"-\"}]}";
 
 static int nlogs;
 static void count_log(void *ctx, const char *msg)
@@ -185,11 +186,11 @@ static void test_refusals(void **state)
 	/* env moved into the fsbl partition */
 	snprintf(table, sizeof(table), "%s/overlap.json", dir);
 	test_write_str(dir, "overlap.json",
-	               "{\"format\":\"gpt\",\"partitions\":["
-	               "{\"name\":\"fsbl\",\"offset\":\"128K\",\"size\":\"256K\"},"
-	               "{\"name\":\"env\",\"offset\":\"256K\",\"size\":\"64K\"},"
-	               "{\"name\":\"opensbi\",\"offset\":\"1M\",\"size\":\"1M\"},"
-	               "{\"name\":\"uboot\",\"size\":\"2M\"}]}");
+		       "{\"format\":\"gpt\",\"partitions\":["
+		       "{\"name\":\"fsbl\",\"offset\":\"128K\",\"size\":\"256K\"},"
+		       "{\"name\":\"env\",\"offset\":\"256K\",\"size\":\"64K\"},"
+		       "{\"name\":\"opensbi\",\"offset\":\"1M\",\"size\":\"1M\"},"
+		       "{\"name\":\"uboot\",\"size\":\"2M\"}]}");
 	o.table = table;
 	assert_int_equal(k1_image_plan(&o, &p, NULL, NULL, &err), K1_EINVAL);
 	assert_non_null(strstr(err.msg, "partition env (0x40000-0x50000) overlaps partition fsbl"));
@@ -206,7 +207,7 @@ static void test_refusals(void **state)
 	o.noverrides = 1;
 	assert_int_equal(k1_image_plan(&o, &p, NULL, NULL, &err), K1_EINVAL);
 	assert_non_null(
-	    strstr(err.msg, "partition uboot: image /nonexistent/u-boot.itb not found"));
+		strstr(err.msg, "partition uboot: image /nonexistent/u-boot.itb not found"));
 	o.noverrides = 0;
 	o.size = 4 << 20;
 	assert_int_equal(k1_image_plan(&o, &p, NULL, NULL, &err), K1_EINVAL);
@@ -256,9 +257,9 @@ static void test_bmap_checksum(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_extents),       cmocka_unit_test(test_copy_extents),
-	    cmocka_unit_test(test_plan_and_gpt),  cmocka_unit_test(test_refusals),
-	    cmocka_unit_test(test_bmap_checksum),
+		cmocka_unit_test(test_extents),       cmocka_unit_test(test_copy_extents),
+		cmocka_unit_test(test_plan_and_gpt),  cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_bmap_checksum),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

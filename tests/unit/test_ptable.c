@@ -3,8 +3,8 @@
  * verify check on tables made to fail it. */
 #include "testutil.h"
 
-#include "format/bootinfo.h"
 #include "base/fileio.h"
+#include "format/bootinfo.h"
 #include "format/format.h"
 #include "format/ptable.h"
 
@@ -17,12 +17,17 @@ static const char release[] =
 	"{ \"version\": \"1.0\", \"format\": \"gpt\", \"partitions\": [\n"
 	" { \"name\": \"bootinfo\", \"offset\": \"0K\", \"size\": \"512\", \"hidden\": true,"
 	" \"image\": \"factory/bootinfo_sd.bin\", \"holes\": \"{\\\"(80;512)\\\"}\" },\n"
-	" { \"name\": \"fsbl\", \"offset\": \"128K\", \"size\": \"256K\", \"image\": \"factory/FSBL.bin\" },\n"
+	" { \"name\": \"fsbl\", \"offset\": \"128K\", \"size\": \"256K\", \"image\": "
+	"\"factory/FSBL.bin\" },\n"
 	" { \"name\": \"env\", \"offset\": \"384K\", \"size\": \"64K\", \"image\": \"env.bin\" },\n"
-	" { \"name\": \"opensbi\", \"offset\": \"1M\", \"size\": \"1M\", \"image\": \"fw_dynamic.itb\" },\n"
-	" { \"name\": \"uboot\", \"offset\": \"2M\", \"size\": \"2M\", \"image\": \"u-boot.itb\" },\n"
-	" { \"name\": \"bootfs\", \"offset\": \"4M\", \"size\": \"256M\", \"image\": \"bootfs.ext4\" },\n"
-	" { \"name\": \"rootfs\", \"offset\": \"260M\", \"size\": \"-\", \"image\": \"rootfs.ext4\" } ] }\n";
+	" { \"name\": \"opensbi\", \"offset\": \"1M\", \"size\": \"1M\", \"image\": "
+	"\"fw_dynamic.itb\" },\n"
+	" { \"name\": \"uboot\", \"offset\": \"2M\", \"size\": \"2M\", \"image\": \"u-boot.itb\" "
+	"},\n"
+	" { \"name\": \"bootfs\", \"offset\": \"4M\", \"size\": \"256M\", \"image\": "
+	"\"bootfs.ext4\" },\n"
+	" { \"name\": \"rootfs\", \"offset\": \"260M\", \"size\": \"-\", \"image\": "
+	"\"rootfs.ext4\" } ] }\n";
 
 static void test_parse_size(void **state)
 {
@@ -32,16 +37,26 @@ static void test_parse_size(void **state)
 		uint64_t bytes;
 		bool rest;
 	} cases[] = {
-		{"0", 0, 0, false},         {"512", 0, 512, false},
-		{"80B", 0, 80, false},      {"0K", 0, 0, false},
-		{"128K", 0, 131072, false}, {"0x10K", 0, 16384, false},
-		{"1M", 0, 1048576, false},  {"2G", 0, 2147483648ULL, false},
-		{"1KiB", 0, 1024, false},   {"1KB", 0, 1024, false},
-		{"4k", 0, 4096, false},     {"010K", 0, 8192, false}, /* octal, as U-Boot */
-		{"-", 0, 0, true},          {"", K1_EINVAL, 0, false},
-		{"12q", K1_EINVAL, 0, false}, {"K", K1_EINVAL, 0, false},
-		{"1.5M", K1_EINVAL, 0, false}, {" 1K", K1_EINVAL, 0, false},
-		{"08K", K1_EINVAL, 0, false}, {"1KK", K1_EINVAL, 0, false},
+		{"0", 0, 0, false},
+		{"512", 0, 512, false},
+		{"80B", 0, 80, false},
+		{"0K", 0, 0, false},
+		{"128K", 0, 131072, false},
+		{"0x10K", 0, 16384, false},
+		{"1M", 0, 1048576, false},
+		{"2G", 0, 2147483648ULL, false},
+		{"1KiB", 0, 1024, false},
+		{"1KB", 0, 1024, false},
+		{"4k", 0, 4096, false},
+		{"010K", 0, 8192, false}, /* octal, as U-Boot */
+		{"-", 0, 0, true},
+		{"", K1_EINVAL, 0, false},
+		{"12q", K1_EINVAL, 0, false},
+		{"K", K1_EINVAL, 0, false},
+		{"1.5M", K1_EINVAL, 0, false},
+		{" 1K", K1_EINVAL, 0, false},
+		{"08K", K1_EINVAL, 0, false},
+		{"1KK", K1_EINVAL, 0, false},
 		{"-1", K1_EINVAL, 0, false},
 		{"99999999999999999999", K1_ERANGE, 0, false},
 		{"17179869184G", K1_ERANGE, 0, false},
@@ -55,7 +70,8 @@ static void test_parse_size(void **state)
 		if (rc != cases[i].rc)
 			fail_msg("'%s': rc %d, wanted %d", cases[i].s, rc, cases[i].rc);
 		if (!rc && (b != cases[i].bytes || rest != cases[i].rest))
-			fail_msg("'%s': %llu%s", cases[i].s, (unsigned long long)b, rest ? " rest" : "");
+			fail_msg("'%s': %llu%s", cases[i].s, (unsigned long long)b,
+				 rest ? " rest" : "");
 	}
 }
 
@@ -84,8 +100,8 @@ static void parse_ok(const char *text, struct k1_ptable *pt)
 
 static void test_release_layout(void **state)
 {
-	static const uint64_t off[] = {0, 128 << 10, 384 << 10, 1 << 20, 2 << 20, 4 << 20,
-				       260ULL << 20};
+	static const uint64_t off[] = {0,       128 << 10, 384 << 10,   1 << 20,
+				       2 << 20, 4 << 20,   260ULL << 20};
 	struct k1_ptable pt;
 	(void)state;
 
@@ -156,8 +172,13 @@ static void test_mtd_table(void **state)
 static void test_parse_errors(void **state)
 {
 	static const char *const bad[] = {
-		"", "[]", "{\"partitions\": 3}", "{\"version\": \"1.0\"}",
-		"{\"partitions\": [1]}", "{\"partitions\": [}", "not json",
+		"",
+		"[]",
+		"{\"partitions\": 3}",
+		"{\"version\": \"1.0\"}",
+		"{\"partitions\": [1]}",
+		"{\"partitions\": [}",
+		"not json",
 	};
 	struct k1_ptable pt;
 	struct k1_error err = {0};
@@ -332,8 +353,7 @@ static void test_verify_failures(void **state)
 	expect_fail(dir, "\"size\": \"256M\"", "\"size\": \"-\"",
 		    "ptable.rest_last ptable.overlap ");
 	expect_fail(dir, "\"offset\": \"4M\"", "\"offset\": \"4Q\"", "ptable.entry ");
-	expect_fail(dir, "\"offset\": \"0K\"", "\"offset\": \"1K\"",
-		    "ptable.bootinfo_offset ");
+	expect_fail(dir, "\"offset\": \"0K\"", "\"offset\": \"1K\"", "ptable.bootinfo_offset ");
 
 	/* an image larger than its partition */
 	test_write(dir, "fw_dynamic.itb", big, 1024);

@@ -183,7 +183,7 @@ static size_t rsa_modulus(const char *key, uint8_t *out)
 	size_t n, len = 0;
 
 	snprintf(cmd, sizeof(cmd), "openssl rsa -in '%s/%s' -noout -modulus 2>/dev/null", fx_dir,
-	         key);
+		 key);
 	n = run_capture(cmd, (uint8_t *)text, sizeof(text) - 1);
 	text[n] = '\0';
 	assert_memory_equal(text, "Modulus=", 8);
@@ -203,7 +203,7 @@ static size_t ec_point(const char *key, size_t pointlen, uint8_t *out)
 	size_t n;
 
 	snprintf(cmd, sizeof(cmd), "openssl ec -in '%s/%s' -pubout -outform DER 2>/dev/null",
-	         fx_dir, key);
+		 fx_dir, key);
 	n = run_capture(cmd, der, sizeof(der));
 	assert_true(n > pointlen);
 	memcpy(out, der + n - pointlen, pointlen);
@@ -227,7 +227,7 @@ static EVP_PKEY *read_key(const char *name)
 }
 
 static void expect_verifies(const char *key, const char *md, const uint8_t *data, size_t len,
-                            const uint8_t *sig, size_t siglen)
+			    const uint8_t *sig, size_t siglen)
 {
 	EVP_PKEY *k = read_key(key);
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
@@ -378,7 +378,7 @@ static void test_names_and_nesting(void **state)
 	       "\x08\x04");
 	/* several item types in one object run in the object's order */
 	EXPECT("{'structure': ['a, 1, 1'], 'file': {'source': 'abc.txt'}, '_c': 'comment'}", "\x01"
-	                                                                                     "abc");
+											     "abc");
 	EXPECT("{'file': {'source': 'abc.txt'}, 'structure': ['a, 1, 1']}", "abc\x01");
 }
 
@@ -395,8 +395,8 @@ static void test_forward_reference(void **state)
 	/* a forward reference whose value changes in the second pass: the
 	 * output is what the vendor builds, and a warning names the use */
 	build_items("{'structure': ['name, a, 0', 'x, crc32(b), 4']},"
-	            "{'structure': ['name, b, 0', 'y, crc32(a), 4']}",
-	            &r);
+		    "{'structure': ['name, b, 0', 'y, crc32(a), 4']}",
+		    &r);
 	expect_ok(&r);
 	{
 		uint8_t a1[4] = {0}, b1[4], a2[4], b2[4];
@@ -411,12 +411,12 @@ static void test_forward_reference(void **state)
 		assert_memory_equal(r.out.data + 4, b2, 4);
 	}
 	assert_non_null(strstr(r.warnings, "r.json: image[0] (m) data[0] structure[1] \"x\": "
-	                                   "forward reference to \"b\""));
+					   "forward reference to \"b\""));
 	assert_null(strstr(r.warnings, "\"a\"")); /* a is never used before it is rebuilt */
 	k1_buf_free(&r.out);
 	/* a forward reference with the same value both times: no warning */
 	build_items("{'structure': ['x, sizeof(b), 4']}, {'structure': ['name, b, 0', 'y, 1, 4']}",
-	            &r);
+		    &r);
 	expect_ok(&r);
 	assert_string_equal(r.warnings, "");
 	k1_buf_free(&r.out);
@@ -427,7 +427,7 @@ static void test_functions(void **state)
 	(void)state;
 	/* a = 01 02 03 04 05, b = ff x 6: partial words are ignored by sum32 */
 	const char *ab = "{'structure': ['name, a, 0', 'v, 0x0504030201, 0']},"
-	                 "{'structure': ['name, b, 0', 'pad, 0xff, 6']},";
+			 "{'structure': ['name, b, 0', 'pad, 0xff, 6']},";
 	char items[1024];
 	uint8_t want[11 + 4];
 	uint8_t cat[11] = {1, 2, 3, 4, 5, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
@@ -507,16 +507,16 @@ static void test_pubkey_rsa(void **state)
 	memset(want, 0, sizeof(want));
 	memcpy(want, mod, n);
 	expect_bytes("{'pubkey': {'name': 'k', 'algorithm': 'RSA1024', 'source': 'rsa.pem',"
-	             " 'align': 256}}",
-	             want, 256);
+		     " 'align': 256}}",
+		     want, 256);
 	expect_bytes("{'pubkey': {'name': 'k', 'algorithm': 'SHA256+RSA-1024',"
-	             " 'source': 'rsapub.pem'}}",
-	             mod, 128);
+		     " 'source': 'rsapub.pem'}}",
+		     mod, 128);
 	expect_bytes("{'pubkey': {'source': 'rsa.pem'}}", mod, 128); /* default RSA2048: any size */
 	n = rsa_modulus("rsa2048p8.pem", mod);
 	assert_int_equal(n, 256);
 	expect_bytes("{'pubkey': {'name': 'k', 'algorithm': 'rsa2048', 'source': 'rsa2048p8.pem'}}",
-	             mod, 256);
+		     mod, 256);
 }
 
 static void test_pubkey_ec(void **state)
@@ -527,10 +527,10 @@ static void test_pubkey_ec(void **state)
 	ec_point("ec.pem", 65, pt);
 	expect_bytes("{'pubkey': {'algorithm': 'ECCprime256v1', 'source': 'ec.pem'}}", pt, 65);
 	expect_bytes("{'pubkey': {'algorithm': 'SHA256+ECC-P-256', 'source': 'ecpub.pem'}}", pt,
-	             65);
+		     65);
 	ec_point("ec384.pem", 97, pt);
 	expect_bytes("{'pubkey': {'algorithm': 'SHA256+ECCsecp384r1', 'source': 'ec384.pem'}}", pt,
-	             97);
+		     97);
 }
 
 static void test_pubkey_cache(void **state)
@@ -544,8 +544,8 @@ static void test_pubkey_cache(void **state)
 	memcpy(want, mod, 128);
 	memcpy(want + 256, mod, 128);
 	expect_bytes("{'pubkey': {'name': 'k', 'source': 'rsa.pem', 'align': 256}},"
-	             "{'pubkey': {'name': 'k', 'source': 'rsa.pem', 'align': 512}}",
-	             want, 512);
+		     "{'pubkey': {'name': 'k', 'source': 'rsa.pem', 'align': 512}}",
+		     want, 512);
 	/* any registered name is "cached", even another kind of item */
 	EXPECT("{'structure': ['name, dup, 0', 'v, 0x0201, 2']},"
 	       "{'pubkey': {'name': 'dup', 'source': 'rsa.pem'}}",
@@ -563,7 +563,7 @@ static void test_hash(void **state)
 	expect_bytes("{'hash': {'algorithm': 'sha384', 'source': 'abc.txt'}}", want, 48);
 	SHA512((const uint8_t *)"abc\x01\x02\x03\x04\x05", 8, want);
 	expect_bytes("{'hash': {'algorithm': 'SHA512+RSA2048', 'source': 'abc.txt + five.bin'}}",
-	             want, 64);
+		     want, 64);
 	SHA256((const uint8_t *)"", 0, want);
 	memset(want + 32, 0, 32);
 	expect_bytes("{'hash': {'name': 'h', 'align': 64}}", want, 64);
@@ -571,7 +571,7 @@ static void test_hash(void **state)
 
 /* Build a signature over abc.txt + five.bin, check it with OpenSSL. */
 static void check_signature(const char *items, const char *key, const char *md, size_t prefix,
-                            size_t align)
+			    size_t align)
 {
 	const uint8_t data[] = "abc\x01\x02\x03\x04\x05";
 	struct result r;
@@ -599,27 +599,27 @@ static void test_signature_rsa(void **state)
 	(void)state;
 
 	check_signature("{'pubkey': {'name': 'k', 'source': 'rsa.pem'}},"
-	                "{'signature': {'algorithm': 'SHA256+RSA1024', 'key': 'k',"
-	                " 'source': 'abc.txt + five.bin'}}",
-	                "rsa.pem", "sha256", 128, 1);
+			"{'signature': {'algorithm': 'SHA256+RSA1024', 'key': 'k',"
+			" 'source': 'abc.txt + five.bin'}}",
+			"rsa.pem", "sha256", 128, 1);
 	check_signature("{'pubkey': {'name': 'k', 'source': 'rsa.pem'}},"
-	                "{'signature': {'algorithm': 'sha384+RSA', 'key': 'k',"
-	                " 'source': 'abc.txt + five.bin'}}",
-	                "rsa.pem", "sha384", 128, 1);
+			"{'signature': {'algorithm': 'sha384+RSA', 'key': 'k',"
+			" 'source': 'abc.txt + five.bin'}}",
+			"rsa.pem", "sha384", 128, 1);
 	check_signature("{'pubkey': {'name': 'k', 'source': 'rsa2048p8.pem'}},"
-	                "{'signature': {'algorithm': 'SHA512+RSA2048', 'key': 'k',"
-	                " 'source': 'abc.txt + five.bin'}}",
-	                "rsa2048p8.pem", "sha512", 256, 1);
+			"{'signature': {'algorithm': 'SHA512+RSA2048', 'key': 'k',"
+			" 'source': 'abc.txt + five.bin'}}",
+			"rsa2048p8.pem", "sha512", 256, 1);
 	/* no algorithm: the vendor signs with SHA-256; PKCS#1 v1.5 is
 	 * deterministic, so the bytes equal the openssl tool's */
 	build_items("{'pubkey': {'name': 'k', 'source': 'rsa.pem'}},"
-	            "{'signature': {'key': 'k', 'source': 'abc.txt + five.bin', 'align': 256}}",
-	            &r);
+		    "{'signature': {'key': 'k', 'source': 'abc.txt + five.bin', 'align': 256}}",
+		    &r);
 	expect_ok(&r);
 	snprintf(cmd, sizeof(cmd),
-	         "cd '%s' && cat abc.txt five.bin | openssl dgst -sha256 "
-	         "-sign rsa.pem",
-	         fx_dir);
+		 "cd '%s' && cat abc.txt five.bin | openssl dgst -sha256 "
+		 "-sign rsa.pem",
+		 fx_dir);
 	n = run_capture(cmd, want, sizeof(want));
 	assert_int_equal(n, 128);
 	assert_int_equal(r.out.len, 128 + 256);
@@ -629,8 +629,8 @@ static void test_signature_rsa(void **state)
 	k1_buf_free(&r.out);
 	/* the pubkey may come after the signature (second pass) */
 	build_items("{'signature': {'name': 's', 'key': 'k', 'source': 'abc.txt + five.bin'}},"
-	            "{'pubkey': {'name': 'k', 'source': 'rsa.pem'}}",
-	            &r);
+		    "{'pubkey': {'name': 'k', 'source': 'rsa.pem'}}",
+		    &r);
 	expect_ok(&r);
 	assert_int_equal(r.out.len, 256);
 	assert_memory_equal(r.out.data, want, 128);
@@ -641,14 +641,14 @@ static void test_signature_ec(void **state)
 {
 	(void)state;
 	check_signature(
-	    "{'pubkey': {'name': 'k', 'algorithm': 'ECCprime256v1', 'source': 'ec.pem'}},"
-	    "{'signature': {'algorithm': 'SHA256+ECCprime256v1', 'key': 'k',"
-	    " 'source': 'abc.txt + five.bin', 'align': 128}}",
-	    "ec.pem", "sha256", 65, 128);
+		"{'pubkey': {'name': 'k', 'algorithm': 'ECCprime256v1', 'source': 'ec.pem'}},"
+		"{'signature': {'algorithm': 'SHA256+ECCprime256v1', 'key': 'k',"
+		" 'source': 'abc.txt + five.bin', 'align': 128}}",
+		"ec.pem", "sha256", 65, 128);
 	check_signature("{'pubkey': {'name': 'k', 'algorithm': 'ECC', 'source': 'ec384.pem'}},"
-	                "{'signature': {'algorithm': 'SHA384+ECCsecp384r1', 'key': 'k',"
-	                " 'source': 'abc.txt + five.bin'}}",
-	                "ec384.pem", "sha384", 97, 1);
+			"{'signature': {'algorithm': 'SHA384+ECCsecp384r1', 'key': 'k',"
+			" 'source': 'abc.txt + five.bin'}}",
+			"ec384.pem", "sha384", 97, 1);
 }
 
 static void list_dir(const char *dir, char *out, size_t cap)
@@ -674,8 +674,8 @@ static void test_writes_nothing(void **state)
 	list_dir(fx_dir, before, sizeof(before));
 	/* the vendor writes key/k_pub.key here (and generates missing keys) */
 	build_items("{'pubkey': {'name': 'k', 'source': 'rsa.pem'}},"
-	            "{'signature': {'key': 'k', 'source': 'abc.txt'}}",
-	            &r);
+		    "{'signature': {'key': 'k', 'source': 'abc.txt'}}",
+		    &r);
 	expect_ok(&r);
 	k1_buf_free(&r.out);
 	build_items("{'pubkey': {'name': 'k', 'source': 'key/k_prv.key'}}", &r);
@@ -687,19 +687,19 @@ static void test_writes_nothing(void **state)
 static void test_build_text(void **state)
 {
 	const char *text = "{\"image\": [{\"module\": \"m\", \"data\": "
-	                   "[{\"file\": {\"source\": \"abc.txt\"}}]}]}";
+			   "[{\"file\": {\"source\": \"abc.txt\"}}]}]}";
 	struct k1_buf out = K1_BUF_INIT;
 	struct k1_error err = {0};
 	(void)state;
 
 	assert_int_equal(k1_buf_append(&out, "X", 1), 0); /* appended after */
 	assert_int_equal(
-	    k1_recipe_build_text(text, strlen(text), "mem.json", fx_dir, NULL, &out, &err), 0);
+		k1_recipe_build_text(text, strlen(text), "mem.json", fx_dir, NULL, &out, &err), 0);
 	assert_int_equal(out.len, 4);
 	assert_memory_equal(out.data, "Xabc", 4);
 	/* an error leaves out as it was */
 	assert_int_equal(k1_recipe_build_text("{", 1, "mem.json", fx_dir, NULL, &out, &err),
-	                 K1_EINVAL);
+			 K1_EINVAL);
 	assert_int_equal(out.len, 4);
 	assert_non_null(strstr(err.msg, "mem.json:1:"));
 	k1_buf_free(&out);
@@ -711,15 +711,15 @@ static void test_err_too_wide(void **state)
 {
 	(void)state;
 	EXPECT_ERR(
-	    "{'structure': ['a, 0x100000000, 4']}", K1_ERANGE,
-	    "r.json: image[0] (m) data[0] structure[0] 'a': value '0x100000000' needs 5 bytes",
-	    "4-byte field");
+		"{'structure': ['a, 0x100000000, 4']}", K1_ERANGE,
+		"r.json: image[0] (m) data[0] structure[0] 'a': value '0x100000000' needs 5 bytes",
+		"4-byte field");
 	EXPECT_ERR("{'structure': ['a, abcdefghijklmnopq, 16']}", K1_ERANGE, "needs 17 bytes");
 	EXPECT_ERR("{'structure': ['a, 0x1234, 1']}", K1_ERANGE, "needs 2 bytes");
 	EXPECT_ERR("{'structure': ['a, eMMC, 2']}", K1_ERANGE, "needs 4 bytes");
 	EXPECT_ERR("{'structure': ['name, big, 0', 'pad, 0, 300']},"
-	           "{'structure': ['s, sizeof(big), 1']}",
-	           K1_ERANGE, "data[1] structure[0] 's'", "needs 2 bytes");
+		   "{'structure': ['s, sizeof(big), 1']}",
+		   K1_ERANGE, "data[1] structure[0] 's'", "needs 2 bytes");
 }
 
 static void test_err_unknown_keys(void **state)
@@ -727,26 +727,26 @@ static void test_err_unknown_keys(void **state)
 	(void)state;
 	EXPECT_ERR("{'strcture': ['a, 1, 1']}", K1_EINVAL, "data[0]: unknown item type 'strcture'");
 	EXPECT_ERR("{'structure': ['a, 1, 1', {'bogus': {}}]}", K1_EINVAL,
-	           "structure[1]: unknown item type 'bogus'");
+		   "structure[1]: unknown item type 'bogus'");
 	EXPECT_ERR("{'file': {'name': 'x', 'sorce': 'abc.txt'}}", K1_EINVAL,
-	           "data[0] file: unknown attribute 'sorce'");
+		   "data[0] file: unknown attribute 'sorce'");
 	EXPECT_ERR("{'signature': {'key': 'k', 'hash': 'x'}}", K1_EINVAL,
-	           "unknown attribute 'hash' (allowed: name, algorithm, key, source, align)");
+		   "unknown attribute 'hash' (allowed: name, algorithm, key, source, align)");
 	EXPECT_ERR_TOP("{'image': [], 'images': []}", K1_EINVAL, "unknown top-level key 'images'");
 	EXPECT_ERR_TOP("{'image': [{'module': 'm', 'data': [], 'date': 1}]}", K1_EINVAL,
-	               "image[0]: unknown key 'date'");
+		       "image[0]: unknown key 'date'");
 }
 
 static void test_err_lines(void **state)
 {
 	(void)state;
 	EXPECT_ERR("{'structure': ['a, 1']}", K1_EINVAL,
-	           "structure[0]: 'a, 1': needs 'label, value, size' (has 2 fields)");
+		   "structure[0]: 'a, 1': needs 'label, value, size' (has 2 fields)");
 	EXPECT_ERR("{'structure': ['a, 1, four']}", K1_EINVAL, "'a': size 'four' is not a number");
 	EXPECT_ERR("{'structure': ['a, 1, 08']}", K1_EINVAL, "size '08' is not a number");
 	EXPECT_ERR("{'structure': ['name, x, ']}", K1_EINVAL, "'name': size '' is not a number");
 	EXPECT_ERR("{'structure': ['pad, xx, 4']}", K1_EINVAL,
-	           "'pad': pad value 'xx' is not a number");
+		   "'pad': pad value 'xx' is not a number");
 	EXPECT_ERR("{'structure': ['a, -1, 4']}", K1_EINVAL, "value '-1' is negative");
 	EXPECT_ERR("{'structure': ['a, 1, -4']}", K1_EINVAL, "size '-4' is negative");
 	EXPECT_ERR("{'structure': ['pad, 0, -1']}", K1_EINVAL, "size '-1' is negative");
@@ -769,68 +769,68 @@ static void test_err_names(void **state)
 {
 	(void)state;
 	EXPECT_ERR("{'file': {'name': 'f', 'source': 'abc.txt + nofile.bin'}}", K1_EIO,
-	           "data[0] file 'f': source 'abc.txt + nofile.bin': no item or file named "
-	           "'nofile.bin'");
+		   "data[0] file 'f': source 'abc.txt + nofile.bin': no item or file named "
+		   "'nofile.bin'");
 	EXPECT_ERR("{'hash': {'source': 'ghost'}}", K1_EIO, "no item or file named 'ghost'");
 	EXPECT_ERR("{'structure': ['a, sizeof(ghost), 4']}", K1_EINVAL,
-	           "structure[0] 'a': sizeof(ghost): no item named 'ghost'");
+		   "structure[0] 'a': sizeof(ghost): no item named 'ghost'");
 	/* functions read items only, never files */
 	EXPECT_ERR("{'structure': ['a, crc32(abc.txt), 4']}", K1_EINVAL, "no item named 'abc.txt'");
 	EXPECT_ERR("{'file': {'source': 'abc.txt + + five.bin'}}", K1_EINVAL, "empty name");
 	EXPECT_ERR("{'pubkey': {'name': 'k', 'source': 'rsa.pem'}}, {'file': {'source': 'k_key'}}",
-	           K1_EINVAL, "is the key of a pubkey item");
+		   K1_EINVAL, "is the key of a pubkey item");
 }
 
 static void test_err_signature_keys(void **state)
 {
 	(void)state;
 	EXPECT_ERR("{'pubkey': {'name': 'k', 'source': 'rsapub.pem'}},"
-	           "{'signature': {'name': 's', 'algorithm': 'SHA256+RSA1024', 'key': 'k'}}",
-	           K1_ECRYPTO, "data[1] signature 's': key 'k' has no private part");
+		   "{'signature': {'name': 's', 'algorithm': 'SHA256+RSA1024', 'key': 'k'}}",
+		   K1_ECRYPTO, "data[1] signature 's': key 'k' has no private part");
 	EXPECT_ERR("{'structure': ['name, k_key, 0', 'a, 1, 1']},"
-	           "{'signature': {'key': 'k', 'source': 'abc.txt'}}",
-	           K1_EINVAL, "key 'k': no pubkey item");
+		   "{'signature': {'key': 'k', 'source': 'abc.txt'}}",
+		   K1_EINVAL, "key 'k': no pubkey item");
 	EXPECT_ERR("{'signature': {'source': 'abc.txt'}}", K1_EINVAL,
-	           "signature 'signature': key 'keypair': no pubkey item");
+		   "signature 'signature': key 'keypair': no pubkey item");
 }
 
 static void test_err_algorithms(void **state)
 {
 	(void)state;
 	EXPECT_ERR("{'pubkey': {'name': 'k', 'source': 'rsa.pem'}},"
-	           "{'signature': {'algorithm': 'RSA1024', 'key': 'k'}}",
-	           K1_ENOTSUP, "algorithm 'RSA1024' names no hash");
+		   "{'signature': {'algorithm': 'RSA1024', 'key': 'k'}}",
+		   K1_ENOTSUP, "algorithm 'RSA1024' names no hash");
 	EXPECT_ERR("{'hash': {'algorithm': 'MD5', 'source': 'abc.txt'}}", K1_ENOTSUP,
-	           "unsupported hash algorithm 'MD5'");
+		   "unsupported hash algorithm 'MD5'");
 	EXPECT_ERR("{'pubkey': {'name': 'k', 'source': 'rsa.pem'}},"
-	           "{'signature': {'algorithm': 'SHA256+RSA4096', 'key': 'k'}}",
-	           K1_ECRYPTO, "says RSA-4096 but the key has 1024 bits");
+		   "{'signature': {'algorithm': 'SHA256+RSA4096', 'key': 'k'}}",
+		   K1_ECRYPTO, "says RSA-4096 but the key has 1024 bits");
 	EXPECT_ERR("{'pubkey': {'algorithm': 'RSA2048', 'source': 'rsa.pem'}}", K1_ECRYPTO,
-	           "says RSA-2048 but the key has 1024 bits");
+		   "says RSA-2048 but the key has 1024 bits");
 	EXPECT_ERR("{'pubkey': {'algorithm': 'ECCsecp384r1', 'source': 'ec.pem'}}", K1_ECRYPTO,
-	           "says curve secp384r1 but the key uses prime256v1");
+		   "says curve secp384r1 but the key uses prime256v1");
 	EXPECT_ERR("{'pubkey': {'algorithm': 'RSA2048', 'source': 'ec.pem'}}", K1_ECRYPTO,
-	           "is RSA but the key is an EC key");
+		   "is RSA but the key is an EC key");
 	EXPECT_ERR("{'pubkey': {'source': 'ec.pem'}}", K1_ECRYPTO,
-	           "is RSA but the key is an EC key");
+		   "is RSA but the key is an EC key");
 	EXPECT_ERR("{'pubkey': {'algorithm': 'ECCprime256v1', 'source': 'rsa.pem'}}", K1_ECRYPTO,
-	           "is ECC but the key is RSA-1024");
+		   "is ECC but the key is RSA-1024");
 	EXPECT_ERR("{'pubkey': {'name': 'k', 'algorithm': 'ECC', 'source': 'ec.pem'}},"
-	           "{'signature': {'algorithm': 'SHA256+RSA', 'key': 'k'}}",
-	           K1_ECRYPTO, "signature 'signature': algorithm 'SHA256+RSA' is RSA");
+		   "{'signature': {'algorithm': 'SHA256+RSA', 'key': 'k'}}",
+		   K1_ECRYPTO, "signature 'signature': algorithm 'SHA256+RSA' is RSA");
 	EXPECT_ERR("{'pubkey': {'algorithm': 'DSA1024', 'source': 'rsa.pem'}}", K1_ENOTSUP,
-	           "pubkey 'publickey': unsupported algorithm 'DSA1024'");
+		   "pubkey 'publickey': unsupported algorithm 'DSA1024'");
 	EXPECT_ERR("{'pubkey': {'algorithm': 'ECCnosuchcurve', 'source': 'ec.pem'}}", K1_ENOTSUP,
-	           "unknown curve");
+		   "unknown curve");
 	EXPECT_ERR("{'pubkey': {'algorithm': 'RSAbig', 'source': 'rsa.pem'}}", K1_ENOTSUP,
-	           "unsupported algorithm 'RSAbig'");
+		   "unsupported algorithm 'RSAbig'");
 }
 
 static void test_err_align(void **state)
 {
 	(void)state;
 	EXPECT_ERR("{'file': {'source': 'abc.txt', 'align': -1}}", K1_EINVAL,
-	           "data[0] file: align must be a non-negative integer");
+		   "data[0] file: align must be a non-negative integer");
 	EXPECT_ERR("{'file': {'align': '16'}}", K1_EINVAL, "align must be");
 	EXPECT_ERR("{'hash': {'align': 1.5}}", K1_EINVAL, "align must be");
 	EXPECT_ERR("{'file': {'name': 5}}", K1_EINVAL, "name must be a string");
@@ -844,7 +844,7 @@ static void test_err_layout(void **state)
 	EXPECT_ERR_TOP("{'info': [], 'image': []}", K1_EINVAL, "'info' must be an object");
 	EXPECT_ERR_TOP("[]", K1_EINVAL, "must be a JSON object");
 	EXPECT_ERR_TOP("{'image': [{'module': 'm'}]}", K1_EINVAL,
-	               "image[0]: module 'm': 'data' must be present and a list");
+		       "image[0]: module 'm': 'data' must be present and a list");
 	EXPECT_ERR_TOP("{'image': [{'module': 'm', 'data': {}}]}", K1_EINVAL, "'data' must be");
 	EXPECT_ERR_TOP("{'image': [{'data': []}]}", K1_EINVAL, "'module' must be present");
 	EXPECT_ERR_TOP("{'image': ['m']}", K1_EINVAL, "image[0]: must be an object");
@@ -857,23 +857,23 @@ static void test_err_keys(void **state)
 {
 	(void)state;
 	EXPECT_ERR("{'pubkey': {'name': 'k', 'source': 'notakey.pem'}}", K1_EINVAL,
-	           "data[0] pubkey 'k': source: ", "not a PEM key");
+		   "data[0] pubkey 'k': source: ", "not a PEM key");
 	EXPECT_ERR("{'pubkey': {'name': 'k'}}", K1_EINVAL, "never generates keys");
 	EXPECT_ERR("{'pubkey': {'name': 'k', 'source': 'key/none.pem'}}", K1_EIO,
-	           "pubkey 'k': source: ", "none.pem");
+		   "pubkey 'k': source: ", "none.pem");
 }
 
 static void test_err_size_limit(void **state)
 {
 	struct k1_recipe_opts o = {.max_size = 16};
 	const char *text = "{\"image\": [{\"module\": \"m\", \"data\": "
-	                   "[{\"structure\": [\"pad, 0, 32\"]}]}]}";
+			   "[{\"structure\": [\"pad, 0, 32\"]}]}]}";
 	struct k1_buf out = K1_BUF_INIT;
 	struct k1_error err = {0};
 	(void)state;
 
 	assert_int_equal(k1_recipe_build_text(text, strlen(text), "r.json", fx_dir, &o, &out, &err),
-	                 K1_ERANGE);
+			 K1_ERANGE);
 	assert_non_null(strstr(err.msg, "r.json: image[0] (m) data[0] structure[0] \"pad\": size"));
 	assert_int_equal(out.len, 0);
 	k1_buf_free(&out);
@@ -882,35 +882,35 @@ static void test_err_size_limit(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_golden_bootinfo),
-	    cmocka_unit_test(test_golden_fsbl),
-	    cmocka_unit_test(test_literals),
-	    cmocka_unit_test(test_strings_and_fields),
-	    cmocka_unit_test(test_pad),
-	    cmocka_unit_test(test_names_and_nesting),
-	    cmocka_unit_test(test_forward_reference),
-	    cmocka_unit_test(test_functions),
-	    cmocka_unit_test(test_function_search_is_linear),
-	    cmocka_unit_test(test_files),
-	    cmocka_unit_test(test_pubkey_rsa),
-	    cmocka_unit_test(test_pubkey_ec),
-	    cmocka_unit_test(test_pubkey_cache),
-	    cmocka_unit_test(test_hash),
-	    cmocka_unit_test(test_signature_rsa),
-	    cmocka_unit_test(test_signature_ec),
-	    cmocka_unit_test(test_writes_nothing),
-	    cmocka_unit_test(test_build_text),
-	    cmocka_unit_test(test_err_too_wide),
-	    cmocka_unit_test(test_err_unknown_keys),
-	    cmocka_unit_test(test_err_lines),
-	    cmocka_unit_test(test_err_long_decimal),
-	    cmocka_unit_test(test_err_names),
-	    cmocka_unit_test(test_err_signature_keys),
-	    cmocka_unit_test(test_err_algorithms),
-	    cmocka_unit_test(test_err_align),
-	    cmocka_unit_test(test_err_layout),
-	    cmocka_unit_test(test_err_keys),
-	    cmocka_unit_test(test_err_size_limit),
+		cmocka_unit_test(test_golden_bootinfo),
+		cmocka_unit_test(test_golden_fsbl),
+		cmocka_unit_test(test_literals),
+		cmocka_unit_test(test_strings_and_fields),
+		cmocka_unit_test(test_pad),
+		cmocka_unit_test(test_names_and_nesting),
+		cmocka_unit_test(test_forward_reference),
+		cmocka_unit_test(test_functions),
+		cmocka_unit_test(test_function_search_is_linear),
+		cmocka_unit_test(test_files),
+		cmocka_unit_test(test_pubkey_rsa),
+		cmocka_unit_test(test_pubkey_ec),
+		cmocka_unit_test(test_pubkey_cache),
+		cmocka_unit_test(test_hash),
+		cmocka_unit_test(test_signature_rsa),
+		cmocka_unit_test(test_signature_ec),
+		cmocka_unit_test(test_writes_nothing),
+		cmocka_unit_test(test_build_text),
+		cmocka_unit_test(test_err_too_wide),
+		cmocka_unit_test(test_err_unknown_keys),
+		cmocka_unit_test(test_err_lines),
+		cmocka_unit_test(test_err_long_decimal),
+		cmocka_unit_test(test_err_names),
+		cmocka_unit_test(test_err_signature_keys),
+		cmocka_unit_test(test_err_algorithms),
+		cmocka_unit_test(test_err_align),
+		cmocka_unit_test(test_err_layout),
+		cmocka_unit_test(test_err_keys),
+		cmocka_unit_test(test_err_size_limit),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -137,8 +137,7 @@ static int verify_bytes(const uint8_t *d, size_t len, char *out, size_t outsz)
 	return rc;
 }
 
-static int expand(const uint8_t *d, size_t len, uint8_t *out, size_t out_len,
-		  struct k1_error *err)
+static int expand(const uint8_t *d, size_t len, uint8_t *out, size_t out_len, struct k1_error *err)
 {
 	return k1_sparse_expand_buf(d, len, out, out_len, err);
 }
@@ -359,20 +358,62 @@ struct case_ {
 	void (*edit)(struct img *m);
 };
 
-static void e_major(struct img *m) { put16(m->d + 4, 2); }
-static void e_hdr_small(struct img *m) { put16(m->d + 8, 20); }
-static void e_chunk_hdr_small(struct img *m) { put16(m->d + 10, 8); }
-static void e_blk_odd(struct img *m) { put32(m->d + 12, 62); }
-static void e_blk_zero(struct img *m) { put32(m->d + 12, 0); }
-static void e_more_blocks(struct img *m) { put32(m->d + 16, m->blocks + 1); }
-static void e_fewer_blocks(struct img *m) { put32(m->d + 16, m->blocks - 1); }
-static void e_more_chunks(struct img *m) { put32(m->d + 20, m->chunks + 1); }
-static void e_fewer_chunks(struct img *m) { put32(m->d + 20, m->chunks - 1); }
-static void e_trailing(struct img *m) { m->d[m->len++] = 0; }
-static void e_type(struct img *m) { put16(m->d + 28, 0xCAC5); }
-static void e_raw_size(struct img *m) { put32(m->d + 28 + 4, 4); } /* 4 blocks, data for 3 */
-static void e_total_small(struct img *m) { put32(m->d + 28 + 8, 8); }
-static void e_total_huge(struct img *m) { put32(m->d + 28 + 8, 0xFFFFFFF0u); }
+static void e_major(struct img *m)
+{
+	put16(m->d + 4, 2);
+}
+static void e_hdr_small(struct img *m)
+{
+	put16(m->d + 8, 20);
+}
+static void e_chunk_hdr_small(struct img *m)
+{
+	put16(m->d + 10, 8);
+}
+static void e_blk_odd(struct img *m)
+{
+	put32(m->d + 12, 62);
+}
+static void e_blk_zero(struct img *m)
+{
+	put32(m->d + 12, 0);
+}
+static void e_more_blocks(struct img *m)
+{
+	put32(m->d + 16, m->blocks + 1);
+}
+static void e_fewer_blocks(struct img *m)
+{
+	put32(m->d + 16, m->blocks - 1);
+}
+static void e_more_chunks(struct img *m)
+{
+	put32(m->d + 20, m->chunks + 1);
+}
+static void e_fewer_chunks(struct img *m)
+{
+	put32(m->d + 20, m->chunks - 1);
+}
+static void e_trailing(struct img *m)
+{
+	m->d[m->len++] = 0;
+}
+static void e_type(struct img *m)
+{
+	put16(m->d + 28, 0xCAC5);
+}
+static void e_raw_size(struct img *m)
+{
+	put32(m->d + 28 + 4, 4);
+} /* 4 blocks, data for 3 */
+static void e_total_small(struct img *m)
+{
+	put32(m->d + 28 + 8, 8);
+}
+static void e_total_huge(struct img *m)
+{
+	put32(m->d + 28 + 8, 0xFFFFFFF0u);
+}
 static void e_fill_size(struct img *m) /* the fill chunk (2nd) claims 8 data bytes */
 {
 	put32(m->d + 28 + 12 + 3 * BLK + 8, 20);
@@ -533,7 +574,8 @@ static void test_peer_simg2img(void **state)
 	test_write(dir, "a.raw", raw, sizeof(raw) - 1000);
 	snprintf(cmd, sizeof(cmd),
 		 "cd '%s' && img2simg a.raw a.simg && img2simg a.raw b.simg 1024 && "
-		 "simg2simg a.simg p.simg 200000", dir);
+		 "simg2simg a.simg p.simg 200000",
+		 dir);
 	assert_int_equal(system(cmd), 0);
 	expand_like_simg2img(dir, "a.simg");
 	expand_like_simg2img(dir, "b.simg");

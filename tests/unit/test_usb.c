@@ -14,8 +14,8 @@ struct fdev {
 	uint8_t bus, ports[4];
 	int nports;
 	uint16_t vid, pid;
-	bool fastboot;   /* has an FF/42/03 interface */
-	int open_error;  /* libusb_open's result */
+	bool fastboot;  /* has an FF/42/03 interface */
+	int open_error; /* libusb_open's result */
 	const char *serial, *product;
 	struct libusb_endpoint_descriptor eps[2];
 	struct libusb_interface_descriptor alt;
@@ -146,7 +146,8 @@ static int f_claim(libusb_device_handle *h, int i)
 }
 static int f_string(libusb_device_handle *h, uint8_t idx, unsigned char *data, int len)
 {
-	const char *s = idx == 3 ? D((libusb_device *)(void *)h)->serial : D((libusb_device *)(void *)h)->product;
+	const char *s = idx == 3 ? D((libusb_device *)(void *)h)->serial
+				 : D((libusb_device *)(void *)h)->product;
 	int n = (int)strlen(s);
 	if (n > len)
 		n = len;
@@ -189,8 +190,8 @@ static int f_bulk(libusb_device_handle *h, unsigned char ep, unsigned char *data
 }
 
 static const struct k1_usb_ops fake = {
-	f_init, f_exit, f_list, f_free_list, f_desc, f_cfg, f_free_cfg, f_bus, f_ports,
-	f_open, f_close, f_claim, f_claim, f_string, f_bulk,
+	f_init,  f_exit, f_list,  f_free_list, f_desc,  f_cfg,    f_free_cfg, f_bus,
+	f_ports, f_open, f_close, f_claim,     f_claim, f_string, f_bulk,
 };
 
 static int setup(void **state)

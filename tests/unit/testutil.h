@@ -30,12 +30,12 @@ static inline const char *test_vendor_dir(void)
 	return path;
 }
 
-#define SKIP_WITHOUT_VENDOR(dir)                                                      \
-	do {                                                                          \
-		if (!(dir)) {                                                         \
-			fprintf(stderr, "SKIP: vendor files not found (set K1FW_VENDOR_DIR)\n"); \
-			skip();                                                       \
-		}                                                                     \
+#define SKIP_WITHOUT_VENDOR(dir)                                                                   \
+	do {                                                                                       \
+		if (!(dir)) {                                                                      \
+			fprintf(stderr, "SKIP: vendor files not found (set K1FW_VENDOR_DIR)\n");   \
+			skip();                                                                    \
+		}                                                                                  \
 	} while (0)
 
 /* A fresh temporary folder for one test; removed by test_rmtree. */
@@ -76,8 +76,8 @@ static inline void test_write_str(const char *dir, const char *name, const char 
 static inline void test_genrsa(const char *dir, const char *name, int bits)
 {
 	char cmd[4400];
-	snprintf(cmd, sizeof(cmd), "openssl genrsa -traditional -out '%s/%s' %d 2>/dev/null",
-		 dir, name, bits);
+	snprintf(cmd, sizeof(cmd), "openssl genrsa -traditional -out '%s/%s' %d 2>/dev/null", dir,
+		 name, bits);
 	assert_int_equal(system(cmd), 0);
 }
 
