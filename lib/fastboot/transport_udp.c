@@ -26,6 +26,7 @@ struct udp {
 	uint16_t seq;    /* of the next packet */
 	size_t max_data; /* data bytes per packet, as agreed in INIT */
 	unsigned long resent;
+	bool up; /* the handshake is done */
 	uint8_t tx[K1_FBUDP_HEADER + K1_FBUDP_HOST_MAX_PACKET];
 	uint8_t rx[K1_FBUDP_MAX_DATAGRAM];
 };
@@ -42,8 +43,8 @@ static uint64_t now_ms(void)
 static int sock_error(struct udp *u, const char *op, int e, struct k1_error *err)
 {
 	if (e == ECONNREFUSED)
-		return k1_err(err, K1_ENODEV, "%s: nothing listens there (port unreachable)",
-			      u->base.name);
+		return k1_err(err, K1_ENODEV, "%s: %s (port unreachable)", u->base.name,
+			      u->up ? "the device went away" : "nothing listens there");
 	return k1_err(err, K1_EIO, "%s: %s: %s", u->base.name, op, strerror(e));
 }
 
@@ -233,6 +234,7 @@ static int handshake(struct udp *u, struct k1_error *err)
 	if (packet > K1_FBUDP_HOST_MAX_PACKET)
 		packet = K1_FBUDP_HOST_MAX_PACKET;
 	u->max_data = packet - K1_FBUDP_HEADER;
+	u->up = true;
 	return 0;
 }
 
