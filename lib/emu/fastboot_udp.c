@@ -74,7 +74,7 @@ static void put(struct k1_fbudp_dev *d, const uint8_t *buf, size_t len,
 		      k1_fbudp_get_u16(buf + 2));
 		copies = 2;
 	}
-	while (copies--) {
+	while (d->fd >= 0 && copies--) {
 		ssize_t n = tolen ? sendto(d->fd, buf, len, 0, (const struct sockaddr *)to, tolen)
 				  : send(d->fd, buf, len, 0);
 		if (n < 0 && errno == EINTR)
@@ -138,6 +138,45 @@ static bool start_session(struct k1_fbudp_dev *d, const struct k1_fbudp_packet *
 	return true;
 }
 
+int k1_fbudp_dev_input(struct k1_fbudp_dev *d, const uint8_t *buf, size_t len,
+		       const struct sockaddr_storage *from, socklen_t fromlen,
+		       struct k1_fbudp_packet *p, struct k1_error *err)
+{
+	if (k1_fbudp_parse(buf, len, p, NULL))
+		return 0; /* a runt: as U-Boot, no answer */
+	switch (k1_fbudp_classify(p, d->seq)) {
+	case K1_FBUDP_QUERY_ME: {
+		uint8_t next[2];
+		k1_fbudp_put_u16(next, d->seq);
+		answer_once(d, K1_FBUDP_QUERY, p->seq, next, sizeof(next), from, fromlen);
+		return 0;
+	}
+	case K1_FBUDP_REJECT: {
+		char why[64];
+		snprintf(why, sizeof(why), "unknown packet id 0x%02x", p->id);
+		answer_once(d, K1_FBUDP_ERROR, p->seq, why, strlen(why), from, fromlen);
+		return 0;
+	}
+	case K1_FBUDP_RESEND:
+		if (same_peer(d, from, fromlen) && d->last_len) {
+			logf_(d, "udp: packet %u again: its answer sent again", p->seq);
+			put(d, d->last, d->last_len, &d->peer, d->peer_len);
+		}
+		return 0;
+	case K1_FBUDP_IGNORE:
+		return 0;
+	case K1_FBUDP_NEW:
+		break;
+	}
+	if (p->id == K1_FBUDP_INIT) {
+		bool was_busy = d->busy;
+		if (start_session(d, p, from, fromlen) && was_busy)
+			return k1_err(err, K1_EIO, "host started a new session (INIT)");
+		return 0;
+	}
+	return same_peer(d, from, fromlen) ? 1 : 0;
+}
+
 /* The next FASTBOOT packet of the session with the expected sequence
  * number, everything else answered or ignored on the way. Inside a command
  * (d->busy) host silence for timeout_ms and an INIT end the wait. */
@@ -180,40 +219,9 @@ static int next_packet(struct k1_fbudp_dev *d, struct k1_fbudp_packet *p, struct
 			logf_(d, "fault: incoming packet %lu ignored", d->n_in);
 			continue;
 		}
-		if (k1_fbudp_parse(d->in, (size_t)got, p, NULL))
-			continue; /* a runt: as U-Boot, no answer */
-		switch (k1_fbudp_classify(p, d->seq)) {
-		case K1_FBUDP_QUERY_ME: {
-			uint8_t next[2];
-			k1_fbudp_put_u16(next, d->seq);
-			answer_once(d, K1_FBUDP_QUERY, p->seq, next, sizeof(next), &from, fromlen);
-			continue;
-		}
-		case K1_FBUDP_REJECT: {
-			char why[64];
-			snprintf(why, sizeof(why), "unknown packet id 0x%02x", p->id);
-			answer_once(d, K1_FBUDP_ERROR, p->seq, why, strlen(why), &from, fromlen);
-			continue;
-		}
-		case K1_FBUDP_RESEND:
-			if (same_peer(d, &from, fromlen) && d->last_len) {
-				logf_(d, "udp: packet %u again: its answer sent again", p->seq);
-				put(d, d->last, d->last_len, &d->peer, d->peer_len);
-			}
-			continue;
-		case K1_FBUDP_IGNORE:
-			continue;
-		case K1_FBUDP_NEW:
-			break;
-		}
-		if (p->id == K1_FBUDP_INIT) {
-			bool was_busy = d->busy;
-			if (start_session(d, p, &from, fromlen) && was_busy)
-				return k1_err(err, K1_EIO, "host started a new session (INIT)");
-			continue;
-		}
-		if (same_peer(d, &from, fromlen))
-			return 0;
+		int rc = k1_fbudp_dev_input(d, d->in, (size_t)got, &from, fromlen, p, err);
+		if (rc)
+			return rc < 0 ? rc : 0;
 	}
 }
 
@@ -317,7 +325,7 @@ static int udp_send(struct k1_emu_link *l, const void *data, size_t len, struct 
 static const struct k1_emu_link_ops udp_link_ops = {udp_recv_cmd, udp_expect_data, udp_recv_data,
 						    udp_send};
 
-static void attach(struct k1_fbudp_dev *d, int fd)
+void k1_fbudp_dev_attach(struct k1_fbudp_dev *d, int fd)
 {
 	d->link.ops = &udp_link_ops;
 	d->link.received = 0;
@@ -358,7 +366,7 @@ int k1_fbudp_dev_open(struct k1_fbudp_dev *d, const char *host, int port, int *p
 	getsockname(fd, (struct sockaddr *)&sa, &salen);
 	*port_out = ntohs(sa.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&sa)->sin6_port
 						   : ((struct sockaddr_in *)&sa)->sin_port);
-	attach(d, fd);
+	k1_fbudp_dev_attach(d, fd);
 	return 0;
 }
 

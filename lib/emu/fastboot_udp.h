@@ -64,6 +64,17 @@ struct k1_fbudp_dev {
  * session (the sequence number goes on). d's settings must be filled. */
 int k1_fbudp_dev_open(struct k1_fbudp_dev *d, const char *host, int port, int *port_out,
 		      struct k1_error *err);
+/* Serve on fd instead, a bound datagram socket, or -1: answers go nowhere. */
+void k1_fbudp_dev_attach(struct k1_fbudp_dev *d, int fd);
 void k1_fbudp_dev_close(struct k1_fbudp_dev *d);
+
+/* What one datagram of len bytes from `from` does, the answers it gets sent
+ * on d->fd (none when d->fd < 0): 1 when it is the session's next FASTBOOT
+ * packet (*p, pointing into buf) for the caller to handle, 0 when it was
+ * answered or ignored here, K1_EIO when an INIT ended the command under way.
+ * No waiting: the fuzz target feeds it datagrams directly. */
+int k1_fbudp_dev_input(struct k1_fbudp_dev *d, const uint8_t *buf, size_t len,
+		       const struct sockaddr_storage *from, socklen_t fromlen,
+		       struct k1_fbudp_packet *p, struct k1_error *err);
 
 #endif
