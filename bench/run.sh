@@ -7,6 +7,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 vendor=${K1FW_VENDOR_DIR:-$top/../shared/vendor}
 echo "== k1fw flash vs Debian fastboot (1 GiB sparse rootfs, into k1fw emulate)"
 sh "$top/bench/flash.sh" "$build"
+echo "== fastboot over UDP: k1fw vs Debian fastboot (64 MiB, into k1fw emulate --listen udp:)"
+sh "$top/bench/udp.sh" "$build"
 echo "== k1fw image vs genimage (4 GiB SD image, 1 GiB rootfs data)"
 "$top/bench/bench_image.sh" "$build"
 if [ ! -d "$vendor/k1-x" ]; then

@@ -1,4 +1,5 @@
-/* k1fw devices: the boards k1fw can reach, with their USB port paths. */
+/* k1fw devices: the boards k1fw can reach, with their USB port paths, and
+ * the network boards named with -s. */
 #include "command.h"
 #include "fastboot/fastboot.h"
 #include "fastboot/usb.h"
@@ -11,16 +12,16 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: k1fw devices [--json] [-s tcp:HOST[:PORT]]...\n\n"
+	fprintf(f, "usage: k1fw devices [--json] [-s tcp|udp:HOST[:PORT]]...\n\n"
 		   "List every USB device with an Android fastboot interface (class FF/42/03):\n"
 		   "its port path (the -s usb:PORTPATH that selects it), USB ids, serial and\n"
 		   "product strings. Every BootROM reports the serial \"dfu-device\": tell boards\n"
-		   "apart by port. TCP boards cannot be discovered; each -s tcp:... is probed\n"
-		   "and listed with its stage (brom, spl, u-boot).\n\n"
+		   "apart by port. Network boards cannot be discovered; each -s tcp:... or\n"
+		   "-s udp:... is probed and listed with its stage (brom, spl, u-boot).\n\n"
 		   "Exit status: 0 listed (even none), 2 usage or USB unavailable.\n");
 }
 
-static int probe_tcp(const char *spec, bool json, json_t *arr)
+static int probe_net(const char *spec, bool json, json_t *arr)
 {
 	struct k1_target t;
 	struct k1_error err = {0};
@@ -29,10 +30,12 @@ static int probe_tcp(const char *spec, bool json, json_t *arr)
 
 	if (k1_target_parse(spec, &t, &err))
 		return cli_fail_err(&err);
-	if (t.kind != K1_TARGET_TCP)
-		return cli_fail("-s %s: only tcp:HOST[:PORT] is probed (USB is listed anyway)",
-				spec);
-	int rc = k1_transport_tcp_open(t.host, t.port, 2000, &tr, &err);
+	if (t.kind != K1_TARGET_TCP && t.kind != K1_TARGET_UDP)
+		return cli_fail(
+			"-s %s: only tcp:HOST[:PORT] and udp:HOST[:PORT] are probed (USB is "
+			"listed anyway)",
+			spec);
+	int rc = k1_transport_open(&t, 2000, &tr, &err);
 	if (!rc) {
 		struct k1_fb fb = {tr, NULL, 0};
 		rc = k1_flash_detect_stage(&fb, &st, &err);
@@ -42,7 +45,8 @@ static int probe_tcp(const char *spec, bool json, json_t *arr)
 	k1_target_format(&t, name, sizeof(name));
 	if (json)
 		json_array_append_new(arr,
-				      json_pack("{s:s, s:s, s:s*}", "transport", "tcp", "target",
+				      json_pack("{s:s, s:s, s:s*}", "transport",
+						t.kind == K1_TARGET_UDP ? "udp" : "tcp", "target",
 						name, "stage", rc ? NULL : k1_stage_name(st)));
 	else if (rc)
 		printf("%-20s (not answering: %s)\n", name, err.msg);
@@ -59,8 +63,8 @@ static int run(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *tcp[16];
-	size_t ntcp = 0;
+	const char *net[16];
+	size_t nnet = 0;
 	bool json = false;
 	int c;
 
@@ -70,9 +74,9 @@ static int run(int argc, char **argv)
 			json = true;
 			break;
 		case 's':
-			if (ntcp == 16)
+			if (nnet == 16)
 				return cli_fail("-s: at most 16 addresses");
-			tcp[ntcp++] = optarg;
+			net[nnet++] = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -90,11 +94,11 @@ static int run(int argc, char **argv)
 	size_t n = 0;
 	json_t *arr = json ? json_array() : NULL;
 	if (k1_usb_list(&v, &n, &err)) {
-		if (ntcp == 0) {
+		if (nnet == 0) {
 			json_decref(arr);
 			return cli_fail_err(&err);
 		}
-		cli_warn("%s", err.msg); /* TCP boards can still be listed */
+		cli_warn("%s", err.msg); /* network boards can still be listed */
 	}
 	for (size_t i = 0; i < n; i++) {
 		char ids[16], path[40];
@@ -113,8 +117,8 @@ static int run(int argc, char **argv)
 					       : "  (no permission: install " K1_UDEV_RULE ")");
 	}
 	free(v);
-	for (size_t i = 0; i < ntcp; i++)
-		if (probe_tcp(tcp[i], json, arr)) {
+	for (size_t i = 0; i < nnet; i++)
+		if (probe_net(net[i], json, arr)) {
 			json_decref(arr);
 			return EXIT_USAGE;
 		}
@@ -125,5 +129,5 @@ static int run(int argc, char **argv)
 	return EXIT_OK;
 }
 
-const struct k1_command cmd_devices = {"devices", "list boards on USB (with port paths) and TCP",
-				       run};
+const struct k1_command cmd_devices = {"devices",
+				       "list boards on USB (with port paths), TCP and UDP", run};

@@ -1,4 +1,4 @@
-/* k1fw emulate: a K1 board as a fastboot device on TCP. */
+/* k1fw emulate: a K1 board as a fastboot device on TCP or UDP. */
 #include "base/fileio.h"
 #include "command.h"
 #include "emu/emu_server.h"
@@ -20,20 +20,26 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: k1fw emulate --board DIR [--listen HOST:PORT] [--boot-select "
-		"tf-emmc|tf-nand|\n"
-		"                    tf-nor|tf] [--rotpk-hash HEX] [--max-download-size N]\n"
+		"usage: k1fw emulate --board DIR [--listen [tcp:|udp:]HOST:PORT] [--boot-select "
+		"tf-emmc|\n"
+		"                    tf-nand|tf-nor|tf] [--rotpk-hash HEX] [--max-download-size "
+		"N]\n"
 		"                    [--download-key] [--exit-after-boot] [--ready-file F]\n"
-		"                    [--reenum-ms MS] [--timeout-ms MS] [--fault-drop-after N]\n"
-		"                    [--fault-fail-cmd K] [--fault-stall-cmd K --fault-stall-ms "
-		"MS]\n\n"
-		"An emulated K1 board (BPI-F3) speaking fastboot on the AOSP TCP transport:\n"
+		"                    [--reenum-ms MS] [--timeout-ms MS] [--udp-packet-size N]\n"
+		"                    [--fault-drop-after N] [--fault-fail-cmd K]\n"
+		"                    [--fault-stall-cmd K --fault-stall-ms MS]\n"
+		"                    [--fault-drop-packet K]... [--fault-drop-reply K]...\n"
+		"                    [--fault-dup-reply K]...\n\n"
+		"An emulated K1 board (BPI-F3) speaking fastboot on the AOSP TCP or UDP "
+		"transport:\n"
 		"BootROM download mode (getvar version-brom, stage, continue), the SPL (stage\n"
 		"u-boot.itb, continue), U-Boot fastboot (flash gpt|mtd, flash NAME, erase, oem\n"
 		"erase, reboot). Storage lives in DIR as plain files (emmc-boot0.img,\n"
 		"emmc-boot1.img, emmc-user.img, spinor.img, spinand.img, sd.img if present). The\n"
 		"board's serial console goes to stdout, the emulator's log to stderr.\n\n"
-		"  --listen HOST:PORT     default 127.0.0.1:5554 (port 0: any free port)\n"
+		"  --listen [tcp:|udp:]HOST:PORT\n"
+		"                         default tcp:127.0.0.1:5554 (port 0: any free port);\n"
+		"                         udp: fastboot UDP, as U-Boot's `fastboot udp`\n"
 		"  --boot-select PINS     what the BootROM tries after the SD card (tf-emmc)\n"
 		"  --rotpk-hash HEX       a secure board: efuses hold this SHA-256 of the ROTPK\n"
 		"  --max-download-size N  U-Boot's download buffer (default 0x10000000)\n"
@@ -42,15 +48,21 @@ static void usage(FILE *f)
 		"  --ready-file F         write \"HOST:PORT\" to F each time the device listens\n"
 		"  --reenum-ms MS         how long the device is gone between stages (500)\n"
 		"  --timeout-ms MS        host silence tolerated mid-command (30000)\n"
-		"  --fault-drop-after N   drop the connection after N download bytes (once)\n"
+		"  --udp-packet-size N    UDP: the largest packet offered (512-65535, 1024)\n"
+		"  --fault-drop-after N   drop the host after N bytes it sent (once): TCP closes\n"
+		"                         the connection, UDP the port for a while\n"
 		"  --fault-fail-cmd K     answer FAIL to the K-th command\n"
 		"  --fault-stall-cmd K    wait --fault-stall-ms before answering the K-th "
-		"command\n\n"
+		"command\n"
+		"  --fault-drop-packet K  UDP: ignore the K-th datagram received (repeatable)\n"
+		"  --fault-drop-reply K   UDP: do not send the K-th datagram (repeatable)\n"
+		"  --fault-dup-reply K    UDP: send the K-th datagram twice (repeatable)\n\n"
 		"Stops on SIGINT/SIGTERM (exit 0). Exit 2 on bad usage or storage errors.\n");
 }
 
 struct ctx {
 	const char *ready_file;
+	bool udp;
 };
 
 static void console(void *ctx, const char *line)
@@ -73,13 +85,18 @@ static void ready(void *vctx, const char *host, int port)
 	struct k1_error e;
 
 	snprintf(text, sizeof(text), "%s:%d\n", host, port);
-	fprintf(stderr, "k1fw emulate: listening on %s:%d\n", host, port);
+	fprintf(stderr, "k1fw emulate: listening on %s:%s:%d\n", c->udp ? "udp" : "tcp", host,
+		port);
 	if (c->ready_file && k1_write_file_atomic(c->ready_file, text, strlen(text), 0644, &e))
 		fprintf(stderr, "k1fw emulate: %s\n", e.msg);
 }
 
-static int parse_listen(const char *s, char *host, size_t hn, int *port)
+/* [tcp:|udp:]HOST:PORT */
+static int parse_listen(const char *s, char *host, size_t hn, int *port, bool *udp)
 {
+	*udp = !strncmp(s, "udp:", 4);
+	if (*udp || !strncmp(s, "tcp:", 4))
+		s += 4;
 	const char *colon = strrchr(s, ':');
 	unsigned long long p;
 
@@ -95,6 +112,21 @@ static int num(const char *opt, const char *s, unsigned long long max, unsigned 
 {
 	if (cli_parse_u64(s, v) || *v > max)
 		return cli_fail("%s: expected a number up to %llu, got '%s'", opt, max, s);
+	return 0;
+}
+
+/* One more datagram number for a UDP fault list. */
+static int add_fault(const char *opt, const char *s, unsigned long *list, size_t *n)
+{
+	unsigned long long v;
+
+	if (num(opt, s, 1ull << 40, &v))
+		return -1;
+	if (!v)
+		return cli_fail("%s: datagrams are counted from 1, got '%s'", opt, s);
+	if (*n == K1_FBUDP_MAX_FAULTS)
+		return cli_fail("%s: at most %d times", opt, K1_FBUDP_MAX_FAULTS);
+	list[(*n)++] = (unsigned long)v;
 	return 0;
 }
 
@@ -115,6 +147,10 @@ static int run(int argc, char **argv)
 		{"fault-fail-cmd", required_argument, NULL, 'F'},
 		{"fault-stall-cmd", required_argument, NULL, 'S'},
 		{"fault-stall-ms", required_argument, NULL, 'T'},
+		{"udp-packet-size", required_argument, NULL, 'P'},
+		{"fault-drop-packet", required_argument, NULL, 'I'},
+		{"fault-drop-reply", required_argument, NULL, 'O'},
+		{"fault-dup-reply", required_argument, NULL, 'U'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -141,8 +177,9 @@ static int run(int argc, char **argv)
 			board = optarg;
 			break;
 		case 'l':
-			if (parse_listen(optarg, host, sizeof(host), &so.port))
-				return cli_fail("--listen: expected HOST:PORT, got '%s'", optarg);
+			if (parse_listen(optarg, host, sizeof(host), &so.port, &so.udp))
+				return cli_fail("--listen: expected [tcp:|udp:]HOST:PORT, got '%s'",
+						optarg);
 			break;
 		case 'b':
 			if (k1_bootsel_parse(optarg, &cfg.sel))
@@ -203,6 +240,29 @@ static int run(int argc, char **argv)
 				return EXIT_USAGE;
 			so.faults.stall_ms = (unsigned)v;
 			break;
+		case 'P':
+			if (num("--udp-packet-size", optarg, 65535, &v))
+				return EXIT_USAGE;
+			if (v < K1_FBUDP_MIN_PACKET)
+				return cli_fail("--udp-packet-size: expected %d to 65535, got '%s'",
+						K1_FBUDP_MIN_PACKET, optarg);
+			so.udp_packet = (uint16_t)v;
+			break;
+		case 'I':
+			if (add_fault("--fault-drop-packet", optarg, so.faults.udp.drop_in,
+				      &so.faults.udp.ndrop_in))
+				return EXIT_USAGE;
+			break;
+		case 'O':
+			if (add_fault("--fault-drop-reply", optarg, so.faults.udp.drop_out,
+				      &so.faults.udp.ndrop_out))
+				return EXIT_USAGE;
+			break;
+		case 'U':
+			if (add_fault("--fault-dup-reply", optarg, so.faults.udp.dup_out,
+				      &so.faults.udp.ndup_out))
+				return EXIT_USAGE;
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
@@ -216,6 +276,7 @@ static int run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	so.host = host;
+	c.udp = so.udp;
 	so.ctx = &c;
 	k1_emu_storage_defaults(sizes);
 	/* A signal while the storage files are made only takes note (SA_RESTART),
@@ -241,5 +302,5 @@ static int run(int argc, char **argv)
 	return rc == K1_EMU_HUNG ? EXIT_CHECK_FAILED : EXIT_OK;
 }
 
-const struct k1_command cmd_emulate = {"emulate", "an emulated K1 board speaking fastboot over TCP",
-				       run};
+const struct k1_command cmd_emulate = {
+	"emulate", "an emulated K1 board speaking fastboot over TCP or UDP", run};

@@ -1,4 +1,4 @@
-/* k1fw fastboot: the protocol primitives for scripts, over USB or TCP. */
+/* k1fw fastboot: the protocol primitives for scripts, over USB, TCP or UDP. */
 #include "command.h"
 #include "fastboot/fastboot.h"
 #include "flash/flash.h"
@@ -12,7 +12,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: k1fw fastboot [-s WHERE] [--timeout S] [--io-timeout S] COMMAND...\n\n"
-		"One fastboot exchange with a board (USB or TCP), as the flasher does it:\n"
+		"One fastboot exchange with a board (USB, TCP or UDP), as the flasher does it:\n"
 		"  getvar NAME        print NAME: VALUE (version-brom answers only in the "
 		"BootROM)\n"
 		"  stage FILE         download FILE for the next continue\n"
@@ -23,7 +23,8 @@ static void usage(FILE *f)
 		"  reboot [bootloader]\n"
 		"  oem ARGS...        e.g. oem read:console, oem config:read product_name\n"
 		"  stage-of           print the board's stage: brom, spl or u-boot\n\n"
-		"  -s WHERE           usb, usb:PORTPATH or tcp:HOST[:PORT] (see k1fw flash)\n"
+		"  -s WHERE           usb, usb:PORTPATH, tcp:HOST[:PORT] or udp:HOST[:PORT] (see\n"
+		"                     k1fw flash)\n"
 		"  --timeout S        wait up to S seconds for the board to appear (30)\n"
 		"  --io-timeout S     wait up to S seconds for each reply or transfer (120)\n\n"
 		"INFO lines go to stderr as (bootloader) TEXT; a FAIL reply is printed verbatim.\n"

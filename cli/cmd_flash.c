@@ -15,10 +15,9 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: k1fw flash --bundle DIR [-s usb[:PORTPATH] | -s tcp:HOST[:PORT]]... "
-		"[--all]\n"
-		"                  [--media emmc|spinor|spinand|auto] [--only PART,...] "
-		"[--dry-run]\n"
+		"usage: k1fw flash --bundle DIR [-s usb[:PORTPATH] | -s tcp|udp:HOST[:PORT]]...\n"
+		"                  [--all]"
+		" [--media emmc|spinor|spinand|auto] [--only PART,...] [--dry-run]\n"
 		"                  [--no-reboot] [--json] [--timeout S] [--io-timeout S]\n\n"
 		"Flash a K1 board (BPI-F3) from a release folder (k1fw bundle, or an unpacked\n"
 		"vendor release with factory/ and partition_*.json). The whole folder is\n"
@@ -29,8 +28,9 @@ static void usage(FILE *f)
 		"than the board's max-download-size as Android sparse pieces.\n\n"
 		"  --bundle DIR    the release folder, or a release zip (unpacked to $TMPDIR)\n"
 		"  -s WHERE        usb (the only board), usb:1-2.3 (by port, see 'k1fw devices'),\n"
-		"                  tcp:HOST[:PORT] (fastboot TCP, port 5554); repeat -s to flash\n"
-		"                  several boards in parallel\n"
+		"                  tcp:HOST[:PORT] (fastboot TCP, port 5554), udp:HOST[:PORT]\n"
+		"                  (fastboot UDP, port 5554: U-Boot's `fastboot udp` over\n"
+		"                  Ethernet); repeat -s to flash several boards in parallel\n"
 		"  --all           every USB board with a fastboot interface, in parallel\n"
 		"  --media M       auto (default: ask U-Boot getvar mtd-size/blk-size), emmc,\n"
 		"                  spinor, spinand; a bootinfo for another media is refused\n"

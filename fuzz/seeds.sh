@@ -45,9 +45,34 @@ fi
 # fastboot: commands (emulator), replies (client), -s targets
 for t in getvar:version-brom getvar:partition-size:rootfs download:00001000 flash:gpt \
 	"oem erase eeprom" continue reboot-bootloader OKAY1.0 OKAY DATA00001000 \
-	"FAILpartition not found" "INFOstarting" TEXTx usb usb:1-2.3 tcp:127.0.0.1:5554 tcp:[::1]:5554; do
+	"FAILpartition not found" "INFOstarting" TEXTx usb usb:1-2.3 tcp:127.0.0.1:5554 tcp:[::1]:5554 \
+	udp:127.0.0.1 udp:192.168.1.5:5554 udp:[fe80::1%eth0]:5620; do
 	printf '%s' "$t" >"$out/fb_$(printf '%s' "$t" | tr -c 'A-Za-z0-9' _)"
 done
+# fastboot UDP (fuzz_fastboot_udp): byte 0 odd = answers for the host (each
+# a length byte and a datagram): a handshake, a getvar, a 3000-byte download;
+# even = host packets for the device (length byte: top bit the sender)
+python3 - "$out" <<'PY'
+import struct, sys
+def pkt(i, f, seq, data=b""):
+    return struct.pack(">BBH", i, f, seq & 0xFFFF) + data
+def framed(ds, top=0):
+    return b"".join(bytes([len(d) | top]) + d for d in ds)
+s = 5
+host = [pkt(1, 0, 0, struct.pack(">H", s)), pkt(2, 0, s, struct.pack(">HH", 1, 1024)),
+        pkt(3, 0, s + 1), pkt(3, 0, s + 2, b"OKAY0.4"), pkt(3, 0, s + 3),
+        pkt(3, 0, s + 4, b"DATA00000bb8"), pkt(3, 0, s + 5), pkt(3, 0, s + 6),
+        pkt(3, 0, s + 7), pkt(3, 0, s + 8, b"OKAY")]
+open(sys.argv[1] + "/udp_host_session", "wb").write(b"\x01" + framed(host))
+late = host[:3] + [pkt(3, 0, s + 1), pkt(3, 1, s + 2, b"INFOa"), pkt(3, 0, s + 3, b"OKAY")]
+open(sys.argv[1] + "/udp_host_continued", "wb").write(b"\x03" + framed(late))
+q = 0xFFFE
+dev = framed([pkt(1, 0, 0), pkt(2, 0, q, struct.pack(">HH", 1, 8192)),
+              pkt(3, 0, q + 1, b"getvar:version"), pkt(3, 0, q + 1, b"getvar:version"),
+              pkt(3, 0, q + 2), pkt(0x10, 0, 0)])
+dev += framed([pkt(1, 0, 0), pkt(2, 0, q + 2, struct.pack(">HH", 1, 512))], 0x80)
+open(sys.argv[1] + "/udp_device_sessions", "wb").write(b"\x00" + dev)
+PY
 cp "$top"/examples/k1-x/configs/*.json "$out/" 2>/dev/null || true
 [ -d "$top/fuzz/regress" ] && cp "$top"/fuzz/regress/* "$out/" 2>/dev/null || true
 if [ -d "$vendor/golden" ]; then

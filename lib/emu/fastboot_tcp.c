@@ -118,7 +118,7 @@ int k1_fbtcp_handshake(struct k1_fbtcp *t, struct k1_error *err)
 	uint8_t h[4];
 	int rc;
 
-	t->frame_left = t->received = 0;
+	t->frame_left = t->link.received = 0;
 	if ((rc = read_full(t, h, 4, err)))
 		return rc;
 	if (!k1_fbtcp_hello_ok(h))
@@ -146,7 +146,7 @@ int k1_fbtcp_recv_packet(struct k1_fbtcp *t, uint8_t *buf, size_t cap, size_t *l
 			      (unsigned long long)n, cap);
 	if ((rc = read_full(t, buf, (size_t)n, err)))
 		return rc;
-	t->received += n;
+	t->link.received += n;
 	*len = (size_t)n;
 	return 0;
 }
@@ -176,7 +176,7 @@ int k1_fbtcp_recv_data(struct k1_fbtcp *t, uint8_t *dst, size_t n, struct k1_err
 		n -= chunk;
 		t->frame_left -= chunk;
 		t->data_left -= chunk;
-		t->received += chunk;
+		t->link.received += chunk;
 	}
 	return 0;
 }
@@ -190,4 +190,34 @@ int k1_fbtcp_send(struct k1_fbtcp *t, const void *data, size_t len, struct k1_er
 	if ((rc = write_full(t, h, sizeof(h), err)))
 		return rc;
 	return write_full(t, data, len, err);
+}
+
+static int link_recv_cmd(struct k1_emu_link *l, uint8_t *buf, size_t cap, size_t *len,
+			 struct k1_error *err)
+{
+	return k1_fbtcp_recv_packet((struct k1_fbtcp *)l, buf, cap, len, err);
+}
+
+static void link_expect_data(struct k1_emu_link *l, uint64_t total)
+{
+	((struct k1_fbtcp *)l)->data_left = total;
+}
+
+static int link_recv_data(struct k1_emu_link *l, uint8_t *dst, size_t n, struct k1_error *err)
+{
+	return k1_fbtcp_recv_data((struct k1_fbtcp *)l, dst, n, err);
+}
+
+static int link_send(struct k1_emu_link *l, const void *data, size_t len, struct k1_error *err)
+{
+	return k1_fbtcp_send((struct k1_fbtcp *)l, data, len, err);
+}
+
+static const struct k1_emu_link_ops tcp_link_ops = {link_recv_cmd, link_expect_data, link_recv_data,
+						    link_send};
+
+struct k1_emu_link *k1_fbtcp_link(struct k1_fbtcp *t)
+{
+	t->link.ops = &tcp_link_ops;
+	return &t->link;
 }

@@ -6,6 +6,7 @@
 #define K1_FASTBOOT_TCP_H
 
 #include "base/error.h"
+#include "emu/emu_link.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -13,10 +14,10 @@
 #define K1_FBTCP_FRAME_CMD_MAX 4096 /* a longer frame is not a command */
 
 struct k1_fbtcp {
+	struct k1_emu_link link; /* link.received: payload bytes read on this connection */
 	int fd;
 	int timeout_ms;      /* per read; <= 0: wait forever */
 	uint64_t frame_left; /* bytes of the current data frame not read yet */
-	uint64_t received;   /* payload bytes read on this connection */
 	uint64_t data_left;  /* download bytes announced by DATA and not read yet */
 };
 
@@ -44,5 +45,8 @@ int k1_fbtcp_recv_data(struct k1_fbtcp *t, uint8_t *dst, size_t n, struct k1_err
 
 /* One frame. */
 int k1_fbtcp_send(struct k1_fbtcp *t, const void *data, size_t len, struct k1_error *err);
+
+/* t as the server's link (emu_link.h): the functions above behind its ops. */
+struct k1_emu_link *k1_fbtcp_link(struct k1_fbtcp *t);
 
 #endif

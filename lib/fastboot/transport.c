@@ -42,6 +42,40 @@ static bool host_chars(const char *h, size_t n)
 	return true;
 }
 
+/* "tcp:" or "udp:", then HOST, HOST:PORT or [IPv6]:PORT. */
+static int parse_net(const char *s, struct k1_target *t, struct k1_error *err)
+{
+	const char *h = s + 4, *port = NULL;
+	bool udp = s[0] == 'u';
+	size_t hl;
+
+	if (*h == '[') { /* [IPv6]:PORT */
+		const char *close = strchr(h, ']');
+		if (!close || (close[1] && close[1] != ':'))
+			return k1_err(err, K1_EINVAL, "-s %.200s: expected %.4s[ADDRESS]:PORT", s,
+				      s);
+		h++;
+		hl = (size_t)(close - h);
+		port = close[1] ? close + 2 : NULL;
+	} else {
+		const char *colon = strrchr(h, ':');
+		hl = colon ? (size_t)(colon - h) : strlen(h);
+		port = colon ? colon + 1 : NULL;
+	}
+	if (hl == 0 || hl >= sizeof(t->host) || (s[4] != '[' && memchr(h, ':', hl)) ||
+	    !host_chars(h, hl))
+		return k1_err(err, K1_EINVAL, "-s %.200s: expected %.3s:HOST or %.3s:HOST:PORT", s,
+			      s, s);
+	if (port && parse_port(port, &t->port))
+		return k1_err(err, K1_EINVAL, "-s %.200s: port: expected 1 to 65535", s);
+	memcpy(t->host, h, hl);
+	t->host[hl] = '\0';
+	t->kind = udp ? K1_TARGET_UDP : K1_TARGET_TCP;
+	if (udp && !port)
+		t->port = K1_FASTBOOT_UDP_PORT;
+	return 0;
+}
+
 int k1_target_parse(const char *s, struct k1_target *t, struct k1_error *err)
 {
 	memset(t, 0, sizeof(*t));
@@ -60,34 +94,11 @@ int k1_target_parse(const char *s, struct k1_target *t, struct k1_error *err)
 		snprintf(t->usb_path, sizeof(t->usb_path), "%s", s + 4);
 		return 0;
 	}
-	if (!strncmp(s, "tcp:", 4)) {
-		const char *h = s + 4, *port = NULL;
-		size_t hl;
-		if (*h == '[') { /* [IPv6]:PORT */
-			const char *close = strchr(h, ']');
-			if (!close || (close[1] && close[1] != ':'))
-				return k1_err(err, K1_EINVAL, "-s %s: expected tcp:[ADDRESS]:PORT",
-					      s);
-			h++;
-			hl = (size_t)(close - h);
-			port = close[1] ? close + 2 : NULL;
-		} else {
-			const char *colon = strrchr(h, ':');
-			hl = colon ? (size_t)(colon - h) : strlen(h);
-			port = colon ? colon + 1 : NULL;
-		}
-		if (hl == 0 || hl >= sizeof(t->host) || (s[4] != '[' && memchr(h, ':', hl)) ||
-		    !host_chars(h, hl))
-			return k1_err(err, K1_EINVAL,
-				      "-s %.200s: expected tcp:HOST or tcp:HOST:PORT", s);
-		if (port && parse_port(port, &t->port))
-			return k1_err(err, K1_EINVAL, "-s %s: port: expected 1 to 65535", s);
-		memcpy(t->host, h, hl);
-		t->host[hl] = '\0';
-		t->kind = K1_TARGET_TCP;
-		return 0;
-	}
-	return k1_err(err, K1_EINVAL, "-s %s: expected usb, usb:PORTPATH or tcp:HOST:PORT", s);
+	if (!strncmp(s, "tcp:", 4) || !strncmp(s, "udp:", 4))
+		return parse_net(s, t, err);
+	return k1_err(err, K1_EINVAL,
+		      "-s %.200s: expected usb, usb:PORTPATH, tcp:HOST[:PORT] or udp:HOST[:PORT]",
+		      s);
 }
 
 void k1_target_format(const struct k1_target *t, char *out, size_t outsz)
@@ -100,8 +111,9 @@ void k1_target_format(const struct k1_target *t, char *out, size_t outsz)
 		snprintf(out, outsz, "usb:%s", t->usb_path);
 		break;
 	case K1_TARGET_TCP:
-		snprintf(out, outsz, strchr(t->host, ':') ? "tcp:[%s]:%u" : "tcp:%s:%u", t->host,
-			 t->port);
+	case K1_TARGET_UDP:
+		snprintf(out, outsz, strchr(t->host, ':') ? "%s:[%s]:%u" : "%s:%s:%u",
+			 t->kind == K1_TARGET_UDP ? "udp" : "tcp", t->host, t->port);
 		break;
 	}
 }
@@ -111,6 +123,8 @@ int k1_transport_open(const struct k1_target *t, unsigned timeout_ms, struct k1_
 {
 	if (t->kind == K1_TARGET_TCP)
 		return k1_transport_tcp_open(t->host, t->port, timeout_ms, out, err);
+	if (t->kind == K1_TARGET_UDP)
+		return k1_transport_udp_open(t->host, t->port, timeout_ms, out, err);
 	return k1_transport_usb_open(t->kind == K1_TARGET_USB ? t->usb_path : NULL, timeout_ms, out,
 				     err);
 }

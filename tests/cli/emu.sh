@@ -14,10 +14,12 @@ make_bundle() {
 
 # start_emu NAME ARGS...: run the emulator in the background (console in
 # NAME.out, log in NAME.log), wait until it listens; sets PORT and EPID.
+# EMU_TRANSPORT=udp: fastboot over UDP instead of TCP.
 start_emu() {
 	name=$1; shift
 	rm -f "$name.ready"
-	"$K1FW" emulate --listen 127.0.0.1:0 --ready-file "$name.ready" --reenum-ms 200 "$@" \
+	"$K1FW" emulate --listen "${EMU_TRANSPORT:-tcp}:127.0.0.1:0" --ready-file "$name.ready" \
+		--reenum-ms 200 "$@" \
 		>"$name.out" 2>"$name.log" &
 	EPID=$!
 	i=0

@@ -272,7 +272,7 @@ run "$K1FW" flash --bundle rel -s tcp:127.0.0.1:1 --timeout 0.5
 expect_fail 2 "missing --bundle" "--bundle is required" "$K1FW" flash
 expect_fail 2 "not a release folder" "a missing folder" "$K1FW" flash --bundle nowhere --dry-run
 expect_fail 2 "SD cards cannot be flashed" "--media sd refused" "$K1FW" flash --bundle rel --media sd
-expect_fail 2 "expected usb, usb:PORTPATH or tcp:HOST:PORT" "bad -s" "$K1FW" flash --bundle rel -s serial0
+expect_fail 2 "expected usb, usb:PORTPATH, tcp:HOST\[:PORT\] or udp:HOST\[:PORT\]" "bad -s" "$K1FW" flash --bundle rel -s serial0
 expect_fail 2 "expected a USB port path" "bad port path" "$K1FW" flash --bundle rel -s usb:abc
 expect_fail 2 "only nosuch: not a partition" "--only names a partition that has no image" \
 	"$K1FW" flash --bundle rel --dry-run --only rootfs,nosuch

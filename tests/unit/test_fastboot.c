@@ -267,10 +267,20 @@ static void test_target_parse(void **state)
 	assert_string_equal(t.host, "::1");
 	k1_target_format(&t, s, sizeof(s));
 	assert_string_equal(s, "tcp:[::1]:99");
-	const char *bad[] = {"usb:",           "usb:1",        "usb:1-",  "usb:1-2..3",
-			     "usb:a-b",        "usb:1-2-3",    "tcp:",    "tcp:host:0",
-			     "tcp:host:70000", "tcp:host:x",   "tcp:::1", "serial0",
-			     "tcp:[::1",       "tcp:[[\x1f!]", "tcp:a b", "tcp:[a]b"};
+	assert_int_equal(k1_target_parse("udp:192.168.1.5", &t, &err), 0);
+	assert_int_equal(t.kind, K1_TARGET_UDP);
+	assert_string_equal(t.host, "192.168.1.5");
+	assert_int_equal(t.port, 5554);
+	assert_int_equal(k1_target_parse("udp:[fe80::1%eth0]:5620", &t, &err), 0);
+	assert_int_equal(t.kind, K1_TARGET_UDP);
+	assert_string_equal(t.host, "fe80::1%eth0");
+	assert_int_equal(t.port, 5620);
+	k1_target_format(&t, s, sizeof(s));
+	assert_string_equal(s, "udp:[fe80::1%eth0]:5620");
+	const char *bad[] = {"usb:",      "usb:1",   "usb:1-",     "usb:1-2..3",     "usb:a-b",
+			     "usb:1-2-3", "tcp:",    "tcp:host:0", "tcp:host:70000", "tcp:host:x",
+			     "tcp:::1",   "serial0", "tcp:[::1",   "tcp:[[\x1f!]",   "tcp:a b",
+			     "tcp:[a]b",  "udp:",    "udp:host:0", "udp:::1",        "udp:[::1"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		if (k1_target_parse(bad[i], &t, &err) != K1_EINVAL)
 			fail_msg("accepted %s", bad[i]);

@@ -1,0 +1,83 @@
+#!/bin/sh
+# Fastboot over UDP on loopback: the rate at which k1fw and the Debian
+# fastboot client send a 64 MiB raw image to `k1fw emulate --listen udp:`
+# in U-Boot fastboot (one download, max-download-size 256 MiB), with the
+# packet size U-Boot offers (1024 bytes) and with the host's largest (8192),
+# and over TCP for comparison. Each figure: the wall time of one
+# `fastboot flash rootfs FILE` (handshake, download, the emulator's write),
+# best of 3. Figures only, nothing asserted. Usage: bench/udp.sh BUILD_DIR
+set -eu
+build=${1:-build}
+top=$(cd "$(dirname "$0")/.." && pwd)
+k1fw="$top/$build/k1fw"
+for tool in python3 dtc fastboot; do
+	command -v "$tool" >/dev/null || { echo "bench udp: $tool missing: skipped"; exit 0; }
+done
+tmp=$(mktemp -d /tmp/k1fw-bench-udp-XXXXXX)
+epid=""
+stop_emu() { [ -n "$epid" ] && kill "$epid" 2>/dev/null && wait "$epid" 2>/dev/null; epid=""; }
+trap 'stop_emu; rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
+cd "$tmp"
+
+start_emu() { # LISTEN ARGS...: the board in "board", its address in $where
+	rm -f ready
+	listen=$1
+	shift
+	"$k1fw" emulate --board board --listen "$listen" --ready-file ready "$@" >console 2>log &
+	epid=$!
+	i=0
+	while [ ! -s ready ]; do
+		if ! kill -0 "$epid" 2>/dev/null || [ $i -ge 400 ]; then cat log; exit 1; fi
+		sleep 0.05
+		i=$((i + 1))
+	done
+	where=$(cat ready)
+}
+
+# a board that boots, so that the emulator powers on into U-Boot fastboot
+"$k1fw" keygen -o keys >/dev/null
+head -c 150000 /dev/urandom >fw.bin
+head -c 700000 /dev/urandom >ub.bin
+head -c 100000 /dev/urandom >spl.bin
+printf '/dts-v1/;\n/ { model = "bench"; };\n' | dtc -q -I dts -O dtb -o k1-x_deb1.dtb -
+head -c 1048576 /dev/urandom >bootfs.ext4
+head -c 1048576 /dev/urandom >rootfs.ext4
+"$k1fw" bundle --spl spl.bin --keys keys --opensbi fw.bin --uboot-bin ub.bin --dtb k1-x_deb1.dtb \
+	--bootfs bootfs.ext4 --rootfs rootfs.ext4 -o rel >/dev/null
+mkdir board
+start_emu tcp:127.0.0.1:0 --reenum-ms 100 --exit-after-boot
+"$k1fw" flash --bundle rel -s "tcp:$where" >/dev/null 2>&1 || { echo "bench udp: setup flash failed"; exit 1; }
+wait "$epid" || true
+epid=""
+head -c 67108864 /dev/urandom >img.bin
+
+now() { date +%s%N; }
+best() { # CMD...: the best wall time of 3 runs, in ms
+	b=""
+	for _ in 1 2 3; do
+		t0=$(now)
+		"$@" >/dev/null 2>&1 || { echo "bench udp: $* failed" >&2; tail -3 log >&2; exit 1; }
+		t=$((($(now) - t0) / 1000000))
+		[ -z "$b" ] || [ "$t" -lt "$b" ] && b=$t
+	done
+	echo "$b"
+}
+row() { # LABEL MS
+	printf '%-40s %6d ms %6.1f MiB/s\n' "$1" "$2" "$(awk -v ms="$2" 'BEGIN { print 64 * 1000 / ms }')"
+}
+
+echo "== 64 MiB raw image, flash rootfs into k1fw emulate (U-Boot stage), loopback, best of 3"
+for size in 1024 8192; do
+	start_emu udp:127.0.0.1:0 --udp-packet-size "$size"
+	row "k1fw fastboot, UDP $size-byte packets" \
+		"$(best "$k1fw" fastboot -s "udp:$where" flash rootfs img.bin)"
+	row "Debian fastboot, UDP $size-byte packets" \
+		"$(best fastboot -s "udp:$where" flash rootfs img.bin)"
+	stop_emu
+done
+start_emu tcp:127.0.0.1:0
+row "k1fw fastboot, TCP" "$(best "$k1fw" fastboot -s "tcp:$where" flash rootfs img.bin)"
+row "Debian fastboot, TCP" "$(best fastboot -s "tcp:$where" flash rootfs img.bin)"
+stop_emu
+echo "(UDP is stop-and-wait: one packet, then its acknowledgement; U-Boot offers 1024 bytes)"
