@@ -8,8 +8,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-extern const struct k1_format k1_format_sparse;
-
 static int count_sink(void *ctx, uint64_t off, const uint8_t *data, size_t len,
 		      struct k1_error *err)
 {

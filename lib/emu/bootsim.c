@@ -116,7 +116,7 @@ int k1_bootsim_check_fsbl(const uint8_t *data, size_t len, uint32_t limit,
 		return K1_EINVAL;
 	}
 	in = (struct k1_input){.path = "fsbl", .data = data, .len = flen};
-	if (k1_format_by_name("fsbl")->verify(&in, &vo, &c, &e)) {
+	if (k1_format_fsbl.verify(&in, &vo, &c, &e)) {
 		k1_bootsim_fail(r, "", "fsbl.header", "rebuild FSBL.bin (k1fw fsbl)", "%s", e.msg);
 		return K1_EINVAL;
 	}

@@ -63,7 +63,6 @@ const char *k1_disk_describe(const struct k1_disk *d, uint64_t off, char *buf, s
 bool k1_disk_fit_region(const struct k1_disk *d, const char *name, uint64_t *off, uint64_t *len,
 			bool *raw);
 
-extern const struct k1_format k1_format_disk;
 int k1_disk_verify(const struct k1_input *in, const struct k1_verify_opts *opts,
 		   struct k1_checks *c, struct k1_error *err);
 

@@ -39,12 +39,21 @@ struct k1_format {
 		      struct k1_checks *checks, struct k1_error *err);
 };
 
-/* NULL-terminated, most specific first. */
+/* The handlers, one per artefact (each defined in its format's file). Code
+ * that needs one names it here, never by its name string. */
+extern const struct k1_format k1_format_bootinfo; /* bootinfo.c */
+extern const struct k1_format k1_format_fsbl;     /* fsbl_format.c */
+extern const struct k1_format k1_format_fit;      /* fit.c */
+extern const struct k1_format k1_format_env;      /* env.c */
+extern const struct k1_format k1_format_ptable;   /* ptable_check.c */
+extern const struct k1_format k1_format_sparse;   /* sparse_format.c */
+extern const struct k1_format k1_format_disk;     /* disk.c, disk_verify.c */
+
+/* All of them, NULL-terminated, most specific first. */
 extern const struct k1_format *const k1_formats[];
 
 /* The first format whose probe accepts data, or NULL. */
 const struct k1_format *k1_format_detect(const uint8_t *data, size_t len);
-const struct k1_format *k1_format_by_name(const char *name);
 
 /* Recognise the file at path and run its checks, as `k1fw verify` does;
  * the first failed check becomes the error ("LABEL: verify failed: ...").

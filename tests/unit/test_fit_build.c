@@ -16,8 +16,6 @@
 #include <libfdt.h>
 #include <zlib.h>
 
-extern const struct k1_format k1_format_fit;
-
 #define GIB (1ull << 30)
 
 /* A device tree: root cells ac/sc, and `nmem` memory nodes of 1 GiB each
