@@ -2,7 +2,6 @@
 #include "emu/bootsim.h"
 #include "base/bytes.h"
 #include "format/bootinfo.h"
-#include "format/disk.h"
 #include "format/format.h"
 #include "format/fsbl.h"
 
@@ -106,7 +105,7 @@ int k1_bootsim_check_fsbl(const uint8_t *data, size_t len, uint32_t limit,
 					: "found other data");
 		return K1_EINVAL;
 	}
-	flen = k1_disk_fsbl_len(data, len);
+	flen = k1_fsbl_len(data, len);
 	if (flen > limit) {
 		k1_bootsim_fail(r, "", "fsbl.size",
 				"build a smaller SPL (the whole FSBL.bin, header and signature "

@@ -1,7 +1,7 @@
 #include "format/bootinfo.h"
 #include "base/bytes.h"
-#include "format/disk.h"
 #include "format/format.h"
+#include "format/fsbl.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -248,7 +248,7 @@ static int check_boot0(const struct k1_input *in, const struct k1_bootinfo *bi,
 	int rc;
 
 	if (off >= K1_BOOTINFO_SIZE && off < in->len) {
-		flen = k1_disk_fsbl_len(in->data + off, in->len - (size_t)off);
+		flen = k1_fsbl_len(in->data + off, in->len - (size_t)off);
 		found = k1_format_fsbl.probe(in->data + off, flen);
 	}
 	k1_check_add(c, found, "boot0.fsbl", k1_check_off(c, off, w, sizeof(w)),

@@ -111,20 +111,6 @@ void k1_disk_close(struct k1_disk *d)
 	k1_gpt_free(&d->gpt);
 }
 
-size_t k1_disk_fsbl_len(const uint8_t *data, size_t avail)
-{
-	size_t cap = avail < K1_DISK_FSBL_CAP ? avail : K1_DISK_FSBL_CAP;
-	uint64_t imgsize, want;
-
-	if (avail < K1_FSBL_OFF_SPL)
-		return avail;
-	imgsize = k1_le64(data + K1_FSBL_OFF_HEADER1 + 8);
-	if (imgsize > K1_DISK_FSBL_CAP)
-		return cap;
-	want = K1_FSBL_OFF_SPL + imgsize + K1_FSBL_KEY_BYTES;
-	return want < cap ? (size_t)want : cap;
-}
-
 static bool all_byte(const uint8_t *p, size_t n, uint8_t b)
 {
 	for (size_t i = 0; i < n; i++)
@@ -297,7 +283,7 @@ static json_t *region_json(const struct k1_disk *d, const char *label, uint64_t 
 	if (len > d->in->len - off)
 		len = d->in->len - off;
 	if (want == &k1_format_fsbl)
-		len = k1_disk_fsbl_len(d->in->data + off, (size_t)len);
+		len = k1_fsbl_len(d->in->data + off, (size_t)len);
 	if (want->probe(d->in->data + off, (size_t)len))
 		found = want;
 	if (found)

@@ -366,7 +366,7 @@ static int check_spl0(const struct k1_disk *d, const struct k1_verify_opts *o, s
 	int rc = 0;
 
 	if (avail) {
-		flen = k1_disk_fsbl_len(d->in->data + off, avail);
+		flen = k1_fsbl_len(d->in->data + off, avail);
 		found = k1_format_fsbl.probe(d->in->data + off, flen);
 	}
 	k1_check_add(c, found, "disk.spl0.fsbl", W(off),
@@ -397,7 +397,7 @@ static int check_spl1(const struct k1_disk *d, const struct k1_verify_opts *o, s
 
 	if (!off || off >= d->in->len)
 		return 0;
-	flen = k1_disk_fsbl_len(d->in->data + off, d->in->len - (size_t)off);
+	flen = k1_fsbl_len(d->in->data + off, d->in->len - (size_t)off);
 	if (!k1_format_fsbl.probe(d->in->data + off, flen)) {
 		k1_check_add(c, true, "disk.spl1", W(off),
 			     "no FSBL at the backup slot spl1_offset (optional), found %s",
