@@ -49,7 +49,6 @@ static int verify_one(const char *path, const struct k1_verify_opts *vo, bool ve
 		k1_unmap_file(&m);
 		return cli_fail("%s: not a K1 artefact k1fw recognises (%zu bytes)", path, len);
 	}
-	checks.file = path;
 	struct k1_input in = {.path = path, .data = m.data, .len = m.len};
 	if (fmt->verify(&in, vo, &checks, &err)) {
 		status = cli_fail_err(&err);

@@ -141,6 +141,11 @@ int k1_bootsim_check_fsbl(const uint8_t *data, size_t len, uint32_t limit,
 			k1_bootsim_fail(r, "", "fsbl.header", "rebuild FSBL.bin (k1fw fsbl)",
 					"%s @ %s: %s", k->name, k->where, k->message);
 	}
+	if (!rc && c.oom) {
+		k1_bootsim_fail(r, "", "fsbl.header", "retry with more memory",
+				"out of memory checking the FSBL");
+		rc = K1_ENOMEM;
+	}
 	k1_checks_free(&c);
 	return rc;
 }

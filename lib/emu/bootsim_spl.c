@@ -34,6 +34,10 @@ int k1_bootsim_check_fit(const uint8_t *data, size_t len, char *why, size_t whyl
 				 c.items[i].message);
 			rc = K1_EINVAL;
 		}
+	if (!rc && c.oom) {
+		snprintf(why, whylen, "out of memory checking the FIT");
+		rc = K1_ENOMEM;
+	}
 	k1_checks_free(&c);
 	return rc;
 }

@@ -36,11 +36,7 @@ int k1_format_verify_file(const char *path, const char *label, bool must,
 		if (must)
 			rc = k1_err(err, K1_EINVAL, "%s: not recognised as a K1 artefact", label);
 	} else if (!(rc = f->verify(&in, NULL, &c, err))) {
-		for (size_t k = 0; k < c.count && !rc; k++)
-			if (!c.items[k].ok)
-				rc = k1_err(err, K1_EINVAL, "%s: verify failed: %s%s%s: %s", label,
-					    c.items[k].name, c.items[k].where[0] ? " @ " : "",
-					    c.items[k].where, c.items[k].message);
+		rc = k1_checks_first_failure(&c, label, err);
 	}
 	if (format)
 		*format = f;
