@@ -312,16 +312,18 @@ static int verify_all(struct bundle *b)
 
 	for (size_t i = 0; i < b->nfiles && !rc; i++) {
 		char path[4400];
-		const struct k1_format *f;
-		size_t n;
+		struct k1_report r;
 
 		snprintf(path, sizeof(path), "%s/%s", b->tmp, b->files[i]);
 		if (!strcmp(b->files[i], "bootfs.ext4") || !strcmp(b->files[i], "rootfs.ext4"))
 			continue; /* filesystems are the user's; their fit is checked by the table
 				   */
-		rc = k1_format_verify_file(path, b->files[i], true, &f, &n, b->err);
+		rc = k1_format_report(path, b->files[i], K1_REPORT_VERIFY | K1_REPORT_STRICT, NULL,
+				      &r, b->err);
 		if (!rc)
-			say(b, "verified %s (%s, %zu checks)", b->files[i], f->name, n);
+			say(b, "verified %s (%s, %zu checks)", b->files[i], r.format->name,
+			    r.checks.count);
+		k1_report_free(&r);
 	}
 	return rc;
 }
