@@ -2,6 +2,7 @@
  * device trees of an existing FIT. The work is in lib/fit_build.c. */
 #include "base/fileio.h"
 #include "command.h"
+#include "format/dtb.h"
 #include "format/fit_build.h"
 
 #include <getopt.h>

@@ -42,13 +42,6 @@ struct k1_fit_dtb {
 	size_t len;
 };
 
-/* Zero the bytes that pad each property of a writable tree to 4, as dtc
- * writes them (libfdt 1.6's fdt_setprop leaves them as they were). */
-void k1_fdt_zero_padding(void *fdt);
-
-/* 0 when p[0..n) is a sound device tree (header, totalsize <= n, structure). */
-int k1_dtb_check(const uint8_t *p, size_t n, struct k1_error *err);
-
 /* fw_dynamic.itb: image `opensbi` (firmware, os opensbi, riscv) and the
  * default configuration config_1. The FIT is appended to out. */
 int k1_fit_build_opensbi(const uint8_t *fw, size_t len, const struct k1_fit_opts *o,

@@ -9,6 +9,7 @@
 #include "base/crypto.h"
 #include "base/fileio.h"
 #include "format/check.h"
+#include "format/dtb.h"
 #include "format/fit.h"
 #include "format/fit_build.h"
 #include "format/format.h"
