@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 #define MKIMAGE_STEP 1024        /* mkimage's growth step for its additions */
@@ -32,6 +33,39 @@
 #define ALIGN4(x) (((x) + 3) & ~(size_t)3)
 #define UNKNOWN_ALGO                                                                               \
 	"hash algorithm '%s' unknown: expected crc32, md5, sha1, sha256, sha384 or sha512"
+
+/* ---- the timestamp ---- */
+
+int k1_fit_timestamp(const char *source_date_epoch, const char *const *inputs, size_t n,
+		     uint32_t *out, struct k1_error *err)
+{
+	const char *e = source_date_epoch;
+	uint64_t v = 0;
+	struct stat st;
+
+	if (e && *e) {
+		for (const char *p = e; *p; p++) {
+			if (*p < '0' || *p > '9')
+				return k1_err(err, K1_EINVAL,
+					      "SOURCE_DATE_EPOCH: expected seconds since 1970 (up "
+					      "to 4294967295), got '%s'",
+					      e);
+			v = v > UINT32_MAX ? v : v * 10 + (unsigned)(*p - '0');
+		}
+		if (v > UINT32_MAX)
+			return k1_err(
+				err, K1_EINVAL,
+				"SOURCE_DATE_EPOCH: %s does not fit the FIT's 32-bit timestamp", e);
+		*out = (uint32_t)v;
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (inputs[i] && !stat(inputs[i], &st) && st.st_mtime > 0 &&
+		    (uint64_t)st.st_mtime > v)
+			v = (uint64_t)st.st_mtime;
+	*out = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+	return 0;
+}
 
 /* ---- the tree as the .its describes it ---- */
 
