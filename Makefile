@@ -33,7 +33,7 @@ CLI_SRC := $(wildcard cli/*.c)
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 # fuzz_format.c is built once per format in FUZZ_FORMATS (fuzz_<format>)
 FUZZ_SRC := $(filter-out fuzz/fuzz_format.c,$(wildcard fuzz/fuzz_*.c))
-FUZZ_FORMATS := bootinfo fsbl env fit ptable
+FUZZ_FORMATS := bootinfo fsbl env fit ptable sparse
 BENCH_SRC := $(wildcard bench/bench_*.c)
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)

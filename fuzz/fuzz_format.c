@@ -1,11 +1,13 @@
 /* libFuzzer: one format handler (probe, inspect, verify) on arbitrary
  * bytes. Built once per format: -DFORMAT=fsbl makes fuzz_fsbl (the
  * Makefile also defines FORMAT_fsbl). Some formats have other readers,
- * which run on the same bytes first (before()). */
+ * which run on the same bytes before (before()) or, once probe accepted
+ * them, after (after()). */
 #include "format/env.h"
 #include "format/fit.h"
 #include "format/format.h"
 #include "format/ptable.h"
+#include "format/sparse.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -59,6 +61,38 @@ static void after(const uint8_t *data, size_t size)
 	size_t len;
 
 	k1_fit_image_data(data, size, "uboot", &img, &len, &err);
+}
+#elif defined(FORMAT_sparse)
+/* Expansion, when the image expands to at most 1 MiB (its cost is the
+ * output size by design). Seed it with img2simg and simg2simg output
+ * (tests/cli/test_sparse.sh makes some). */
+static int count_sink(void *ctx, uint64_t off, const uint8_t *data, size_t len,
+		      struct k1_error *err)
+{
+	(void)off, (void)data, (void)err;
+	*(uint64_t *)ctx += len;
+	return 0;
+}
+
+static void after(const uint8_t *data, size_t size)
+{
+	struct k1_sparse_header h;
+	struct k1_error err;
+	uint64_t total = 0, out_len;
+	uint8_t *out;
+
+	if (k1_sparse_header_decode(data, size, &h, &err))
+		return;
+	out_len = (uint64_t)h.total_blks * h.blk_sz;
+	if (out_len > (1u << 20))
+		return;
+	if (!k1_sparse_expand(data, size, count_sink, &total, &err) && total != out_len)
+		abort(); /* a successful expansion covers the whole output */
+	out = malloc(out_len ? out_len : 1);
+	if (out) {
+		k1_sparse_expand_buf(data, size, out, (size_t)out_len, &err);
+		free(out);
+	}
 }
 #else
 static void after(const uint8_t *data, size_t size)
