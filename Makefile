@@ -10,7 +10,7 @@ SAN ?= 0
 CC ?= cc
 CFLAGS ?= -O2 -g
 K1_CFLAGS = -DK1FW_VERSION=\"0.1.0\" -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ilib -MMD -MP
-ANDROID_LIBDIR ?= /usr/lib/$(shell $(CC) -dumpmachine 2>/dev/null || echo x86_64-linux-gnu)/android
+ANDROID_LIBDIR ?= /usr/lib/$(or $(shell $(CC) -print-multiarch 2>/dev/null),x86_64-linux-gnu)/android
 USB_CFLAGS := $(shell pkg-config --cflags libusb-1.0 2>/dev/null || echo -I/usr/include/libusb-1.0)
 USB_LIBS := $(shell pkg-config --libs libusb-1.0 2>/dev/null || echo -lusb-1.0)
 # libsparse (android-libsparse-dev) lives in a private folder, as fastboot's does
@@ -18,21 +18,29 @@ SPARSE_LIBS = -L$(ANDROID_LIBDIR) -Wl,-rpath,$(ANDROID_LIBDIR) -lsparse
 ZIP_LIBS := $(shell pkg-config --libs libzip 2>/dev/null || echo -lzip)
 K1_CFLAGS += $(USB_CFLAGS)
 LDLIBS = -lcrypto -lz -ljansson -lfdt $(USB_LIBS) $(SPARSE_LIBS) $(ZIP_LIBS) -lpthread
-ifeq ($(SAN),1)
+# SAN=1: ASan + UBSan. SAN=fuzz: the same for libFuzzer (clang), whose
+# targets are built with `make fuzz-build` into build/fuzz.
+ifneq ($(SAN),0)
 K1_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 K1_LDFLAGS += -fsanitize=address,undefined
+endif
+ifeq ($(SAN),fuzz)
+K1_CFLAGS += -fsanitize=fuzzer-no-link
 endif
 
 LIB_SRC := $(wildcard lib/*/*.c)
 CLI_SRC := $(wildcard cli/*.c)
 TEST_SRC := $(wildcard tests/unit/test_*.c)
-FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
+# fuzz_format.c is built once per format in FUZZ_FORMATS (fuzz_<format>)
+FUZZ_SRC := $(filter-out fuzz/fuzz_format.c,$(wildcard fuzz/fuzz_*.c))
+FUZZ_FORMATS := bootinfo fsbl env fit ptable sparse
 BENCH_SRC := $(wildcard bench/bench_*.c)
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/%) $(FUZZ_FORMATS:%=$(BUILD)/fuzz_%)
 
 all: $(BUILD)/k1fw
 
@@ -54,6 +62,17 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(BUILD)/libk1fw.a
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libk1fw.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(K1_CFLAGS) $(K1_LDFLAGS) $< $(BUILD)/libk1fw.a $(LDLIBS) -o $@
+
+# libFuzzer targets (SAN=fuzz builds, where BUILD is build/fuzz, which then
+# holds only the targets beside the library: no .d files)
+FUZZ_CFLAGS = $(CFLAGS) $(filter-out -MMD -MP,$(K1_CFLAGS)) $(K1_LDFLAGS) -fsanitize=fuzzer
+$(FUZZ_FORMATS:%=$(BUILD)/fuzz_%): $(BUILD)/fuzz_%: fuzz/fuzz_format.c $(BUILD)/libk1fw.a
+	$(CC) $(FUZZ_CFLAGS) -DFORMAT=$* -DFORMAT_$* $< $(BUILD)/libk1fw.a $(LDLIBS) -o $@
+
+$(BUILD)/fuzz_%: fuzz/fuzz_%.c $(BUILD)/libk1fw.a
+	$(CC) $(FUZZ_CFLAGS) $< $(BUILD)/libk1fw.a $(LDLIBS) -o $@
+
+fuzz-targets: $(FUZZ_BIN)
 
 tests: $(BUILD)/k1fw $(TEST_BIN)
 
@@ -78,13 +97,7 @@ fuzz: fuzz-build $(BUILD)/k1fw
 	./fuzz/run.sh $(FUZZ_SECONDS)
 
 fuzz-build:
-	$(MAKE) BUILD=build/fuzzlib CC=clang CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" build/fuzzlib/libk1fw.a
-	@mkdir -p build/fuzz
-	for f in $(FUZZ_SRC); do \
-		n=$$(basename $$f .c); \
-		clang -O1 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ilib $(USB_CFLAGS) -fsanitize=fuzzer,address,undefined $$f \
-			build/fuzzlib/libk1fw.a $(LDLIBS) -o build/fuzz/$$n || exit 1; \
-	done
+	$(MAKE) BUILD=build/fuzz SAN=fuzz CC=clang CFLAGS="-O1 -g" fuzz-targets
 
 # Every C file as .clang-format says (clang-format -i to fix), and the
 # library's layers (scripts/check-layers.sh).
@@ -100,5 +113,6 @@ bench: $(BENCH_BIN) $(BUILD)/k1fw
 clean:
 	rm -rf build
 
-.PHONY: all tests deps check demo fuzz fuzz-build bench clean format-check layers-check
+.PHONY: all tests deps check demo fuzz fuzz-build fuzz-targets bench clean format-check \
+	layers-check
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

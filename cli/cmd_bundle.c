@@ -88,7 +88,7 @@ static int run(int argc, char **argv)
 	char *names[8] = {NULL};
 	struct k1_bundle_inputs in = {.dtbs = dtbs};
 	struct k1_error err = {0};
-	const char *out = NULL, *sde;
+	const char *out = NULL;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
@@ -142,17 +142,8 @@ static int run(int argc, char **argv)
 		return cli_fail("missing %s", !in.spl      ? "--spl"
 					      : !in.keydir ? "--keys"
 							   : "--opensbi");
-	sde = getenv("SOURCE_DATE_EPOCH");
-	if (sde && *sde) {
-		char *end;
-		unsigned long long t = strtoull(sde, &end, 10);
-		if (*end || t > 0xFFFFFFFFull)
-			return cli_fail("SOURCE_DATE_EPOCH: expected seconds since 1970, got '%s'",
-					sde);
-		in.timestamp = (uint32_t)t;
-	} else {
-		in.timestamp = k1_bundle_inputs_mtime(&in);
-	}
+	if (k1_bundle_timestamp(&in, getenv("SOURCE_DATE_EPOCH"), &in.timestamp, &err))
+		return cli_fail_err(&err);
 	printf("building %s\n", out);
 	int status = k1_bundle_write(out, &in, log_line, NULL, &err) ? cli_fail_err(&err) : EXIT_OK;
 	if (status == EXIT_OK)

@@ -2,13 +2,13 @@
  * device trees of an existing FIT. The work is in lib/fit_build.c. */
 #include "base/fileio.h"
 #include "command.h"
+#include "format/dtb.h"
 #include "format/fit_build.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #define MAX_DTBS 256
 
@@ -64,34 +64,13 @@ static void usage_setmem(FILE *f)
 		   "Example: k1fw fit set-memory u-boot.itb --memory 16G -o u-boot-16g.itb\n");
 }
 
-/* SOURCE_DATE_EPOCH when set, else the newest mtime of the inputs: never
- * the clock, so the same inputs give the same bytes. */
+/* The FIT timestamp (k1_fit_timestamp): SOURCE_DATE_EPOCH, else the inputs. */
 static int timestamp(const char *const *paths, size_t n, uint32_t *out)
 {
-	const char *e = getenv("SOURCE_DATE_EPOCH");
-	long long newest = 0;
-	struct stat st;
+	struct k1_error err = {0};
 
-	if (e && *e) {
-		unsigned long long v = 0;
-		for (const char *p = e; *p; p++) {
-			if (*p < '0' || *p > '9' || v > 0xFFFFFFFFull)
-				return cli_fail("SOURCE_DATE_EPOCH: expected seconds since 1970 "
-						"(up to 4294967295), got '%s'",
-						e);
-			v = v * 10 + (unsigned)(*p - '0');
-		}
-		if (v > 0xFFFFFFFFull)
-			return cli_fail("SOURCE_DATE_EPOCH: %s does not fit the FIT's 32-bit "
-					"timestamp",
-					e);
-		*out = (uint32_t)v;
-		return 0;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (!stat(paths[i], &st) && (long long)st.st_mtime > newest)
-			newest = (long long)st.st_mtime;
-	*out = newest > 0xFFFFFFFFll ? 0xFFFFFFFFu : (uint32_t)newest;
+	if (k1_fit_timestamp(getenv("SOURCE_DATE_EPOCH"), paths, n, out, &err))
+		return cli_fail_err(&err);
 	return 0;
 }
 

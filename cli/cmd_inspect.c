@@ -1,5 +1,4 @@
 /* k1fw inspect: recognise each file by its content and describe it. */
-#include "base/fileio.h"
 #include "command.h"
 #include "format/format.h"
 
@@ -22,34 +21,14 @@ static void usage(FILE *f)
 static json_t *inspect_one(const char *path)
 {
 	struct k1_error err = {0};
-	struct k1_mapped m;
-	const struct k1_format *fmt;
-	json_t *obj = NULL, *out;
-	size_t len;
+	struct k1_report r;
+	json_t *out = NULL;
 
-	if (k1_map_file(path, &m, &err)) {
+	if (k1_format_report(path, NULL, K1_REPORT_INSPECT, NULL, &r, &err))
 		cli_fail_err(&err);
-		return NULL;
-	}
-	fmt = k1_format_detect(m.data, m.len);
-	if (!fmt) {
-		cli_fail("%s: not a K1 artefact k1fw recognises (%zu bytes)", path, m.len);
-	} else {
-		struct k1_input in = {.path = path, .data = m.data, .len = m.len};
-		if (fmt->inspect(&in, &obj, &err)) {
-			cli_fail_err(&err);
-			obj = NULL;
-		}
-	}
-	len = m.len;
-	k1_unmap_file(&m);
-	if (!obj)
-		return NULL;
-	/* file and format lead every description */
-	out = json_pack("{s:s, s:s, s:I}", "file", path, "format", fmt->name, "size",
-			(json_int_t)len);
-	json_object_update(out, obj);
-	json_decref(obj);
+	else
+		out = json_incref(r.json);
+	k1_report_free(&r);
 	return out;
 }
 

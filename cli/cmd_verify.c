@@ -1,5 +1,4 @@
 /* k1fw verify: run every integrity check on each file. */
-#include "base/fileio.h"
 #include "command.h"
 #include "format/format.h"
 
@@ -36,44 +35,33 @@ static json_t *checks_json(const struct k1_checks *c)
 static int verify_one(const char *path, const struct k1_verify_opts *vo, bool verbose, json_t *json)
 {
 	struct k1_error err = {0};
-	struct k1_checks checks = {0};
-	const struct k1_format *fmt;
-	struct k1_mapped m;
+	struct k1_report r;
+	const struct k1_checks *checks = &r.checks;
 	int status = EXIT_OK;
 
-	if (k1_map_file(path, &m, &err))
-		return cli_fail_err(&err);
-	fmt = k1_format_detect(m.data, m.len);
-	if (!fmt) {
-		size_t len = m.len;
-		k1_unmap_file(&m);
-		return cli_fail("%s: not a K1 artefact k1fw recognises (%zu bytes)", path, len);
-	}
-	checks.file = path;
-	struct k1_input in = {.path = path, .data = m.data, .len = m.len};
-	if (fmt->verify(&in, vo, &checks, &err)) {
+	if (k1_format_report(path, NULL, K1_REPORT_VERIFY, vo, &r, &err)) {
 		status = cli_fail_err(&err);
 	} else {
-		size_t failed = k1_checks_failed(&checks);
+		const struct k1_format *fmt = r.format;
+		size_t failed = k1_checks_failed(checks);
 		status = failed ? EXIT_CHECK_FAILED : EXIT_OK;
 		if (json) {
 			json_array_append_new(json, json_pack("{s:s, s:s, s:b, s:o}", "file", path,
 							      "format", fmt->name, "ok", !failed,
-							      "checks", checks_json(&checks)));
+							      "checks", checks_json(checks)));
 		} else {
-			for (size_t i = 0; i < checks.count; i++) {
-				const struct k1_check *ck = &checks.items[i];
+			for (size_t i = 0; i < checks->count; i++) {
+				const struct k1_check *ck = &checks->items[i];
 				if (!ck->ok || verbose)
 					printf("%s: %s %s%s%s: %s\n", path, ck->ok ? "ok" : "FAIL",
 					       ck->name, ck->where[0] ? " @ " : "", ck->where,
 					       ck->message);
 			}
 			printf("%s: %s: %s (%zu checks, %zu failed)\n", path, fmt->name,
-			       failed ? "FAILED" : "ok", checks.count, failed);
+			       failed ? "FAILED" : "ok", checks->count, failed);
 		}
 	}
-	k1_checks_free(&checks);
-	k1_unmap_file(&m);
+	k1_report_free(&r);
 	return status;
 }
 

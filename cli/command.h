@@ -31,8 +31,8 @@ void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* True when argv holds -h/--help before any "--"; the caller prints usage. */
 bool cli_wants_help(int argc, char **argv);
 
-/* Parse an unsigned integer in C notation (0x.., decimal) with an optional
- * K/M/G suffix (binary units). Returns 0 or -1. */
+/* A number or size as k1_size_parse (base/size.h) reads it: C notation
+ * (0x.., 0.., decimal), an optional K/M/G unit (binary). Returns 0 or -1. */
 int cli_parse_u64(const char *s, unsigned long long *out);
 
 /* The output path for -o OUT with optional -d DIR (DIR/OUT, DIR created as

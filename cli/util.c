@@ -1,5 +1,6 @@
 /* Helpers shared by the command files: messages, numbers, output paths,
  * JSON and table printing. */
+#include "base/size.h"
 #include "command.h"
 
 #include <errno.h>
@@ -48,38 +49,11 @@ bool cli_wants_help(int argc, char **argv)
 
 int cli_parse_u64(const char *s, unsigned long long *out)
 {
-	unsigned long long v, mul = 1;
-	char *end;
+	uint64_t v;
 
-	if (!s || !*s || *s == '-')
+	if (k1_size_parse(s, &v))
 		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s)
-		return -1;
-	if (*end) {
-		switch (*end) {
-		case 'K':
-		case 'k':
-			mul = 1ULL << 10;
-			break;
-		case 'M':
-		case 'm':
-			mul = 1ULL << 20;
-			break;
-		case 'G':
-		case 'g':
-			mul = 1ULL << 30;
-			break;
-		default:
-			return -1;
-		}
-		if (end[1] && strcmp(end + 1, "iB") && strcmp(end + 1, "B"))
-			return -1;
-	}
-	if (v > ~0ULL / mul)
-		return -1;
-	*out = v * mul;
+	*out = v;
 	return 0;
 }
 

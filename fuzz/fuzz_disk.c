@@ -9,8 +9,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-extern const struct k1_format k1_format_disk;
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const struct k1_format *f = &k1_format_disk;

@@ -1,6 +1,7 @@
 /* libFuzzer: `k1fw fit set-memory` on arbitrary bytes, both as a FIT and as
  * a single device tree. Whatever it writes must read back as a sound FIT /
  * device tree; anything else must be a clean error. */
+#include "format/dtb.h"
 #include "format/fit.h"
 #include "format/fit_build.h"
 

@@ -2,7 +2,6 @@
 #include "emu/bootsim.h"
 #include "base/bytes.h"
 #include "format/bootinfo.h"
-#include "format/disk.h"
 #include "format/format.h"
 #include "format/fsbl.h"
 
@@ -106,7 +105,7 @@ int k1_bootsim_check_fsbl(const uint8_t *data, size_t len, uint32_t limit,
 					: "found other data");
 		return K1_EINVAL;
 	}
-	flen = k1_disk_fsbl_len(data, len);
+	flen = k1_fsbl_len(data, len);
 	if (flen > limit) {
 		k1_bootsim_fail(r, "", "fsbl.size",
 				"build a smaller SPL (the whole FSBL.bin, header and signature "
@@ -116,7 +115,7 @@ int k1_bootsim_check_fsbl(const uint8_t *data, size_t len, uint32_t limit,
 		return K1_EINVAL;
 	}
 	in = (struct k1_input){.path = "fsbl", .data = data, .len = flen};
-	if (k1_format_by_name("fsbl")->verify(&in, &vo, &c, &e)) {
+	if (k1_format_fsbl.verify(&in, &vo, &c, &e)) {
 		k1_bootsim_fail(r, "", "fsbl.header", "rebuild FSBL.bin (k1fw fsbl)", "%s", e.msg);
 		return K1_EINVAL;
 	}
@@ -141,6 +140,11 @@ int k1_bootsim_check_fsbl(const uint8_t *data, size_t len, uint32_t limit,
 		else
 			k1_bootsim_fail(r, "", "fsbl.header", "rebuild FSBL.bin (k1fw fsbl)",
 					"%s @ %s: %s", k->name, k->where, k->message);
+	}
+	if (!rc && c.oom) {
+		k1_bootsim_fail(r, "", "fsbl.header", "retry with more memory",
+				"out of memory checking the FSBL");
+		rc = K1_ENOMEM;
 	}
 	k1_checks_free(&c);
 	return rc;

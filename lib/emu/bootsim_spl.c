@@ -15,17 +15,16 @@
 
 int k1_bootsim_check_fit(const uint8_t *data, size_t len, char *why, size_t whylen)
 {
-	const struct k1_format *fit = k1_format_by_name("fit");
 	struct k1_input in = {.path = "FIT", .data = data, .len = len};
 	struct k1_checks c = {0};
 	struct k1_error e = {0};
 	int rc = 0;
 
-	if (!fit->probe(data, len)) {
+	if (!k1_format_fit.probe(data, len)) {
 		snprintf(why, whylen, "not a FIT (no FDT magic d00dfeed at its start)");
 		return K1_EINVAL;
 	}
-	if (fit->verify(&in, NULL, &c, &e)) {
+	if (k1_format_fit.verify(&in, NULL, &c, &e)) {
 		snprintf(why, whylen, "%s", e.msg);
 		return K1_EINVAL;
 	}
@@ -35,6 +34,10 @@ int k1_bootsim_check_fit(const uint8_t *data, size_t len, char *why, size_t whyl
 				 c.items[i].message);
 			rc = K1_EINVAL;
 		}
+	if (!rc && c.oom) {
+		snprintf(why, whylen, "out of memory checking the FIT");
+		rc = K1_ENOMEM;
+	}
 	k1_checks_free(&c);
 	return rc;
 }

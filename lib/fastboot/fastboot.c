@@ -1,6 +1,7 @@
 /* Android fastboot, host side: replies parsed by one pure function, and the
  * few exchanges a flasher needs (command, getvar, download). */
 #include "fastboot/fastboot.h"
+#include "base/size.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -257,9 +258,6 @@ int k1_fb_download(struct k1_fb *fb, const void *data, size_t len, struct k1_err
 
 uint64_t k1_fb_parse_size(const char *s)
 {
-	char *end;
-	if (!s || !*s || *s == '-')
-		return 0;
-	unsigned long long v = strtoull(s, &end, 0);
-	return *end ? 0 : v;
+	uint64_t v;
+	return k1_size_parse(s, &v) ? 0 : v;
 }

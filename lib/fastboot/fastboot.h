@@ -67,7 +67,8 @@ typedef int (*k1_fb_fill)(void *ctx, k1_fb_sink sink, void *sink_ctx);
 int k1_fb_download_stream(struct k1_fb *fb, uint64_t len, k1_fb_fill fill, void *fill_ctx,
 			  struct k1_error *err);
 
-/* The value of a "0x10000000" / "268435456" getvar answer; 0 when not a number. */
+/* The value of a size getvar answer ("0x10000000", "268435456", "8M": the
+ * syntax of k1_size_parse); 0 when it is not one. */
 uint64_t k1_fb_parse_size(const char *s);
 
 #endif

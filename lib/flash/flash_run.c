@@ -392,11 +392,8 @@ static void ask_media(struct run *r, struct k1_flash_opts *o)
 	struct k1_error ignored;
 	uint64_t mtd = 0;
 
-	if (!k1_fb_getvar(&r->fb, "mtd-size", v, sizeof(v), &ignored) && strcmp(v, "NULL")) {
-		char *end;
-		unsigned long long n = strtoull(v, &end, 10);
-		mtd = n << (*end == 'G' ? 30 : *end == 'M' ? 20 : *end == 'K' ? 10 : 0);
-	}
+	if (!k1_fb_getvar(&r->fb, "mtd-size", v, sizeof(v), &ignored) && strcmp(v, "NULL"))
+		mtd = k1_fb_parse_size(v); /* "%lldM" and the like */
 	/* older U-Boot lacks blk-size: then keep trying the block device */
 	bool blk = k1_fb_getvar(&r->fb, "blk-size", v, sizeof(v), &ignored)
 			   ? o->blk

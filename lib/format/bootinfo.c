@@ -1,7 +1,7 @@
 #include "format/bootinfo.h"
 #include "base/bytes.h"
-#include "format/disk.h"
 #include "format/format.h"
+#include "format/fsbl.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -240,7 +240,6 @@ static void check_offsets(const struct k1_bootinfo *bi, int media, struct k1_che
 static int check_boot0(const struct k1_input *in, const struct k1_bootinfo *bi,
 		       const struct k1_verify_opts *opts, struct k1_checks *c)
 {
-	const struct k1_format *ff = k1_format_by_name("fsbl");
 	uint64_t off = bi->spl0_offset, base = c->base;
 	size_t flen = 0;
 	bool found = false;
@@ -249,8 +248,8 @@ static int check_boot0(const struct k1_input *in, const struct k1_bootinfo *bi,
 	int rc;
 
 	if (off >= K1_BOOTINFO_SIZE && off < in->len) {
-		flen = k1_disk_fsbl_len(in->data + off, in->len - (size_t)off);
-		found = ff && ff->probe(in->data + off, flen);
+		flen = k1_fsbl_len(in->data + off, in->len - (size_t)off);
+		found = k1_format_fsbl.probe(in->data + off, flen);
 	}
 	k1_check_add(c, found, "boot0.fsbl", k1_check_off(c, off, w, sizeof(w)),
 		     "expected an FSBL (\"AIHD\" at +0x100) at spl0_offset 0x%llx of this "
@@ -268,7 +267,7 @@ static int check_boot0(const struct k1_input *in, const struct k1_bootinfo *bi,
 	snprintf(path, sizeof(path), "%s@0x%llx", in->path, (unsigned long long)off);
 	struct k1_input sub = {.path = path, .data = in->data + off, .len = flen};
 	c->base = base + off;
-	rc = ff->verify(&sub, opts, c, &e);
+	rc = k1_format_fsbl.verify(&sub, opts, c, &e);
 	c->base = base;
 	if (rc && rc != K1_ENOMEM)
 		k1_check_add(c, false, "boot0.fsbl.readable", k1_check_off(c, off, w, sizeof(w)),

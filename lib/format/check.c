@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-int k1_check_add(struct k1_checks *c, bool ok, const char *name, const char *where, const char *fmt,
-		 ...)
+void k1_check_add(struct k1_checks *c, bool ok, const char *name, const char *where,
+		  const char *fmt, ...)
 {
 	struct k1_check *it;
 	char msg[1024];
@@ -19,8 +19,10 @@ int k1_check_add(struct k1_checks *c, bool ok, const char *name, const char *whe
 	if (c->count == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 16;
 		it = realloc(c->items, cap * sizeof(*it));
-		if (!it)
-			return K1_ENOMEM;
+		if (!it) {
+			c->oom = true;
+			return;
+		}
 		c->items = it;
 		c->cap = cap;
 	}
@@ -33,10 +35,10 @@ int k1_check_add(struct k1_checks *c, bool ok, const char *name, const char *whe
 		free(it->name);
 		free(it->where);
 		free(it->message);
-		return K1_ENOMEM;
+		c->oom = true;
+		return;
 	}
 	c->count++;
-	return 0;
 }
 
 const char *k1_check_off(const struct k1_checks *c, uint64_t off, char *buf, size_t bufsz)
@@ -50,7 +52,20 @@ size_t k1_checks_failed(const struct k1_checks *c)
 	size_t n = 0;
 	for (size_t i = 0; i < c->count; i++)
 		n += !c->items[i].ok;
-	return n;
+	return n + c->oom;
+}
+
+int k1_checks_first_failure(const struct k1_checks *c, const char *label, struct k1_error *err)
+{
+	for (size_t i = 0; i < c->count; i++) {
+		const struct k1_check *k = &c->items[i];
+		if (!k->ok)
+			return k1_err(err, K1_EINVAL, "%s: verify failed: %s%s%s: %s", label,
+				      k->name, k->where[0] ? " @ " : "", k->where, k->message);
+	}
+	if (c->oom)
+		return k1_err(err, K1_ENOMEM, "%s: out of memory recording the checks", label);
+	return 0;
 }
 
 void k1_checks_free(struct k1_checks *c)
@@ -63,4 +78,5 @@ void k1_checks_free(struct k1_checks *c)
 	free(c->items);
 	c->items = NULL;
 	c->count = c->cap = 0;
+	c->oom = false;
 }

@@ -111,20 +111,6 @@ void k1_disk_close(struct k1_disk *d)
 	k1_gpt_free(&d->gpt);
 }
 
-size_t k1_disk_fsbl_len(const uint8_t *data, size_t avail)
-{
-	size_t cap = avail < K1_DISK_FSBL_CAP ? avail : K1_DISK_FSBL_CAP;
-	uint64_t imgsize, want;
-
-	if (avail < K1_FSBL_OFF_SPL)
-		return avail;
-	imgsize = k1_le64(data + K1_FSBL_OFF_HEADER1 + 8);
-	if (imgsize > K1_DISK_FSBL_CAP)
-		return cap;
-	want = K1_FSBL_OFF_SPL + imgsize + K1_FSBL_KEY_BYTES;
-	return want < cap ? (size_t)want : cap;
-}
-
 static bool all_byte(const uint8_t *p, size_t n, uint8_t b)
 {
 	for (size_t i = 0; i < n; i++)
@@ -280,9 +266,9 @@ static json_t *partitions_json(const struct k1_disk *d)
 /* A region described by the format found there; `want` is the format
  * expected (its inspect runs when it matches). */
 static json_t *region_json(const struct k1_disk *d, const char *label, uint64_t off, uint64_t len,
-			   const char *want)
+			   const struct k1_format *want)
 {
-	const struct k1_format *f = k1_format_by_name(want), *found = NULL;
+	const struct k1_format *found = NULL;
 	struct k1_input sub;
 	char path[512], what[160];
 	json_t *o, *inner = NULL;
@@ -296,16 +282,16 @@ static json_t *region_json(const struct k1_disk *d, const char *label, uint64_t 
 	}
 	if (len > d->in->len - off)
 		len = d->in->len - off;
-	if (!strcmp(want, "fsbl"))
-		len = k1_disk_fsbl_len(d->in->data + off, (size_t)len);
-	if (f && f->probe(d->in->data + off, (size_t)len))
-		found = f;
+	if (want == &k1_format_fsbl)
+		len = k1_fsbl_len(d->in->data + off, (size_t)len);
+	if (want->probe(d->in->data + off, (size_t)len))
+		found = want;
 	if (found)
 		json_object_set_new(o, "size", json_integer((json_int_t)len));
 	if (!found)
 		k1_disk_describe(d, off, what, sizeof(what));
 	json_object_set_new(o, "found", json_string(found ? found->name : what));
-	if (!found || !found->inspect)
+	if (!found)
 		return o;
 	snprintf(path, sizeof(path), "%s@0x%llx", d->in->path, (unsigned long long)off);
 	sub = (struct k1_input){.path = path, .data = d->in->data + off, .len = (size_t)len};
@@ -319,7 +305,7 @@ static json_t *region_json(const struct k1_disk *d, const char *label, uint64_t 
 static json_t *spl_json(const struct k1_disk *d, const char *label, uint32_t off)
 {
 	uint64_t avail = off < d->in->len ? d->in->len - off : 0;
-	return region_json(d, label, off, avail, "fsbl");
+	return region_json(d, label, off, avail, &k1_format_fsbl);
 }
 
 static json_t *fit_json(const struct k1_disk *d, const char *name)
@@ -338,7 +324,7 @@ static json_t *fit_json(const struct k1_disk *d, const char *name)
 			 (unsigned long long)(off / K1_GPT_SECTOR));
 	else
 		snprintf(label, sizeof(label), "partition %s", name);
-	return region_json(d, label, off, len, "fit");
+	return region_json(d, label, off, len, &k1_format_fit);
 }
 
 static const char *table_name(enum k1_disk_table t)
@@ -358,10 +344,9 @@ static int inspect(const struct k1_input *in, json_t **out, struct k1_error *err
 	o = json_pack("{s:i, s:I, s:s}", "sector_size", K1_GPT_SECTOR, "sectors",
 		      (json_int_t)d.sectors, "partition_table", table_name(d.table));
 	if (d.has_bootinfo) {
-		const struct k1_format *bf = k1_format_by_name("bootinfo");
 		struct k1_input sub = {.path = in->path, .data = in->data, .len = K1_BOOTINFO_SIZE};
 		json_t *bi = NULL;
-		if (bf && bf->inspect && !bf->inspect(&sub, &bi, err))
+		if (!k1_format_bootinfo.inspect(&sub, &bi, err))
 			json_object_set_new(o, "bootinfo", bi);
 	} else {
 		json_object_set_new(o, "bootinfo", json_null());
@@ -382,9 +367,9 @@ static int inspect(const struct k1_input *in, json_t **out, struct k1_error *err
 	}
 	json_object_set_new(o, "opensbi", fit_json(&d, "opensbi"));
 	json_object_set_new(o, "uboot", fit_json(&d, "uboot"));
-	json_object_set_new(
-		o, "env",
-		region_json(&d, "CONFIG_ENV_OFFSET", K1_DISK_ENV_OFFSET, K1_DISK_ENV_SIZE, "env"));
+	json_object_set_new(o, "env",
+			    region_json(&d, "CONFIG_ENV_OFFSET", K1_DISK_ENV_OFFSET,
+					K1_DISK_ENV_SIZE, &k1_format_env));
 	k1_disk_close(&d);
 	*out = o;
 	return o ? 0 : k1_err(err, K1_ENOMEM, "out of memory");

@@ -16,9 +16,6 @@
 /* Raw sectors the BPI vendor SPL falls back to without a GPT (research §5.4). */
 #define K1_DISK_RAW_OPENSBI_LBA 0x500u
 #define K1_DISK_RAW_UBOOT_LBA 0x800u
-/* Never look at more than this much of a region we expect an FSBL in:
- * the BootROM's SRAM is 256 KiB, spl_size_limit 0x36000. */
-#define K1_DISK_FSBL_CAP (1u << 20)
 
 struct k1_mbr_entry {
 	uint8_t boot, type;
@@ -50,10 +47,6 @@ void k1_disk_close(struct k1_disk *d);
 /* A GPT header whose CRCs, self-LBA and entries all check out. */
 bool k1_disk_header_sound(const struct k1_gpt_header *h, uint64_t lba);
 
-/* Length of the FSBL at data[0..avail) from header1.imgsize (header,
- * SPL, signature1), clipped to avail and K1_DISK_FSBL_CAP. */
-size_t k1_disk_fsbl_len(const uint8_t *data, size_t avail);
-
 /* Words for what lies at off (for "found ..." messages), into buf. */
 const char *k1_disk_describe(const struct k1_disk *d, uint64_t off, char *buf, size_t bufsz);
 
@@ -63,7 +56,6 @@ const char *k1_disk_describe(const struct k1_disk *d, uint64_t off, char *buf, s
 bool k1_disk_fit_region(const struct k1_disk *d, const char *name, uint64_t *off, uint64_t *len,
 			bool *raw);
 
-extern const struct k1_format k1_format_disk;
 int k1_disk_verify(const struct k1_input *in, const struct k1_verify_opts *opts,
 		   struct k1_checks *c, struct k1_error *err);
 

@@ -27,21 +27,18 @@ static uint64_t entry_sectors(const struct k1_gpt_header *h)
 	return (bytes + K1_GPT_SECTOR - 1) / K1_GPT_SECTOR;
 }
 
-/* Run format `name`'s verifier on [off, off+len), offsets relative to the
+/* Run format f's verifier on [off, off+len), offsets relative to the
  * disk. An unreadable region is a failed check `<what>.readable`, not an
  * error. */
-static int nested(const struct k1_disk *d, const char *what, const char *name, uint64_t off,
-		  size_t len, const struct k1_verify_opts *o, struct k1_checks *c)
+static int nested(const struct k1_disk *d, const char *what, const struct k1_format *f,
+		  uint64_t off, size_t len, const struct k1_verify_opts *o, struct k1_checks *c)
 {
-	const struct k1_format *f = k1_format_by_name(name);
 	uint64_t base = c->base;
 	struct k1_error e = {0};
 	struct k1_input sub;
 	char path[512], w[32], check[48];
 	int rc;
 
-	if (!f || !f->verify)
-		return 0;
 	snprintf(path, sizeof(path), "%s@0x%llx", d->in->path, (unsigned long long)off);
 	sub = (struct k1_input){.path = path, .data = d->in->data + off, .len = len};
 	c->base = base + off;
@@ -52,7 +49,7 @@ static int nested(const struct k1_disk *d, const char *what, const char *name, u
 	snprintf(check, sizeof(check), "%s.readable", what);
 	if (rc)
 		k1_check_add(c, false, check, W(off), "expected a readable %s image, found: %s",
-			     name, e.msg);
+			     f->name, e.msg);
 	return 0;
 }
 
@@ -109,7 +106,7 @@ static int check_sector0(const struct k1_disk *d, const struct k1_verify_opts *o
 	}
 	if (!d->has_bootinfo)
 		return 0;
-	return nested(d, "disk.bootinfo", "bootinfo", 0, K1_BOOTINFO_SIZE, o, c);
+	return nested(d, "disk.bootinfo", &k1_format_bootinfo, 0, K1_BOOTINFO_SIZE, o, c);
 }
 
 /* ---- the GPT ---- */
@@ -363,15 +360,14 @@ static int check_spl0(const struct k1_disk *d, const struct k1_verify_opts *o, s
 {
 	uint64_t off = d->bi.spl0_offset;
 	uint32_t limit = d->bi.spl_size_limit;
-	const struct k1_format *ff = k1_format_by_name("fsbl");
 	size_t avail = off < d->in->len ? d->in->len - (size_t)off : 0, flen = 0;
 	bool found = false;
 	char w[32], what[160];
 	int rc = 0;
 
 	if (avail) {
-		flen = k1_disk_fsbl_len(d->in->data + off, avail);
-		found = ff && ff->probe(d->in->data + off, flen);
+		flen = k1_fsbl_len(d->in->data + off, avail);
+		found = k1_format_fsbl.probe(d->in->data + off, flen);
 	}
 	k1_check_add(c, found, "disk.spl0.fsbl", W(off),
 		     "expected an FSBL (\"AIHD\" at +0x100) at the bootinfo spl0_offset 0x%llx, "
@@ -383,7 +379,7 @@ static int check_spl0(const struct k1_disk *d, const struct k1_verify_opts *o, s
 			     "expected the FSBL to fit the bootinfo spl_size_limit 0x%x, found "
 			     "0x%zx bytes",
 			     limit, flen);
-		rc = nested(d, "disk.spl0", "fsbl", off, flen, o, c);
+		rc = nested(d, "disk.spl0", &k1_format_fsbl, off, flen, o, c);
 	}
 	check_spl0_gpt(d, off, found ? flen : (limit ? limit : 1), c);
 	if (found)
@@ -396,21 +392,20 @@ static int check_spl0(const struct k1_disk *d, const struct k1_verify_opts *o, s
 static int check_spl1(const struct k1_disk *d, const struct k1_verify_opts *o, struct k1_checks *c)
 {
 	uint64_t off = d->bi.spl1_offset;
-	const struct k1_format *ff = k1_format_by_name("fsbl");
 	size_t flen;
 	char w[32], what[160];
 
 	if (!off || off >= d->in->len)
 		return 0;
-	flen = k1_disk_fsbl_len(d->in->data + off, d->in->len - (size_t)off);
-	if (!ff || !ff->probe(d->in->data + off, flen)) {
+	flen = k1_fsbl_len(d->in->data + off, d->in->len - (size_t)off);
+	if (!k1_format_fsbl.probe(d->in->data + off, flen)) {
 		k1_check_add(c, true, "disk.spl1", W(off),
 			     "no FSBL at the backup slot spl1_offset (optional), found %s",
 			     k1_disk_describe(d, off, what, sizeof(what)));
 		return 0;
 	}
 	k1_check_add(c, true, "disk.spl1", W(off), "a backup FSBL at spl1_offset");
-	return nested(d, "disk.spl1", "fsbl", off, flen, o, c);
+	return nested(d, "disk.spl1", &k1_format_fsbl, off, flen, o, c);
 }
 
 /* The names of the partitions, for "found ..." (cut to fit). */
@@ -430,7 +425,6 @@ static const char *names_list(const struct k1_disk *d, char *buf, size_t bufsz)
 static int check_fit(const struct k1_disk *d, const char *name, const struct k1_verify_opts *o,
 		     struct k1_checks *c)
 {
-	const struct k1_format *fit = k1_format_by_name("fit");
 	bool gpt = d->table == K1_DISK_GPT || d->table == K1_DISK_GPT_BACKUP, raw, is_fit;
 	uint64_t off, len;
 	char check[40], w[32], what[320];
@@ -460,8 +454,7 @@ static int check_fit(const struct k1_disk *d, const char *name, const struct k1_
 		k1_check_add(c, true, check, W(off),
 			     "expected a GPT partition named \"%s\", found it", name);
 	snprintf(check, sizeof(check), "disk.%s.fit", name);
-	is_fit = fit && fit->probe ? fit->probe(d->in->data + off, (size_t)len)
-				   : len >= 4 && k1_be32(d->in->data + off) == 0xd00dfeedu;
+	is_fit = k1_format_fit.probe(d->in->data + off, (size_t)len);
 	k1_check_add(c, is_fit, check, W(off),
 		     "expected a FIT image at the start of %s%s, found %s",
 		     raw ? "the raw fallback sector for " : "partition ", name,
@@ -470,7 +463,7 @@ static int check_fit(const struct k1_disk *d, const char *name, const struct k1_
 				   : "one")
 			    : k1_disk_describe(d, off, what, sizeof(what)));
 	snprintf(check, sizeof(check), "disk.%s", name);
-	return is_fit ? nested(d, check, "fit", off, (size_t)len, o, c) : 0;
+	return is_fit ? nested(d, check, &k1_format_fit, off, (size_t)len, o, c) : 0;
 }
 
 static bool blank(const uint8_t *p, size_t n)
@@ -520,7 +513,7 @@ static int check_env(const struct k1_disk *d, const struct k1_verify_opts *o, st
 		     "(mkenvimage -s 0x4000), found 0x%08x",
 		     K1_DISK_ENV_OFFSET + 4, K1_DISK_ENV_OFFSET + K1_DISK_ENV_SIZE - 1, crc,
 		     stored);
-	return nested(d, "disk.env", "env", K1_DISK_ENV_OFFSET, K1_DISK_ENV_SIZE, o, c);
+	return nested(d, "disk.env", &k1_format_env, K1_DISK_ENV_OFFSET, K1_DISK_ENV_SIZE, o, c);
 }
 
 static int check_gpt(const struct k1_disk *d, struct k1_checks *c)

@@ -4,8 +4,8 @@
  * embedded `data` property, or `data-offset`/`data-position` + `data-size`
  * pointing after the tree, as `mkimage -E` writes) with hash-N subnodes,
  * and /configurations/<name> nodes name which images boot together.
- * libfdt reads it only after fdt_check_full() proved the tree sound inside
- * the buffer, so no libfdt call can walk past the bytes we were given. */
+ * libfdt reads it only once k1_dtb_open proved the tree sound inside the
+ * buffer, so no libfdt call can walk past the bytes we were given. */
 #include "format/fit.h"
 #include "base/bytes.h"
 #include "base/crypto.h"
@@ -21,10 +21,6 @@
 #include <time.h>
 #include <zlib.h>
 
-#define FDT_HEADER_LEN 40 /* version 17 header */
-/* Older trees (full-path node names) crash fdt_check_full() of libfdt
- * 1.6.1 (found by fuzzing); no FIT tool writes them. */
-#define FDT_VERSION_MIN 17
 #define MAX_DIGEST 64
 #define NAME_MAX_SHOWN 64 /* names in messages are cut to this */
 
@@ -34,83 +30,32 @@ static const char *const conf_refs[] = {
 };
 
 struct fit {
-	const uint8_t *data; /* 8-byte aligned: the input or copy */
+	struct k1_dtb tree;
+	const uint8_t *data; /* tree.fdt */
 	size_t len;
-	uint8_t *copy; /* owned; NULL when the input was aligned */
-	int images;    /* offset of /images */
-	int confs;     /* offset of /configurations, or < 0 */
+	int images; /* offset of /images */
+	int confs;  /* offset of /configurations, or < 0 */
 };
 
-/* libfdt 1.6 refuses a tree that is not 8-byte aligned (FDT_ERR_ALIGNMENT),
- * and FIT images embed their DTBs at 4-byte boundaries: give it an aligned
- * copy when needed (*copy is then to be freed). NULL when out of memory. */
-static const uint8_t *aligned(const uint8_t *p, size_t n, uint8_t **copy)
+/* ---- opening ---- */
+
+int k1_fit_open(struct k1_dtb *t, const uint8_t *data, size_t len, struct k1_error *err)
 {
-	*copy = NULL;
-	if (!((uintptr_t)p & 7))
-		return p;
-	*copy = malloc(n ? n : 1);
-	if (*copy)
-		memcpy(*copy, p, n);
-	return *copy;
-}
+	int rc = k1_dtb_open(t, data, len, "FIT", err);
 
-/* fdt_strerror() of libfdt 1.6.1 does not know its own newest code. */
-static const char *fdt_reason(int rc)
-{
-#ifdef FDT_ERR_ALIGNMENT
-	if (rc == -FDT_ERR_ALIGNMENT)
-		return "FDT_ERR_ALIGNMENT";
-#endif
-	return fdt_strerror(rc);
-}
-
-/* ---- opening: header, bounds, structure ---- */
-
-/* The checks of k1_fit_check on an aligned buffer. */
-static int check_tree(const uint8_t *data, size_t len, struct k1_error *err)
-{
-	int rc;
-
-	if (len < FDT_HEADER_LEN)
-		return k1_err(err, K1_EINVAL, "truncated FIT: %zu bytes, the FDT header needs %d",
-			      len, FDT_HEADER_LEN);
-	if (k1_be32(data) != K1_FIT_MAGIC)
-		return k1_err(err, K1_EINVAL, "not a FIT: magic 0x%08x at 0x0, expected 0x%08x",
-			      k1_be32(data), K1_FIT_MAGIC);
-	rc = fdt_check_header(data);
-	if (rc)
-		return k1_err(err, K1_EINVAL, "bad FDT header: %s", fdt_reason(rc));
-	if (fdt_version(data) < FDT_VERSION_MIN)
-		return k1_err(err, K1_ENOTSUP,
-			      "FDT version %u at 0x14: k1fw reads version %d and later (as "
-			      "mkimage and dtc write)",
-			      fdt_version(data), FDT_VERSION_MIN);
-	if (fdt_totalsize(data) > len)
-		return k1_err(err, K1_EINVAL,
-			      "truncated FIT: FDT header totalsize %u bytes, the file has %zu",
-			      fdt_totalsize(data), len);
-	rc = fdt_check_full(data, len);
-	if (rc)
-		return k1_err(err, K1_EINVAL, "FDT structure unsound: %s", fdt_reason(rc));
-	if (fdt_path_offset(data, "/images") < 0)
-		return k1_err(err, K1_EINVAL, "not a FIT: the device tree has no /images node");
-	return 0;
+	if (!rc && fdt_path_offset(t->fdt, "/images") < 0)
+		rc = k1_err(err, K1_EINVAL, "not a FIT: the device tree has no /images node");
+	return rc;
 }
 
 static int fit_open(const uint8_t *data, size_t len, struct fit *f, struct k1_error *err)
 {
-	int rc;
+	int rc = k1_fit_open(&f->tree, data, len, err);
 
-	memset(f, 0, sizeof(*f));
+	f->data = f->tree.fdt;
 	f->len = len;
-	f->data = aligned(data, len, &f->copy);
-	if (!f->data)
-		return k1_err(err, K1_ENOMEM, "out of memory (%zu bytes)", len);
-	rc = check_tree(f->data, len, err);
 	if (rc) {
-		free(f->copy);
-		f->copy = NULL;
+		k1_dtb_close(&f->tree);
 		return rc;
 	}
 	f->images = fdt_path_offset(f->data, "/images");
@@ -120,16 +65,15 @@ static int fit_open(const uint8_t *data, size_t len, struct fit *f, struct k1_er
 
 static void fit_close(struct fit *f)
 {
-	free(f->copy);
-	f->copy = NULL;
+	k1_dtb_close(&f->tree);
 }
 
 int k1_fit_check(const uint8_t *data, size_t len, struct k1_error *err)
 {
-	struct fit f;
-	int rc = fit_open(data, len, &f, err);
+	struct k1_dtb t;
+	int rc = k1_fit_open(&t, data, len, err);
 
-	fit_close(&f);
+	k1_dtb_close(&t);
 	return rc;
 }
 
@@ -137,18 +81,14 @@ int k1_fit_check(const uint8_t *data, size_t len, struct k1_error *err)
  * .dtb): a damaged or truncated FIT should get a reason, not "unknown". */
 static int probe(const uint8_t *data, size_t len)
 {
-	uint8_t *copy;
-	const uint8_t *p;
+	struct k1_dtb t;
 	int r;
 
-	if (len < FDT_HEADER_LEN || k1_be32(data) != K1_FIT_MAGIC)
+	if (len < K1_DTB_HEADER_LEN || k1_be32(data) != K1_DTB_MAGIC)
 		return 0;
-	p = aligned(data, len, &copy);
-	if (!p)
-		return 1; /* inspect will report the shortage */
-	r = fdt_check_header(p) || fdt_version(p) < FDT_VERSION_MIN || fdt_totalsize(p) > len ||
-	    fdt_check_full(p, len) || fdt_path_offset(p, "/images") >= 0;
-	free(copy);
+	/* out of memory too: inspect will report the shortage */
+	r = k1_dtb_open(&t, data, len, "FIT", NULL) || fdt_path_offset(t.fdt, "/images") >= 0;
+	k1_dtb_close(&t);
 	return r;
 }
 
@@ -162,12 +102,9 @@ static int get_addr(const void *fdt, int node, const char *name, uint64_t *v)
 
 	if (!p)
 		return 0;
-	if (len == 4)
-		*v = k1_be32(p);
-	else if (len == 8)
-		*v = (uint64_t)k1_be32(p) << 32 | k1_be32(p + 4);
-	else
+	if (len != 4 && len != 8)
 		return -1;
+	*v = k1_dtb_get_cells(p, (uint32_t)len / 4);
 	return 1;
 }
 
@@ -248,9 +185,9 @@ struct img_data {
 static void image_data(const struct fit *f, int node, struct img_data *d)
 {
 	uint32_t pos = 0, size = 0;
-	int hp = k1_fdt_u32(f->data, node, "data-position", &pos);
-	int ho = hp ? 0 : k1_fdt_u32(f->data, node, "data-offset", &pos);
-	int hs = k1_fdt_u32(f->data, node, "data-size", &size);
+	int hp = k1_dtb_u32(f->data, node, "data-position", &pos);
+	int ho = hp ? 0 : k1_dtb_u32(f->data, node, "data-offset", &pos);
+	int hs = k1_dtb_u32(f->data, node, "data-size", &size);
 	int len;
 
 	memset(d, 0, sizeof(*d));
@@ -326,7 +263,7 @@ static void check_hash(const struct fit *f, int hnode, const struct img_data *d,
 
 	memset(r, 0, sizeof(*r));
 	r->node = node_name(f->data, hnode);
-	r->algo = k1_fdt_str(f->data, hnode, "algo");
+	r->algo = k1_dtb_str(f->data, hnode, "algo");
 	r->status = -1;
 	if (val && vlen > 0) {
 		k1_hex(val, vlen > MAX_DIGEST ? MAX_DIGEST : (size_t)vlen, r->stored);
@@ -377,104 +314,56 @@ static void size_text(uint64_t v, char *out, size_t n)
 		snprintf(out, n, "%llu bytes", (unsigned long long)v);
 }
 
-/* #address-cells / #size-cells of the root, with the spec defaults 2 / 1. */
-static uint32_t root_cells(const void *dtb, const char *name, uint32_t dflt)
+/* The regions of the memory nodes as text ("0x0+0x80000000, ...", cut to
+ * fit) and their total (saturating). */
+struct regions {
+	char text[512];
+	uint64_t total;
+};
+
+static void add_region(void *ctx, uint64_t base, uint64_t size)
 {
-	uint32_t v;
-	return k1_fdt_u32(dtb, 0, name, &v) == 1 ? v : dflt;
-}
+	struct regions *r = ctx;
+	size_t used = strlen(r->text);
 
-static uint64_t read_cells(const uint8_t *p, uint32_t n)
-{
-	uint64_t v = 0;
-	for (uint32_t i = 0; i < n; i++)
-		v = v << 32 | k1_be32(p + 4 * i);
-	return v;
-}
-
-/* Append the regions of one memory node's reg to text, adding to *total.
- * Returns -1 when reg does not decode with the root's cell counts. */
-static int memory_regions(const void *dtb, int node, uint32_t ac, uint32_t sc, char *text,
-			  size_t tsz, uint64_t *total)
-{
-	int len;
-	const uint8_t *p = fdt_getprop(dtb, node, "reg", &len);
-	size_t stride = 4 * (size_t)(ac + sc);
-
-	if (!p)
-		return 0;
-	if (len < 0 || (size_t)len % stride)
-		return -1;
-	for (size_t i = 0; i + stride <= (size_t)len; i += stride) {
-		uint64_t base = read_cells(p + i, ac), size = read_cells(p + i + 4 * ac, sc);
-		size_t used = strlen(text);
-		*total = size > UINT64_MAX - *total ? UINT64_MAX : *total + size;
-		if (used + 48 < tsz)
-			snprintf(text + used, tsz - used, "%s0x%llx+0x%llx", used ? ", " : "",
-				 (unsigned long long)base, (unsigned long long)size);
-	}
-	return 0;
-}
-
-/* 0 when p[0..n) is a sound device tree, else a -FDT_ERR_*; *tree is an
- * aligned view of it (free *copy afterwards, whatever the result). */
-static int dtb_open(const uint8_t *p, size_t n, const uint8_t **tree, uint8_t **copy)
-{
-	int rc;
-
-	*copy = NULL;
-	if (n < FDT_HEADER_LEN || k1_be32(p) != K1_FIT_MAGIC)
-		return -FDT_ERR_BADMAGIC;
-	*tree = aligned(p, n, copy);
-	if (!*tree)
-		return -FDT_ERR_NOSPACE;
-	rc = fdt_check_header(*tree);
-	if (!rc && fdt_version(*tree) < FDT_VERSION_MIN)
-		rc = -FDT_ERR_BADVERSION;
-	if (!rc && fdt_totalsize(*tree) > n)
-		rc = -FDT_ERR_TRUNCATED;
-	return rc ? rc : fdt_check_full(*tree, n);
+	r->total = size > UINT64_MAX - r->total ? UINT64_MAX : r->total + size;
+	if (used + 48 < sizeof(r->text))
+		snprintf(r->text + used, sizeof(r->text) - used, "%s0x%llx+0x%llx",
+			 used ? ", " : "", (unsigned long long)base, (unsigned long long)size);
 }
 
 /* One row of device_trees: model, compatible and /memory* of the DTB. */
 static json_t *dtb_row(const char *image, const uint8_t *data, size_t n, json_t *notes)
 {
-	char regions[512] = "", total_s[32], nm[NAME_MAX_SHOWN * 4 + 4];
+	char total_s[32], nm[NAME_MAX_SHOWN * 4 + 4];
+	struct regions mem = {"", 0};
+	struct k1_dtb t;
 	const uint8_t *p;
-	uint8_t *copy;
-	uint64_t total = 0;
 	uint32_t ac, sc;
-	int node, bad = 0, rc = dtb_open(data, n, &p, &copy);
 	json_t *row;
 
-	if (rc) {
-		json_array_append_new(notes, json_sprintf("image %s: not a sound device tree (%s)",
-							  shown(image, nm), fdt_reason(rc)));
-		free(copy);
+	if (k1_dtb_open(&t, data, n, "device tree", NULL)) {
+		json_array_append_new(notes,
+				      json_sprintf("image %s: not a sound device tree (%s)",
+						   shown(image, nm), k1_dtb_strerror(t.fdt_err)));
+		k1_dtb_close(&t);
 		return NULL;
 	}
-	ac = root_cells(p, "#address-cells", 2);
-	sc = root_cells(p, "#size-cells", 1);
-	if (ac < 1 || ac > 2 || sc < 1 || sc > 2)
-		bad = 1;
-	fdt_for_each_subnode(node, p, 0)
-	{
-		const char *nn = node_name(p, node);
-		if (bad || (strcmp(nn, "memory") && strncmp(nn, "memory@", 7)))
-			continue;
-		bad |= memory_regions(p, node, ac, sc, regions, sizeof(regions), &total) < 0;
-	}
-	if (bad)
+	p = t.fdt;
+	if (k1_dtb_memory_regions(p, add_region, &mem) < 0) {
+		k1_dtb_root_cells(p, "#address-cells", &ac);
+		k1_dtb_root_cells(p, "#size-cells", &sc);
 		json_array_append_new(notes, json_sprintf("image %s: /memory reg does not decode "
 							  "with #address-cells %u, #size-cells %u",
 							  shown(image, nm), ac, sc));
-	size_text(total, total_s, sizeof(total_s));
+	}
+	size_text(mem.total, total_s, sizeof(total_s));
 	row = json_pack(
 		"{s:o, s:o, s:o, s:s, s:I, s:s}", "image", text_json(image, strlen(image), ""),
 		"model", prop_json(p, 0, "model", ", "), "compatible",
-		prop_json(p, 0, "compatible", ", "), "memory", regions[0] ? total_s : "none",
-		"memory_bytes", (json_int_t)total, "regions", regions[0] ? regions : "-");
-	free(copy);
+		prop_json(p, 0, "compatible", ", "), "memory", mem.text[0] ? total_s : "none",
+		"memory_bytes", (json_int_t)mem.total, "regions", mem.text[0] ? mem.text : "-");
+	k1_dtb_close(&t);
 	return row;
 }
 
@@ -538,7 +427,7 @@ struct layout {
 
 static void note_layout(const void *fdt, int node, struct layout *l)
 {
-	const char *os = k1_fdt_str(fdt, node, "os");
+	const char *os = k1_dtb_str(fdt, node, "os");
 	const char *name = node_name(fdt, node);
 
 	if ((os && !strcasecmp(os, "u-boot")) || !strcmp(name, "uboot") || !strcmp(name, "u-boot"))
@@ -568,7 +457,7 @@ static void signature_notes(const void *fdt, int node, const char *what, json_t 
 	{
 		if (!is_sig_node(node_name(fdt, sub)))
 			continue;
-		const char *algo = k1_fdt_str(fdt, sub, "algo");
+		const char *algo = k1_dtb_str(fdt, sub, "algo");
 		json_array_append_new(notes, json_sprintf("%s %s has a signature node %s (%s): not "
 							  "checked (needs U-Boot's key)",
 							  what, shown(node_name(fdt, node), nm),
@@ -583,8 +472,8 @@ static void inspect_image(const struct fit *f, int node, json_t *o, struct layou
 	struct img_data d;
 	char algos[256] = "";
 	const char *name = node_name(f->data, node);
-	const char *type = k1_fdt_str(f->data, node, "type");
-	const char *comp = k1_fdt_str(f->data, node, "compression");
+	const char *type = k1_dtb_str(f->data, node, "type");
+	const char *comp = k1_dtb_str(f->data, node, "compression");
 	json_t *verified;
 
 	image_data(f, node, &d);
@@ -630,7 +519,7 @@ static void inspect_header(const struct fit *f, json_t *o)
 	char when[40];
 
 	json_object_set_new(o, "description", prop_json(f->data, 0, "description", ", "));
-	if (k1_fdt_u32(f->data, 0, "timestamp", &ts) == 1) {
+	if (k1_dtb_u32(f->data, 0, "timestamp", &ts) == 1) {
 		time_t t = (time_t)ts;
 		struct tm tm;
 		gmtime_r(&t, &tm);
@@ -739,24 +628,21 @@ static void verify_hashes(const struct fit *f, int node, const struct img_data *
 static void verify_fdt_image(const struct fit *f, int node, const struct img_data *d,
 			     struct k1_checks *c)
 {
-	const char *type = k1_fdt_str(f->data, node, "type");
-	const char *comp = k1_fdt_str(f->data, node, "compression");
+	const char *type = k1_dtb_str(f->data, node, "type");
+	const char *comp = k1_dtb_str(f->data, node, "compression");
 	char where[NAME_MAX_SHOWN * 4 + 16], nm[NAME_MAX_SHOWN * 4 + 4];
-	const uint8_t *p;
-	uint8_t *copy;
-	int rc;
+	struct k1_dtb t;
 
 	if (!type || strcmp(type, "flat_dt") || !d->in_file || (comp && strcmp(comp, "none")))
 		return;
 	snprintf(where, sizeof(where), "image %s", shown(node_name(f->data, node), nm));
-	rc = dtb_open(d->ptr, (size_t)d->size, &p, &copy);
-	if (rc)
+	if (k1_dtb_open(&t, d->ptr, (size_t)d->size, "device tree", NULL))
 		k1_check_add(c, false, "fit.fdt", where, "expected a sound device tree, found %s",
-			     fdt_reason(rc));
+			     k1_dtb_strerror(t.fdt_err));
 	else
 		k1_check_add(c, true, "fit.fdt", where, "sound device tree, %u bytes",
-			     fdt_totalsize(p));
-	free(copy);
+			     fdt_totalsize(t.fdt));
+	k1_dtb_close(&t);
 }
 
 /* Every image a configuration names must exist under /images. */
@@ -805,7 +691,7 @@ static void verify_confs(const struct fit *f, struct k1_checks *c)
 		return;
 	}
 	fdt_for_each_subnode(node, f->data, f->confs) verify_conf(f, node, c);
-	dflt = k1_fdt_str(f->data, f->confs, "default");
+	dflt = k1_dtb_str(f->data, f->confs, "default");
 	if (!fdt_getprop(f->data, f->confs, "default", NULL))
 		k1_check_add(c, true, "fit.default_config", "/configurations/default",
 			     "none set (the SPL must match a configuration by board name)");

@@ -5,16 +5,17 @@
 #define K1_FIT_H
 
 #include "base/error.h"
+#include "format/dtb.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
-/* The FDT magic, stored big-endian at offset 0. */
-#define K1_FIT_MAGIC 0xd00dfeedu
+/* Open data[0..len) as a FIT: a sound device tree (k1_dtb_open) with an
+ * /images node. Otherwise K1_EINVAL (or K1_ENOTSUP, K1_ENOMEM) with a
+ * one-line reason ("truncated FIT: ..."). Close t whatever the result. */
+int k1_fit_open(struct k1_dtb *t, const uint8_t *data, size_t len, struct k1_error *err);
 
-/* 0 when data[0..len) holds a sound FIT: an FDT header, a totalsize within
- * len, a structure libfdt can walk safely, and an /images node. Otherwise
- * K1_EINVAL with a one-line reason ("truncated FIT: ..."). */
+/* 0 when data[0..len) opens as a FIT. */
 int k1_fit_check(const uint8_t *data, size_t len, struct k1_error *err);
 
 /* The bytes of image `name` (embedded `data`, or external `data-offset` /

@@ -16,108 +16,55 @@
  * then adds subnodes and properties last to first, since libfdt's
  * read-write API puts each new one before its siblings. */
 #include "format/fit_build.h"
-#include "base/bytes.h"
 #include "base/crypto.h"
+#include "format/dtb.h"
 #include "format/fit_hash.h"
 
 #include <libfdt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 #define MKIMAGE_STEP 1024        /* mkimage's growth step for its additions */
 #define FIT_MAX_SIZE 0x7ff00000u /* libfdt offsets are ints */
-#define FDT_HEADER_LEN 40
 #define NODE_PROPS 10
 #define ALIGN4(x) (((x) + 3) & ~(size_t)3)
 #define UNKNOWN_ALGO                                                                               \
 	"hash algorithm '%s' unknown: expected crc32, md5, sha1, sha256, sha384 or sha512"
 
-/* ---- device tree inputs ---- */
+/* ---- the timestamp ---- */
 
-/* The bytes the structure block may use. */
-static uint32_t struct_room(const void *fdt)
+int k1_fit_timestamp(const char *source_date_epoch, const char *const *inputs, size_t n,
+		     uint32_t *out, struct k1_error *err)
 {
-	return fdt_version(fdt) >= 17 ? fdt_size_dt_struct(fdt)
-				      : fdt_totalsize(fdt) - fdt_off_dt_struct(fdt);
-}
+	const char *e = source_date_epoch;
+	uint64_t v = 0;
+	struct stat st;
 
-/* libfdt 1.6.1 lets a property length wrap its offset arithmetic: a len of
- * 0xffffffff passes fdt_check_full() and fdt_getprop() then reports -1.
- * Refuse any property that does not end inside the structure block. */
-static int check_prop_lengths(const void *fdt)
-{
-	uint64_t room = struct_room(fdt);
-	int off = 0, next;
-	uint32_t tag;
-
-	while ((tag = fdt_next_tag(fdt, off, &next)) != FDT_END) {
-		if (tag == FDT_PROP) {
-			const struct fdt_property *p = fdt_get_property_by_offset(fdt, off, NULL);
-			if (!p || (uint64_t)off + 12 + fdt32_to_cpu(p->len) > room)
-				return -FDT_ERR_BADSTRUCTURE;
+	if (e && *e) {
+		for (const char *p = e; *p; p++) {
+			if (*p < '0' || *p > '9')
+				return k1_err(err, K1_EINVAL,
+					      "SOURCE_DATE_EPOCH: expected seconds since 1970 (up "
+					      "to 4294967295), got '%s'",
+					      e);
+			v = v > UINT32_MAX ? v : v * 10 + (unsigned)(*p - '0');
 		}
-		if (next <= off)
-			return -FDT_ERR_BADSTRUCTURE;
-		off = next;
+		if (v > UINT32_MAX)
+			return k1_err(
+				err, K1_EINVAL,
+				"SOURCE_DATE_EPOCH: %s does not fit the FIT's 32-bit timestamp", e);
+		*out = (uint32_t)v;
+		return 0;
 	}
+	for (size_t i = 0; i < n; i++)
+		if (inputs[i] && !stat(inputs[i], &st) && st.st_mtime > 0 &&
+		    (uint64_t)st.st_mtime > v)
+			v = (uint64_t)st.st_mtime;
+	*out = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
 	return 0;
-}
-
-int k1_dtb_check(const uint8_t *p, size_t n, struct k1_error *err)
-{
-	uint8_t *copy;
-	int rc;
-
-	if (n < FDT_HEADER_LEN)
-		return k1_err(err, K1_EINVAL, "not a device tree: %zu bytes, the header needs %d",
-			      n, FDT_HEADER_LEN);
-	if (k1_be32(p) != FDT_MAGIC)
-		return k1_err(err, K1_EINVAL, "not a device tree: magic 0x%08x, expected 0x%08x",
-			      k1_be32(p), FDT_MAGIC);
-	/* libfdt 1.6.1's fdt_check_full() crashes on some version 2-15 trees,
-	 * and dtc and mkimage have written version 17 since 2007 */
-	if (k1_be32(p + 20) < 17)
-		return k1_err(err, K1_EINVAL,
-			      "device tree version %u: k1fw reads version 17 (as "
-			      "dtc and mkimage write)",
-			      k1_be32(p + 20));
-	copy = malloc(n); /* libfdt 1.6 wants the tree 8-byte aligned */
-	if (!copy)
-		return k1_err(err, K1_ENOMEM, "out of memory (%zu bytes)", n);
-	memcpy(copy, p, n);
-	rc = fdt_check_header(copy);
-	if (!rc && fdt_totalsize(copy) > n)
-		rc = -FDT_ERR_TRUNCATED;
-	if (!rc)
-		rc = fdt_check_full(copy, n);
-	if (!rc)
-		rc = check_prop_lengths(copy);
-	free(copy);
-	if (rc)
-		return k1_err(err, K1_EINVAL, "unsound device tree: %s", fdt_strerror(rc));
-	return 0;
-}
-
-/* libfdt 1.6 leaves whatever was there in the bytes that pad a property
- * to 4 (fdt_setprop copies only len bytes into a spliced gap); dtc writes
- * zeros, and so must we for the same bytes. */
-void k1_fdt_zero_padding(void *fdt)
-{
-	int off = 0, next;
-	uint32_t tag;
-
-	while ((tag = fdt_next_tag(fdt, off, &next)) != FDT_END && next > off) {
-		if (tag == FDT_PROP) {
-			const struct fdt_property *p = fdt_get_property_by_offset(fdt, off, NULL);
-			uint64_t len = p ? fdt32_to_cpu(p->len) : 0;
-			if (!p || off + 12 + ALIGN4(len) > struct_room(fdt))
-				return; /* k1_dtb_check refuses such trees */
-			memset((uint8_t *)p->data + len, 0, ALIGN4(len) - len);
-		}
-		off = next;
-	}
 }
 
 /* ---- the tree as the .its describes it ---- */
@@ -248,7 +195,7 @@ static int write_tree(const struct fnode *root, struct k1_buf *out, struct k1_er
 	if (!rc)
 		rc = fdt_pack(fdt);
 	if (!rc)
-		k1_fdt_zero_padding(fdt);
+		k1_dtb_zero_padding(fdt);
 	if (rc) {
 		free(fdt);
 		return k1_err(err, K1_ENOMEM, "writing the FIT failed: %s", fdt_strerror(rc));

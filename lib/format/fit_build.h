@@ -34,6 +34,15 @@ struct k1_fit_opts {
 	uint32_t timestamp; /* the root `timestamp`: SOURCE_DATE_EPOCH or input mtimes */
 };
 
+/* The root `timestamp` for a FIT made from inputs[0..n) (NULL entries
+ * skipped), the one rule of `k1fw fit` and `k1fw bundle`: the value of
+ * SOURCE_DATE_EPOCH when given and not empty (decimal seconds, up to
+ * 4294967295), else the newest modification time of the inputs; never the
+ * clock, so the same inputs give the same bytes. K1_EINVAL for a value that
+ * is not one. */
+int k1_fit_timestamp(const char *source_date_epoch, const char *const *inputs, size_t n,
+		     uint32_t *out, struct k1_error *err);
+
 /* One device tree of u-boot.itb. name is the board name the SPL matches
  * against the EEPROM product name: image and configuration description. */
 struct k1_fit_dtb {
@@ -41,13 +50,6 @@ struct k1_fit_dtb {
 	const uint8_t *data;
 	size_t len;
 };
-
-/* Zero the bytes that pad each property of a writable tree to 4, as dtc
- * writes them (libfdt 1.6's fdt_setprop leaves them as they were). */
-void k1_fdt_zero_padding(void *fdt);
-
-/* 0 when p[0..n) is a sound device tree (header, totalsize <= n, structure). */
-int k1_dtb_check(const uint8_t *p, size_t n, struct k1_error *err);
 
 /* fw_dynamic.itb: image `opensbi` (firmware, os opensbi, riscv) and the
  * default configuration config_1. The FIT is appended to out. */

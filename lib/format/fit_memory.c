@@ -8,7 +8,6 @@
  * name it): U-Boot's fdtdec_setup_memory_banksize() and Linux read every
  * region of it, and U-Boot's ram_size (the first region) stays below the
  * 32-bit DMA limit, as the vendor's board_get_usable_ram_top() wants. */
-#include "base/bytes.h"
 #include "format/dtb.h"
 #include "format/fit.h"
 #include "format/fit_build.h"
@@ -30,89 +29,14 @@ int k1_ram_size_check(uint64_t size, struct k1_error *err)
 	return 0;
 }
 
-/* ---- a tree opened for editing in place ---- */
-
-/* libfdt edits a tree in place when its blocks are in the usual order, so
- * what we do not change keeps its bytes: spare reserve-map entries (dtc -R,
- * as U-Boot builds its device trees), and the free space at the end (dtc
- * -p, mkimage's growth), whose size we give back on closing. */
-struct work {
-	uint8_t *fdt;
-	size_t cap, free;
-};
-
-/* The end of the last block. */
-static size_t used_end(const void *fdt)
-{
-	size_t strings = (size_t)fdt_off_dt_strings(fdt) + fdt_size_dt_strings(fdt);
-	size_t structure = (size_t)fdt_off_dt_struct(fdt) + fdt_size_dt_struct(fdt);
-	int nrsv = fdt_num_mem_rsv(fdt);
-	size_t rsv = (size_t)fdt_off_mem_rsvmap(fdt) + 16 * (size_t)(nrsv < 0 ? 1 : nrsv + 1);
-	size_t end = strings > structure ? strings : structure;
-
-	return end > rsv ? end : rsv;
-}
-
-/* A writable copy of tree (total bytes, checked sound) with extra room. */
-static int work_open(const uint8_t *tree, size_t total, size_t extra, struct work *w,
-		     struct k1_error *err)
-{
-	int rc;
-
-	w->cap = total + extra;
-	w->fdt = calloc(1, w->cap);
-	if (!w->fdt)
-		return k1_err(err, K1_ENOMEM, "out of memory (%zu bytes)", w->cap);
-	memcpy(w->fdt, tree, total);
-	rc = fdt_open_into(w->fdt, w->fdt, (int)w->cap); /* reorders odd trees only */
-	if (rc) {
-		free(w->fdt);
-		w->fdt = NULL;
-		return k1_err(err, K1_EINVAL, "cannot open the device tree: %s", fdt_strerror(rc));
-	}
-	if ((rc = k1_dtb_check(w->fdt, w->cap, err))) { /* the copy libfdt made of it */
-		free(w->fdt);
-		w->fdt = NULL;
-		return k1_err_prefix(err, "reopened device tree"), rc;
-	}
-	w->free = total > used_end(w->fdt) ? total - used_end(w->fdt) : 0;
-	return 0;
-}
-
-/* The tree ends with as much (zeroed) free space as it came with. */
-static int work_close(struct work *w, struct k1_error *err)
-{
-	size_t used = used_end(w->fdt);
-
-	if (used + w->free > w->cap)
-		return k1_err(err, K1_ENOMEM, "the edited device tree outgrew its buffer");
-	k1_fdt_zero_padding(w->fdt);
-	memset(w->fdt + used, 0, w->free);
-	fdt_set_totalsize(w->fdt, (uint32_t)(used + w->free));
-	return k1_dtb_check(w->fdt, used + w->free, err) ? k1_err_prefix(err, "after editing") : 0;
-}
-
 /* ---- the memory node of one device tree ---- */
 
-/* #address-cells / #size-cells of the root (defaults 2 and 1): 1 or 2. */
-static int root_cells(const void *fdt, const char *name, uint32_t dflt, uint32_t *v,
-		      struct k1_error *err)
+/* The root's cells, which must be 1 or 2 for k1fw to write them. */
+static int root_cells(const void *fdt, const char *name, uint32_t *v, struct k1_error *err)
 {
-	int len;
-	const uint8_t *p = fdt_getprop(fdt, 0, name, &len);
-
-	*v = p && len == 4 ? k1_be32(p) : dflt;
-	if ((p && len != 4) || *v < 1 || *v > 2)
+	if (k1_dtb_root_cells(fdt, name, v))
 		return k1_err(err, K1_ENOTSUP, "root %s: expected 1 or 2 cells", name);
 	return 0;
-}
-
-/* v as `cells` big-endian 32-bit cells at p; the number of bytes written. */
-static size_t put_cells(uint8_t *p, uint32_t cells, uint64_t v)
-{
-	for (uint32_t i = 0; i < 4 * cells; i++)
-		p[i] = (uint8_t)(v >> (8 * (4 * cells - 1 - i)));
-	return 4 * cells;
 }
 
 /* reg for size bytes of K1 DRAM, in the root's cells. */
@@ -123,8 +47,8 @@ static int k1_reg(const void *fdt, uint64_t size, uint8_t reg[32], size_t *len,
 	uint32_t ac, sc;
 	int rc;
 
-	if ((rc = root_cells(fdt, "#address-cells", 2, &ac, err)) ||
-	    (rc = root_cells(fdt, "#size-cells", 1, &sc, err)))
+	if ((rc = root_cells(fdt, "#address-cells", &ac, err)) ||
+	    (rc = root_cells(fdt, "#size-cells", &sc, err)))
 		return rc;
 	if (size > low && ac == 1)
 		return k1_err(err, K1_ERANGE,
@@ -136,69 +60,24 @@ static int k1_reg(const void *fdt, uint64_t size, uint8_t reg[32], size_t *len,
 			      "0x%llx bytes above 4 GiB: the root's #size-cells of "
 			      "1 cannot hold it",
 			      (unsigned long long)(size - low));
-	*len = put_cells(reg, ac, 0);
-	*len += put_cells(reg + *len, sc, low);
+	*len = k1_dtb_put_cells(reg, ac, 0);
+	*len += k1_dtb_put_cells(reg + *len, sc, low);
 	if (size > low) {
-		*len += put_cells(reg + *len, ac, K1_RAM_HIGH_BASE);
-		*len += put_cells(reg + *len, sc, size - low);
+		*len += k1_dtb_put_cells(reg + *len, ac, K1_RAM_HIGH_BASE);
+		*len += k1_dtb_put_cells(reg + *len, sc, size - low);
 	}
 	return 0;
-}
-
-static bool is_memory(const void *fdt, int node)
-{
-	int len;
-	const char *name = fdt_get_name(fdt, node, NULL);
-	const char *type = fdt_getprop(fdt, node, "device_type", &len);
-
-	if (type && len == 7 && !memcmp(type, "memory", 7))
-		return true;
-	return name && (!strcmp(name, "memory") || !strncmp(name, "memory@", 7));
-}
-
-/* The first memory node of the root, after deleting any others (their
- * regions would add to ours); created when there is none. */
-static int memory_node(void *fdt)
-{
-	for (;;) {
-		int node, first = -1, second = -1, rc;
-		fdt_for_each_subnode(node, fdt, 0)
-		{
-			if (!is_memory(fdt, node))
-				continue;
-			if (first < 0) {
-				first = node;
-			} else {
-				second = node;
-				break;
-			}
-		}
-		if (second < 0)
-			return first >= 0 ? first : fdt_add_subnode(fdt, 0, "memory@0");
-		if ((rc = fdt_del_node(fdt, second)))
-			return rc;
-	}
 }
 
 static int set_memory(void *fdt, uint64_t size, struct k1_error *err)
 {
 	uint8_t reg[32];
 	size_t len = 0;
-	const char *name;
-	int node, rc = k1_reg(fdt, size, reg, &len, err);
+	int rc = k1_reg(fdt, size, reg, &len, err);
 
 	if (rc)
 		return rc;
-	node = memory_node(fdt);
-	rc = node < 0 ? node : 0;
-	name = rc ? NULL : fdt_get_name(fdt, node, NULL);
-	if (!rc && name && !strncmp(name, "memory@", 7) && strcmp(name, "memory@0"))
-		rc = fdt_set_name(fdt, node, "memory@0"); /* the unit address is reg's first */
-	if (!rc && !fdt_getprop(fdt, node, "device_type", NULL))
-		rc = fdt_setprop_string(fdt, node, "device_type", "memory");
-	if (!rc)
-		rc = fdt_setprop(fdt, node, "reg", reg, (int)len);
-	if (rc)
+	if ((rc = k1_dtb_set_memory_reg(fdt, reg, len)))
 		return k1_err(err, K1_EINVAL, "cannot set the memory node: %s", fdt_strerror(rc));
 	return 0;
 }
@@ -206,19 +85,27 @@ static int set_memory(void *fdt, uint64_t size, struct k1_error *err)
 int k1_dtb_set_memory(const uint8_t *dtb, size_t len, uint64_t size, struct k1_buf *out,
 		      struct k1_error *err)
 {
-	struct work w;
+	struct k1_dtb t;
+	struct k1_dtb_edit w = {0};
 	int rc;
 
-	if ((rc = k1_ram_size_check(size, err)) || (rc = k1_dtb_check(dtb, len, err)))
+	if ((rc = k1_ram_size_check(size, err)))
 		return rc;
-	if ((rc = work_open(dtb, k1_be32(dtb + 4), GROWTH, &w, err)))
-		return rc;
+	if ((rc = k1_dtb_open(&t, dtb, len, "device tree", err))) {
+		if (rc == K1_ENOTSUP) /* as k1_dtb_check: not a tree it takes */
+			rc = K1_EINVAL;
+		goto out;
+	}
+	if ((rc = k1_dtb_edit_open(&w, t.fdt, fdt_totalsize(t.fdt), GROWTH, err)))
+		goto out;
 	rc = set_memory(w.fdt, size, err);
 	if (!rc)
-		rc = work_close(&w, err);
+		rc = k1_dtb_edit_close(&w, err);
 	if (!rc && k1_buf_append(out, w.fdt, fdt_totalsize(w.fdt)))
 		rc = k1_err(err, K1_ENOMEM, "out of memory");
-	free(w.fdt);
+out:
+	k1_dtb_edit_free(&w);
+	k1_dtb_close(&t);
 	return rc;
 }
 
@@ -241,8 +128,9 @@ struct img {
 struct setmem {
 	const uint8_t *file;
 	size_t len;
-	uint8_t *orig; /* aligned read-only copy of the tree */
-	size_t total;  /* its totalsize */
+	struct k1_dtb tree;  /* the FIT, opened */
+	const uint8_t *orig; /* tree.fdt */
+	size_t total;        /* its totalsize */
 	struct img *img;
 	size_t n;
 	int images; /* offset of /images in orig */
@@ -301,9 +189,9 @@ static int refuse_signed(const void *fdt, struct k1_error *err)
 static int locate(const struct setmem *m, int node, struct img *im, struct k1_error *err)
 {
 	uint32_t pos = 0, size = 0;
-	int len, hp = k1_fdt_u32(m->orig, node, "data-position", &pos);
-	int ho = hp ? 0 : k1_fdt_u32(m->orig, node, "data-offset", &pos);
-	int hs = k1_fdt_u32(m->orig, node, "data-size", &size);
+	int len, hp = k1_dtb_u32(m->orig, node, "data-position", &pos);
+	int ho = hp ? 0 : k1_dtb_u32(m->orig, node, "data-offset", &pos);
+	int hs = k1_dtb_u32(m->orig, node, "data-size", &size);
 	const uint8_t *p;
 
 	if (!hp && !ho) { /* as U-Boot: external data wins over `data` */
@@ -343,8 +231,8 @@ static int scan(struct setmem *m, uint64_t ram, struct k1_error *err)
 	fdt_for_each_subnode(node, m->orig, m->images)
 	{
 		struct img *im = &m->img[i++];
-		const char *type = k1_fdt_str(m->orig, node, "type");
-		const char *comp = k1_fdt_str(m->orig, node, "compression");
+		const char *type = k1_dtb_str(m->orig, node, "type");
+		const char *comp = k1_dtb_str(m->orig, node, "compression");
 		char buf[68];
 		int sub;
 		shown(fdt_get_name(m->orig, node, NULL), im->name);
@@ -380,7 +268,7 @@ static int rehash(void *fdt, int node, const struct img *im, struct k1_error *er
 		const char *name = fdt_get_name(fdt, sub, NULL), *algo;
 		if (!name || strncmp(name, "hash", 4))
 			continue;
-		algo = k1_fdt_str(fdt, sub, "algo");
+		algo = k1_dtb_str(fdt, sub, "algo");
 		if (!algo || !k1_fit_hash_len(algo))
 			return k1_err(
 				err, K1_ENOTSUP,
@@ -537,27 +425,27 @@ static void setmem_free(struct setmem *m)
 	for (size_t i = 0; m->img && i < m->n; i++)
 		k1_buf_free(&m->img[i].repl);
 	free(m->img);
-	free(m->orig);
+	k1_dtb_close(&m->tree);
 }
 
 int k1_fit_set_memory(const uint8_t *fit, size_t len, uint64_t size, struct k1_buf *out,
 		      unsigned *changed, struct k1_error *err)
 {
 	struct setmem m = {.file = fit, .len = len};
-	struct work w = {0};
+	struct k1_dtb_edit w = {0};
 	size_t extra = GROWTH;
 	uint64_t end = 0;
 	unsigned count = 0;
 	int rc;
 
-	if ((rc = k1_ram_size_check(size, err)) || (rc = k1_fit_check(fit, len, err)) ||
-	    (rc = k1_dtb_check(fit, len, err)))
+	if ((rc = k1_ram_size_check(size, err)))
 		return rc;
-	m.total = k1_be32(fit + 4);
-	m.orig = malloc(m.total);
-	if (!m.orig)
-		return k1_err(err, K1_ENOMEM, "out of memory (%zu bytes)", m.total);
-	memcpy(m.orig, fit, m.total);
+	if ((rc = k1_fit_open(&m.tree, fit, len, err))) {
+		k1_dtb_close(&m.tree);
+		return rc;
+	}
+	m.orig = m.tree.fdt;
+	m.total = fdt_totalsize(m.orig);
 	m.images = fdt_path_offset(m.orig, "/images");
 	if (!(rc = refuse_signed(m.orig, err)))
 		rc = scan(&m, size, err);
@@ -568,12 +456,12 @@ int k1_fit_set_memory(const uint8_t *fit, size_t len, uint64_t size, struct k1_b
 		if (m.img[i].changed) /* a value written where there was none */
 			extra += m.img[i].subnodes * (12 + 64 + 8);
 	}
-	if (!rc && !(rc = work_open(m.orig, m.total, extra, &w, err)) &&
-	    !(rc = edit_tree(&m, w.fdt, err)) && !(rc = work_close(&w, err)) &&
+	if (!rc && !(rc = k1_dtb_edit_open(&w, m.orig, m.total, extra, err)) &&
+	    !(rc = edit_tree(&m, w.fdt, err)) && !(rc = k1_dtb_edit_close(&w, err)) &&
 	    !(rc = relayout(&m, fdt_totalsize(w.fdt), &end, err)) &&
 	    !(rc = store_places(&m, w.fdt, fdt_totalsize(w.fdt), err)))
 		rc = assemble(&m, w.fdt, fdt_totalsize(w.fdt), end, out, err);
-	free(w.fdt);
+	k1_dtb_edit_free(&w);
 	setmem_free(&m);
 	if (!rc && changed)
 		*changed = count;

@@ -4,14 +4,6 @@
 
 #include <string.h>
 
-extern const struct k1_format k1_format_bootinfo;
-extern const struct k1_format k1_format_fsbl;
-extern const struct k1_format k1_format_fit;
-extern const struct k1_format k1_format_env;
-extern const struct k1_format k1_format_ptable;
-extern const struct k1_format k1_format_sparse;
-extern const struct k1_format k1_format_disk;
-
 /* Order matters: formats with strong magics first; the environment (which
  * has only a CRC) and the disk image (whose sector 0 is a bootinfo) after
  * the ones they could be mistaken for. */
@@ -28,43 +20,65 @@ const struct k1_format *k1_format_detect(const uint8_t *data, size_t len)
 	return NULL;
 }
 
-const struct k1_format *k1_format_by_name(const char *name)
+/* The description: file, format and size lead, the format's fields follow. */
+static int describe(const struct k1_input *in, const char *label, struct k1_report *r,
+		    struct k1_error *err)
 {
-	for (size_t i = 0; k1_formats[i]; i++)
-		if (!strcmp(k1_formats[i]->name, name))
-			return k1_formats[i];
-	return NULL;
+	json_t *fields = NULL;
+	int rc = r->format->inspect(in, &fields, err);
+
+	if (rc)
+		return rc;
+	r->json = json_pack("{s:s, s:s, s:I}", "file", label, "format", r->format->name, "size",
+			    (json_int_t)in->len);
+	if (!r->json || json_object_update(r->json, fields))
+		rc = k1_err(err, K1_ENOMEM, "%s: out of memory", label);
+	json_decref(fields);
+	return rc;
 }
 
-int k1_format_verify_file(const char *path, const char *label, bool must,
-			  const struct k1_format **format, size_t *nchecks, struct k1_error *err)
+static int check(const struct k1_input *in, const char *label, unsigned flags,
+		 const struct k1_verify_opts *opts, struct k1_report *r, struct k1_error *err)
+{
+	int rc = r->format->verify(in, opts, &r->checks, err);
+
+	if (rc)
+		return rc;
+	if (flags & K1_REPORT_STRICT)
+		return k1_checks_first_failure(&r->checks, label, err);
+	if (r->checks.oom)
+		return k1_err(err, K1_ENOMEM, "%s: out of memory recording the checks", label);
+	return 0;
+}
+
+int k1_format_report(const char *path, const char *label, unsigned flags,
+		     const struct k1_verify_opts *opts, struct k1_report *r, struct k1_error *err)
 {
 	struct k1_mapped m;
-	struct k1_checks c = {0};
-	const struct k1_format *f;
 	int rc;
 
-	if (format)
-		*format = NULL;
+	memset(r, 0, sizeof(*r));
+	if (!label)
+		label = path;
 	if ((rc = k1_map_file(path, &m, err)))
 		return rc;
-	f = k1_format_detect(m.data, m.len);
-	struct k1_input in = {path, m.data, m.len};
-	if (!f) {
-		if (must)
-			rc = k1_err(err, K1_EINVAL, "%s: not recognised as a K1 artefact", label);
-	} else if (!(rc = f->verify(&in, NULL, &c, err))) {
-		for (size_t k = 0; k < c.count && !rc; k++)
-			if (!c.items[k].ok)
-				rc = k1_err(err, K1_EINVAL, "%s: verify failed: %s%s%s: %s", label,
-					    c.items[k].name, c.items[k].where[0] ? " @ " : "",
-					    c.items[k].where, c.items[k].message);
-	}
-	if (format)
-		*format = f;
-	if (nchecks)
-		*nchecks = c.count;
-	k1_checks_free(&c);
+	struct k1_input in = {.path = path, .data = m.data, .len = m.len};
+	r->size = m.len;
+	r->format = k1_format_detect(m.data, m.len);
+	if (!r->format && !(flags & K1_REPORT_OPTIONAL))
+		rc = k1_err(err, K1_EINVAL, "%s: not a K1 artefact k1fw recognises (%zu bytes)",
+			    label, m.len);
+	if (!rc && r->format && (flags & K1_REPORT_INSPECT))
+		rc = describe(&in, label, r, err);
+	if (!rc && r->format && (flags & K1_REPORT_VERIFY))
+		rc = check(&in, label, flags, opts, r, err);
 	k1_unmap_file(&m);
 	return rc;
+}
+
+void k1_report_free(struct k1_report *r)
+{
+	json_decref(r->json);
+	r->json = NULL;
+	k1_checks_free(&r->checks);
 }

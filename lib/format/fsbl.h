@@ -46,6 +46,15 @@ void k1_fsbl_keys_free(struct k1_fsbl_keys *keys);
 int k1_fsbl_build(const uint8_t *spl, size_t spl_len, const struct k1_fsbl_keys *keys,
 		  uint32_t size_limit, struct k1_buf *out, struct k1_error *err);
 
+/* Never look at more than this much of a region we expect an FSBL in:
+ * the BootROM's SRAM is 256 KiB, spl_size_limit 0x36000. */
+#define K1_FSBL_READ_CAP (1u << 20)
+
+/* Length of the FSBL at data[0..avail) (a medium, a boot partition) from
+ * header1.imgsize: header, SPL, signature1; clipped to avail and
+ * K1_FSBL_READ_CAP. */
+size_t k1_fsbl_len(const uint8_t *data, size_t avail);
+
 /* SHA-256 of the 256-byte ROTPK modulus: the value secure boot burns into
  * the efuses. */
 int k1_rotpk_hash(const struct k1_key *rotpk, uint8_t hash[32], struct k1_error *err);

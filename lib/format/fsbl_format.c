@@ -17,6 +17,20 @@ struct fsbl_view {
 	bool complete;    /* the whole image incl. signature1 is present */
 };
 
+size_t k1_fsbl_len(const uint8_t *data, size_t avail)
+{
+	size_t cap = avail < K1_FSBL_READ_CAP ? avail : K1_FSBL_READ_CAP;
+	uint64_t imgsize, want;
+
+	if (avail < K1_FSBL_OFF_SPL)
+		return avail;
+	imgsize = k1_le64(data + K1_FSBL_OFF_HEADER1 + 8);
+	if (imgsize > K1_FSBL_READ_CAP)
+		return cap;
+	want = K1_FSBL_OFF_SPL + imgsize + K1_FSBL_KEY_BYTES;
+	return want < cap ? (size_t)want : cap;
+}
+
 /* Either AIHD header: a damaged header0 magic is still an FSBL to report on. */
 static int probe(const uint8_t *data, size_t len)
 {

@@ -2,6 +2,7 @@
  * U-Boot's KiB rule, U-Boot `gpt write` placement). The format handler
  * (inspect, verify) is in ptable_check.c. */
 #include "format/ptable.h"
+#include "base/size.h"
 
 #include <jansson.h>
 #include <stdarg.h>
@@ -11,94 +12,15 @@
 
 /* ---- size strings ---- */
 
-static int digit_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return 99;
-}
-
-/* Digits in base 0 style (0x hex, leading 0 octal); saturates on overflow
- * when sat, else fails. *end is left after the digits. */
-static int parse_number(const char *s, uint64_t *v, const char **end, bool sat)
-{
-	unsigned base = 10;
-	uint64_t n = 0;
-	const char *p = s;
-
-	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X') && digit_value(p[2]) < 16) {
-		base = 16;
-		p += 2;
-	} else if (p[0] == '0') {
-		base = 8;
-	}
-	if ((unsigned)digit_value(*p) >= base)
-		return K1_EINVAL;
-	for (; (unsigned)digit_value(*p) < base; p++) {
-		unsigned d = (unsigned)digit_value(*p);
-		if (n > (UINT64_MAX - d) / base) {
-			if (!sat)
-				return K1_ERANGE;
-			n = UINT64_MAX;
-			continue;
-		}
-		n = n * base + d;
-	}
-	*v = n;
-	*end = p;
-	return 0;
-}
-
-static int unit_shift(char c)
-{
-	switch (c) {
-	case 'K':
-	case 'k':
-		return 10;
-	case 'M':
-	case 'm':
-		return 20;
-	case 'G':
-	case 'g':
-		return 30;
-	}
-	return -1;
-}
-
 int k1_ptable_parse_size(const char *s, uint64_t *bytes, bool *rest)
 {
-	const char *p;
-	uint64_t n;
-	int shift = 0, rc;
-
 	*rest = false;
 	*bytes = 0;
-	if (!s)
-		return K1_EINVAL;
-	if (!strcmp(s, "-")) {
+	if (s && !strcmp(s, "-")) {
 		*rest = true;
 		return 0;
 	}
-	rc = parse_number(s, &n, &p, false);
-	if (rc)
-		return rc;
-	if (*p && unit_shift(*p) >= 0) {
-		shift = unit_shift(*p++);
-		if (*p == 'i')
-			p++;
-	}
-	if (*p == 'B')
-		p++;
-	if (*p)
-		return K1_EINVAL;
-	if (shift && n > (UINT64_MAX >> shift))
-		return K1_ERANGE;
-	*bytes = n << shift;
-	return 0;
+	return k1_size_parse(s, bytes);
 }
 
 uint64_t k1_ptable_vendor_kib(const char *s)
@@ -109,7 +31,7 @@ uint64_t k1_ptable_vendor_kib(const char *s)
 	if (!s || !*s || s[0] == '-')
 		return 0;
 	unit = strpbrk(s, "KMG");
-	if (!unit || parse_number(s, &n, &end, true))
+	if (!unit || k1_size_number(s, &n, &end, true))
 		return 0;
 	switch (*unit) {
 	case 'M':

@@ -74,9 +74,9 @@ int k1_ptable_parse(const char *text, size_t len, const char *name, struct k1_pt
 		    struct k1_error *err);
 void k1_ptable_free(struct k1_ptable *pt);
 
-/* A size or offset string in bytes: a number (0x.. hex, 0.. octal, else
- * decimal, as U-Boot and genimage read it) and an optional unit B, K, M, G
- * (also k/m/g, KB, KiB, ...). "-" sets *rest. 0 or K1_EINVAL. */
+/* A size or offset string in bytes, as U-Boot and genimage read it (the
+ * syntax of k1_size_parse, base/size.h: a bare number is bytes); "-" sets
+ * *rest. 0, K1_EINVAL or K1_ERANGE. */
 int k1_ptable_parse_size(const char *s, uint64_t *bytes, bool *rest);
 
 /* transfer_string_to_ul() of fb_spacemit.c: KiB, 0 for "-", for text

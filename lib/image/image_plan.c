@@ -376,7 +376,6 @@ static int load_fsbl(struct ctx *c)
 {
 	struct k1_image_plan *p = c->p;
 	const struct k1_ptable_part *fp = k1_ptable_find(&p->pt, "fsbl");
-	const struct k1_format *ff = k1_format_by_name("fsbl");
 	struct k1_ptable_part dummy = {.name = (char *)"fsbl"};
 	struct k1_buf b = K1_BUF_INIT;
 	bool named;
@@ -392,7 +391,7 @@ static int load_fsbl(struct ctx *c)
 	if ((rc = read_small(c, p->fsbl_path, "FSBL", &b)))
 		return rc;
 	p->fsbl_size = b.len;
-	if (!ff || !ff->probe(b.data, b.len))
+	if (!k1_format_fsbl.probe(b.data, b.len))
 		rc = refuse(c, "%s: not an FSBL (expected \"AIHD\" at 0x100)", p->fsbl_path);
 	else if (p->bi.spl_size_limit && b.len > p->bi.spl_size_limit)
 		rc = refuse(c,

@@ -312,16 +312,18 @@ static int verify_all(struct bundle *b)
 
 	for (size_t i = 0; i < b->nfiles && !rc; i++) {
 		char path[4400];
-		const struct k1_format *f;
-		size_t n;
+		struct k1_report r;
 
 		snprintf(path, sizeof(path), "%s/%s", b->tmp, b->files[i]);
 		if (!strcmp(b->files[i], "bootfs.ext4") || !strcmp(b->files[i], "rootfs.ext4"))
 			continue; /* filesystems are the user's; their fit is checked by the table
 				   */
-		rc = k1_format_verify_file(path, b->files[i], true, &f, &n, b->err);
+		rc = k1_format_report(path, b->files[i], K1_REPORT_VERIFY | K1_REPORT_STRICT, NULL,
+				      &r, b->err);
 		if (!rc)
-			say(b, "verified %s (%s, %zu checks)", b->files[i], f->name, n);
+			say(b, "verified %s (%s, %zu checks)", b->files[i], r.format->name,
+			    r.checks.count);
+		k1_report_free(&r);
 	}
 	return rc;
 }
@@ -394,23 +396,23 @@ int k1_bundle_write(const char *outdir, const struct k1_bundle_inputs *in, k1_bu
 	return rc;
 }
 
-static void newer(const char *path, uint32_t *t)
+int k1_bundle_timestamp(const struct k1_bundle_inputs *in, const char *source_date_epoch,
+			uint32_t *out, struct k1_error *err)
 {
-	struct stat st;
-	if (path && stat(path, &st) == 0 && (uint64_t)st.st_mtime > *t)
-		*t = (uint32_t)st.st_mtime;
-}
+	const char **paths = calloc(5 + in->ndtbs, sizeof(*paths));
+	size_t n = 0;
+	int rc;
 
-uint32_t k1_bundle_inputs_mtime(const struct k1_bundle_inputs *in)
-{
-	uint32_t t = 0;
-
-	newer(in->spl, &t);
-	newer(in->opensbi, &t);
-	newer(in->uboot, &t);
-	newer(in->uboot_bin, &t);
-	newer(in->env, &t);
+	if (!paths)
+		return k1_err(err, K1_ENOMEM, "out of memory");
+	paths[n++] = in->spl;
+	paths[n++] = in->opensbi;
+	paths[n++] = in->uboot;
+	paths[n++] = in->uboot_bin;
+	paths[n++] = in->env;
 	for (size_t i = 0; i < in->ndtbs; i++)
-		newer(in->dtbs[i].path, &t);
-	return t;
+		paths[n++] = in->dtbs[i].path;
+	rc = k1_fit_timestamp(source_date_epoch, paths, n, out, err);
+	free(paths);
+	return rc;
 }

@@ -26,7 +26,7 @@ struct k1_bundle_inputs {
 	const char *env;    /* env text or env.bin; NULL: an empty environment */
 	const char *bootfs; /* optional filesystem images, copied */
 	const char *rootfs;
-	uint32_t timestamp; /* FIT timestamps: SOURCE_DATE_EPOCH or the inputs' */
+	uint32_t timestamp; /* FIT timestamps: k1_bundle_timestamp */
 };
 
 /* One progress line per step (may be NULL). */
@@ -38,9 +38,11 @@ typedef void (*k1_bundle_log)(void *ctx, const char *msg);
 int k1_bundle_write(const char *outdir, const struct k1_bundle_inputs *in, k1_bundle_log log,
 		    void *log_ctx, struct k1_error *err);
 
-/* The newest modification time of the inputs, for reproducible FITs when
- * SOURCE_DATE_EPOCH is not set. */
-uint32_t k1_bundle_inputs_mtime(const struct k1_bundle_inputs *in);
+/* The FITs' timestamp for these inputs, by the rule of k1_fit_timestamp
+ * (fit_build.h): source_date_epoch (SOURCE_DATE_EPOCH's value, may be
+ * NULL), else the newest input. */
+int k1_bundle_timestamp(const struct k1_bundle_inputs *in, const char *source_date_epoch,
+			uint32_t *out, struct k1_error *err);
 
 /* Verify the whole release before anything is sent: SHA256SUMS when
  * present, every K1 artefact with `verify`'s checks, every table's layout

@@ -92,7 +92,7 @@ static int check_sums(struct vctx *v)
 static int verify_file(struct vctx *v, const char *rel, bool must)
 {
 	char path[PATH_MAX];
-	const struct k1_format *f;
+	struct k1_report r;
 	int rc;
 
 	for (size_t i = 0; i < v->ndone; i++)
@@ -105,12 +105,15 @@ static int verify_file(struct vctx *v, const char *rel, bool must)
 	if (!(nd[v->ndone] = strdup(rel)))
 		return k1_err(v->err, K1_ENOMEM, "out of memory");
 	v->ndone++;
-	if ((rc = path_of(v, rel, path, sizeof(path))) ||
-	    (rc = k1_format_verify_file(path, path, must, &f, NULL, v->err)))
+	if ((rc = path_of(v, rel, path, sizeof(path))))
 		return rc;
-	if (f)
-		say(v, "verified %s (%s)", rel, f->name);
-	return 0;
+	rc = k1_format_report(path, NULL,
+			      K1_REPORT_VERIFY | K1_REPORT_STRICT | (must ? 0 : K1_REPORT_OPTIONAL),
+			      NULL, &r, v->err);
+	if (!rc && r.format)
+		say(v, "verified %s (%s)", rel, r.format->name);
+	k1_report_free(&r);
+	return rc;
 }
 
 static int verify_table(struct vctx *v, const char *rel)

@@ -123,7 +123,7 @@ static void test_vendor_files(void **state)
  * failed checks are concatenated into failed_names. */
 static size_t verify_raw(const uint8_t *raw, size_t len, char *failed_names, size_t sz)
 {
-	const struct k1_format *f = k1_format_by_name("bootinfo");
+	const struct k1_format *f = &k1_format_bootinfo;
 	struct k1_checks c = {0};
 	struct k1_error err = {0};
 	struct k1_input in = {"test.bin", raw, len};

@@ -234,13 +234,6 @@ static uint8_t *build(const struct layout *l)
 
 /* ---- running the verifier ---- */
 
-static const struct k1_format *disk(void)
-{
-	const struct k1_format *f = k1_format_by_name("disk");
-	assert_non_null(f);
-	return f;
-}
-
 /* Failed checks as "name @ where: message\n" lines; returns how many (-1:
  * the verifier returned an error, message in out). */
 static int verify_img(const uint8_t *img, size_t len, char *out, size_t outsz)
@@ -248,7 +241,7 @@ static int verify_img(const uint8_t *img, size_t len, char *out, size_t outsz)
 	struct k1_input in = {"sd.img", img, len};
 	struct k1_checks c = {0};
 	struct k1_error err = {0};
-	int rc = disk()->verify(&in, NULL, &c, &err);
+	int rc = k1_format_disk.verify(&in, NULL, &c, &err);
 
 	out[0] = '\0';
 	if (rc)
@@ -459,11 +452,11 @@ static void test_clean_image(void **state)
 	};
 	(void)state;
 
-	assert_true(disk()->probe(img, DISK_LEN));
-	assert_ptr_equal(k1_format_detect(img, DISK_LEN), disk());
+	assert_true(k1_format_disk.probe(img, DISK_LEN));
+	assert_ptr_equal(k1_format_detect(img, DISK_LEN), &k1_format_disk);
 	if (verify_img(img, DISK_LEN, out, sizeof(out)) != 0)
 		fail_msg("clean image failed:\n%s", out);
-	assert_int_equal(disk()->verify(&in, NULL, &c, &err), 0);
+	assert_int_equal(k1_format_disk.verify(&in, NULL, &c, &err), 0);
 	for (size_t i = 0; i < sizeof(must) / sizeof(must[0]); i++)
 		if (!find_check(&c, must[i]))
 			fail_msg("check %s was not run", must[i]);
@@ -480,7 +473,7 @@ static void test_inspect(void **state)
 	json_t *j = NULL, *p;
 	(void)state;
 
-	assert_int_equal(disk()->inspect(&in, &j, &err), 0);
+	assert_int_equal(k1_format_disk.inspect(&in, &j, &err), 0);
 	assert_string_equal(json_string_value(json_object_get(j, "partition_table")), "gpt");
 	assert_string_equal(sub_str(j, "bootinfo", "media"), "sd");
 	p = json_object_get(j, "partitions");
@@ -511,7 +504,7 @@ static void test_nested_offsets(void **state)
 	(void)state;
 
 	c.base = 0x1000000; /* as if the disk were itself inside something */
-	assert_int_equal(disk()->verify(&in, NULL, &c, &err), 0);
+	assert_int_equal(k1_format_disk.verify(&in, NULL, &c, &err), 0);
 	assert_int_equal(c.base, 0x1000000);
 	assert_string_equal(find_check(&c, "disk.spl0.fsbl")->where, "0x1020000");
 	assert_string_equal(find_check(&c, "fsbl.header0.magic")->where, "0x1020100");
@@ -721,7 +714,7 @@ static void test_tolerated(void **state)
 	assert_int_equal(verify_img(img, DISK_LEN, out, sizeof(out)), 0);
 	x_header_crc(img);
 	assert_int_equal(verify_img(img, DISK_LEN, out, sizeof(out)), 1);
-	assert_int_equal(disk()->inspect(&in, &j, &err), 0);
+	assert_int_equal(k1_format_disk.inspect(&in, &j, &err), 0);
 	assert_string_equal(sub_str(j, "gpt", "source"), "backup");
 	assert_string_equal(sub_str(j, "gpt", "primary"), "damaged");
 	assert_int_equal(json_array_size(json_object_get(j, "partitions")), 5);
@@ -747,7 +740,7 @@ static void test_mbr_layout(void **state)
 	img[446 + 4] = 0x83;
 	put32(img + 446 + 8, 8192);
 	memcpy(img + 0x500 * SECT, fx->sbi.data, fx->sbi.len);
-	assert_true(disk()->probe(img, DISK_LEN));
+	assert_true(k1_format_disk.probe(img, DISK_LEN));
 	assert_int_equal(verify_img(img, DISK_LEN, out, sizeof(out)), 1);
 	assert_non_null(strstr(out, "disk.uboot.fit @ 0x100000"));
 	memcpy(img + 0x800 * SECT, fx->ub.data, fx->ub.len);
@@ -764,7 +757,7 @@ static void run_all(const uint8_t *img, size_t len)
 	json_t *j = NULL;
 
 	verify_img(img, len, out, sizeof(out));
-	if (!disk()->inspect(&in, &j, &err))
+	if (!k1_format_disk.inspect(&in, &j, &err))
 		json_decref(j);
 }
 

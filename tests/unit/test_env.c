@@ -7,8 +7,6 @@
 
 #include <sys/stat.h>
 
-extern const struct k1_format k1_format_env;
-
 /* A bitwise CRC-32 (reflected 0xEDB88320), independent of zlib. */
 static uint32_t ref_crc32(const uint8_t *p, size_t n)
 {

@@ -9,8 +9,6 @@
 
 #include <libfdt.h>
 
-extern const struct k1_format k1_format_fit;
-
 /* "abc" under each algorithm: FIPS 180 / RFC 1321 vectors; CRC-32 of "abc"
  * is 0x352441c2 (big-endian as FIT stores it). */
 static const struct {

@@ -9,14 +9,15 @@
 #include "base/crypto.h"
 #include "base/fileio.h"
 #include "format/check.h"
+#include "format/dtb.h"
 #include "format/fit.h"
 #include "format/fit_build.h"
 #include "format/format.h"
 
+#include <fcntl.h>
 #include <libfdt.h>
+#include <sys/stat.h>
 #include <zlib.h>
-
-extern const struct k1_format k1_format_fit;
 
 #define GIB (1ull << 30)
 
@@ -578,6 +579,49 @@ static void test_golden(void **state)
 	k1_buf_free(&out);
 }
 
+/* One timestamp rule for `fit` and `bundle`: SOURCE_DATE_EPOCH, else the
+ * newest input mtime (missing and NULL inputs skipped), never the clock. */
+static void test_timestamp(void **state)
+{
+	char *dir = test_tmpdir(), a[4200], b[4200], missing[4200];
+	const char *in[4];
+	struct timespec t[2] = {{1600000000, 0}, {1600000000, 0}};
+	struct k1_error err = {0};
+	uint32_t ts = 7;
+	(void)state;
+
+	test_write_str(dir, "a", "a");
+	test_write_str(dir, "b", "b");
+	snprintf(a, sizeof(a), "%s/a", dir);
+	snprintf(b, sizeof(b), "%s/b", dir);
+	snprintf(missing, sizeof(missing), "%s/missing", dir);
+	assert_int_equal(utimensat(AT_FDCWD, a, t, 0), 0);
+	t[0].tv_sec = t[1].tv_sec = 1650000000;
+	assert_int_equal(utimensat(AT_FDCWD, b, t, 0), 0);
+	in[0] = a, in[1] = NULL, in[2] = b, in[3] = missing;
+
+	assert_int_equal(k1_fit_timestamp(NULL, in, 4, &ts, &err), 0);
+	assert_int_equal(ts, 1650000000);
+	assert_int_equal(k1_fit_timestamp("", in, 1, &ts, &err), 0); /* empty: unset */
+	assert_int_equal(ts, 1600000000);
+	assert_int_equal(k1_fit_timestamp(NULL, in + 3, 1, &ts, &err), 0);
+	assert_int_equal(ts, 0);
+	assert_int_equal(k1_fit_timestamp("1700000000", in, 4, &ts, &err), 0);
+	assert_int_equal(ts, 1700000000);
+	assert_int_equal(k1_fit_timestamp("4294967295", in, 4, &ts, &err), 0);
+	assert_int_equal(ts, 4294967295u);
+	ts = 7;
+	assert_int_equal(k1_fit_timestamp("4294967296", in, 4, &ts, &err), K1_EINVAL);
+	assert_non_null(strstr(err.msg, "does not fit the FIT's 32-bit timestamp"));
+	assert_int_equal(k1_fit_timestamp("99999999999999999999999", in, 4, &ts, &err), K1_EINVAL);
+	assert_non_null(strstr(err.msg, "does not fit"));
+	assert_int_equal(k1_fit_timestamp("yesterday", in, 4, &ts, &err), K1_EINVAL);
+	assert_non_null(strstr(err.msg, "SOURCE_DATE_EPOCH: expected seconds since 1970"));
+	assert_int_equal(k1_fit_timestamp("-1", in, 4, &ts, &err), K1_EINVAL);
+	assert_int_equal(ts, 7);
+	test_rmtree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -595,6 +639,7 @@ int main(void)
 		cmocka_unit_test(test_fit_refusals),
 		cmocka_unit_test(test_truncations_and_flips),
 		cmocka_unit_test(test_golden),
+		cmocka_unit_test(test_timestamp),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -200,7 +200,7 @@ static void test_keygen_refuses_overwrite(void **state)
 /* Verify results for a buffer: number failed, and the names. */
 static size_t verify_buf(const uint8_t *d, size_t len, char *names, size_t sz)
 {
-	const struct k1_format *f = k1_format_by_name("fsbl");
+	const struct k1_format *f = &k1_format_fsbl;
 	struct k1_checks c = {0};
 	struct k1_error err = {0};
 	struct k1_input in = {"FSBL.bin", d, len};

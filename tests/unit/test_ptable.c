@@ -10,8 +10,6 @@
 
 #include <sys/stat.h>
 
-extern const struct k1_format k1_format_ptable;
-
 /* The Bianbu 2.x release layout (research §4.6 a), bootinfo hidden. */
 static const char release[] =
 	"{ \"version\": \"1.0\", \"format\": \"gpt\", \"partitions\": [\n"

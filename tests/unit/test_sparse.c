@@ -107,13 +107,6 @@ static void sample(struct img *m)
 	finish(m);
 }
 
-static const struct k1_format *fmt(void)
-{
-	const struct k1_format *f = k1_format_by_name("sparse");
-	assert_non_null(f);
-	return f;
-}
-
 /* Verify the bytes: the number of failed checks (-1: unreadable), the
  * failed checks' names and messages in out. */
 static int verify_bytes(const uint8_t *d, size_t len, char *out, size_t outsz)
@@ -121,7 +114,7 @@ static int verify_bytes(const uint8_t *d, size_t len, char *out, size_t outsz)
 	struct k1_input in = {"t.simg", d, len};
 	struct k1_checks c = {0};
 	struct k1_error err = {0};
-	int rc = fmt()->verify(&in, NULL, &c, &err);
+	int rc = k1_format_sparse.verify(&in, NULL, &c, &err);
 
 	out[0] = '\0';
 	if (rc)
@@ -154,11 +147,11 @@ static void test_probe(void **state)
 	(void)state;
 
 	sample(&m);
-	assert_true(fmt()->probe(m.d, m.len));
-	assert_ptr_equal(k1_format_detect(m.d, m.len), fmt());
-	assert_false(fmt()->probe(m.d, 3));
+	assert_true(k1_format_sparse.probe(m.d, m.len));
+	assert_ptr_equal(k1_format_detect(m.d, m.len), &k1_format_sparse);
+	assert_false(k1_format_sparse.probe(m.d, 3));
 	m.d[0] ^= 1;
-	assert_false(fmt()->probe(m.d, m.len));
+	assert_false(k1_format_sparse.probe(m.d, m.len));
 }
 
 static void test_expand_matches_reference(void **state)
@@ -217,7 +210,7 @@ static void test_inspect(void **state)
 	sample(&m);
 	in.data = m.d;
 	in.len = m.len;
-	assert_int_equal(fmt()->inspect(&in, &j, &err), 0);
+	assert_int_equal(k1_format_sparse.inspect(&in, &j, &err), 0);
 	assert_int_equal(json_integer_value(json_object_get(j, "expanded_size")), m.out_len);
 	assert_int_equal(json_integer_value(json_object_get(j, "blk_sz")), BLK);
 	assert_int_equal(json_integer_value(json_object_get(j, "total_blks")), 18);
@@ -253,7 +246,7 @@ static void test_inspect_caps_rows(void **state)
 	finish(&m);
 	in.data = m.d;
 	in.len = m.len;
-	assert_int_equal(fmt()->inspect(&in, &j, &err), 0);
+	assert_int_equal(k1_format_sparse.inspect(&in, &j, &err), 0);
 	assert_int_equal(json_array_size(json_object_get(j, "chunks")), 1000);
 	assert_int_equal(sub_int(j, "chunk_counts", "dont_care"), 1500);
 	assert_non_null(
@@ -482,7 +475,7 @@ static void test_every_truncation_and_flip(void **state)
 		assert_true(err.msg[0] != '\0');
 		in.data = copy;
 		in.len = len;
-		if (!fmt()->inspect(&in, &j, &err))
+		if (!k1_format_sparse.inspect(&in, &j, &err))
 			json_decref(j);
 	}
 	for (size_t pos = 0; pos < m.len; pos++) {
@@ -494,7 +487,7 @@ static void test_every_truncation_and_flip(void **state)
 		expand(copy, m.len, out, m.out_len, &err);
 		in.data = copy;
 		in.len = m.len;
-		if (!fmt()->inspect(&in, &j, &err))
+		if (!k1_format_sparse.inspect(&in, &j, &err))
 			json_decref(j);
 	}
 }
