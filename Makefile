@@ -61,7 +61,7 @@ deps:
 	./scripts/install-deps.sh
 
 check: deps
-	$(MAKE) format-check layers-check
+	$(MAKE) format-check layers-check headers-check
 	$(MAKE) tests
 	$(MAKE) BUILD=build/asan SAN=1 tests
 	$(MAKE) fuzz-build
@@ -94,11 +94,18 @@ format-check:
 layers-check:
 	./scripts/check-layers.sh
 
+# Every library header in one translation unit (the list made from lib/):
+# two headers that clash (a name, an enum value, a macro) fail here.
+headers-check:
+	@mkdir -p $(BUILD)
+	for h in $(sort $(wildcard lib/*/*.h)); do echo "#include \"$${h#lib/}\""; done >$(BUILD)/all_headers.c
+	$(CC) $(CFLAGS) $(filter-out -MMD -MP,$(K1_CFLAGS)) -fsyntax-only $(BUILD)/all_headers.c
+
 bench: $(BENCH_BIN) $(BUILD)/k1fw
 	./bench/run.sh $(BUILD)
 
 clean:
 	rm -rf build
 
-.PHONY: all tests deps check demo fuzz fuzz-build bench clean format-check layers-check
+.PHONY: all tests deps check demo fuzz fuzz-build bench clean format-check layers-check headers-check
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
