@@ -67,8 +67,8 @@ int k1_bootsim_check_fsbl(const uint8_t *data, size_t len, uint32_t limit,
 			  const uint8_t *rotpk_hash, struct k1_bootsim_result *r);
 
 /* The SPL's check of a staged or stored u-boot.itb / fw_dynamic.itb: a FIT
- * whose hashes and references verify. 0, or K1_EINVAL with the reason. */
-int k1_bootsim_check_fit(const uint8_t *data, size_t len, char *why, size_t whylen);
+ * whose hashes and references verify. 0, or K1_EINVAL with the reason in err. */
+int k1_bootsim_check_fit(const uint8_t *data, size_t len, struct k1_error *err);
 
 /* Internal, shared by bootsim.c and bootsim_spl.c. */
 void k1_bootsim_say(k1_console_fn con, void *ctx, const char *fmt, ...)

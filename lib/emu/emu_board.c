@@ -133,16 +133,17 @@ static bool stage_var(struct k1_emu_board *b, const char *var, char *val, size_t
 	return true;
 }
 
-/* partition-type:NAME, partition-size:NAME; false: no such partition */
-static bool part_var(struct k1_emu_board *b, const char *var, char *val, size_t n, char *why,
-		     size_t wn)
+/* partition-type:NAME, partition-size:NAME (both prefixes 15 bytes); false: no
+ * such partition */
+static bool part_var(struct k1_emu_board *b, const char *var, char *val, size_t n,
+		     struct k1_error *err)
 {
 	bool size = !strncmp(var, "partition-size:", 15);
 	enum k1_emu_dev dev;
 	uint64_t off, len;
 	uint8_t sb[2];
 
-	if (k1_emu_locate(b, var + (size ? 15 : 15), &dev, &off, &len, why, wn))
+	if (k1_emu_locate(b, var + 15, &dev, &off, &len, err))
 		return false;
 	if (size) {
 		snprintf(val, n, "0x%016llx", (unsigned long long)len);
@@ -161,7 +162,8 @@ static void getvar(struct k1_emu_board *b, const char *var, struct k1_emu_reply 
 		"version", "version-bootloader", "version-IC",   "max-download-size", "serialno",
 		"product", "platform",           "current-slot", "is-userspace",      "mtd-size",
 		"blk-size"};
-	char val[K1_FB_REPLY_MAX + 1], why[200];
+	char val[K1_FB_REPLY_MAX + 1];
+	struct k1_error e = {0};
 
 	if (!strcmp(var, "all") && b->stage != K1_EMU_STAGE_BROM) {
 		for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
@@ -176,10 +178,10 @@ static void getvar(struct k1_emu_board *b, const char *var, struct k1_emu_reply 
 	}
 	if (b->stage == K1_EMU_STAGE_UBOOT &&
 	    (!strncmp(var, "partition-type:", 15) || !strncmp(var, "partition-size:", 15))) {
-		if (part_var(b, var, val, sizeof(val), why, sizeof(why)))
+		if (part_var(b, var, val, sizeof(val), &e))
 			k1_fb_reply(rep->final, "OKAY", "%s", val);
 		else
-			k1_fb_reply(rep->final, "FAIL", "%s", why);
+			k1_fb_reply(rep->final, "FAIL", "%s", e.msg);
 		return;
 	}
 	k1_fb_reply(rep->final, "FAIL", "Variable not implemented");
@@ -246,7 +248,8 @@ static void leave(struct k1_emu_board *b, enum k1_emu_stage next, bool power_cyc
 static void do_continue(struct k1_emu_board *b, struct k1_emu_reply *rep)
 {
 	struct k1_bootsim_result r = {0};
-	char why[400], line[1200];
+	struct k1_error e = {0};
+	char line[1200];
 
 	if (b->stage == K1_EMU_STAGE_UBOOT) { /* U-Boot leaves fastboot and runs bootcmd */
 		k1_fb_reply(rep->final, "OKAY", "%s", "");
@@ -265,11 +268,10 @@ static void do_continue(struct k1_emu_board *b, struct k1_emu_reply *rep)
 		k1_fb_reply(rep->final, "FAIL", "%s: %s", r.step, r.why);
 		return;
 	}
-	if (b->stage == K1_EMU_STAGE_SPL &&
-	    k1_bootsim_check_fit(b->dl, b->dl_len, why, sizeof(why))) {
-		snprintf(line, sizeof(line), "spl: staged image: %s", why);
+	if (b->stage == K1_EMU_STAGE_SPL && k1_bootsim_check_fit(b->dl, b->dl_len, &e)) {
+		snprintf(line, sizeof(line), "spl: staged image: %s", e.msg);
 		say(b, line);
-		k1_fb_reply(rep->final, "FAIL", "staged image is not a valid FIT: %s", why);
+		k1_fb_reply(rep->final, "FAIL", "staged image is not a valid FIT: %s", e.msg);
 		return;
 	}
 	k1_fb_reply(rep->final, "OKAY", "%s", "");
