@@ -45,10 +45,7 @@ void k1_emu_board_close(struct k1_emu_board *b)
 
 void k1_emu_power_on(struct k1_emu_board *b)
 {
-	struct k1_mapped m[K1_DEV_COUNT];
-	struct k1_board_media med = {0};
-	struct k1_region *slot[K1_DEV_COUNT] = {&med.boot0, &med.boot1, &med.user,
-						&med.nor,   &med.nand,  &med.sd};
+	struct k1_emu_media mm;
 	struct k1_bootsim_opts o = {.sel = b->cfg.sel,
 				    .rotpk_hash = b->cfg.secure ? b->cfg.rotpk_hash : NULL};
 
@@ -68,15 +65,10 @@ void k1_emu_power_on(struct k1_emu_board *b)
 		b->boot.outcome = K1_BOOT_DOWNLOAD;
 		return;
 	}
-	for (int d = 0; d < K1_DEV_COUNT; d++) {
-		struct k1_error e;
-		if (k1_emu_map(&b->st, (enum k1_emu_dev)d, &m[d], &e))
-			memset(&m[d], 0, sizeof(m[d]));
-		*slot[d] = (struct k1_region){m[d].data, m[d].len};
-	}
-	k1_bootsim_run(&med, &o, b->con, b->con_ctx, &b->boot);
-	for (int d = 0; d < K1_DEV_COUNT; d++)
-		k1_unmap_file(&m[d]);
+	/* a device that cannot be read powers on as blank: it is the board's state */
+	k1_emu_media_open(&mm, b->st.dir, NULL, NULL);
+	k1_bootsim_run(&mm.media, &o, b->con, b->con_ctx, &b->boot);
+	k1_emu_media_close(&mm);
 	switch (b->boot.outcome) {
 	case K1_BOOT_DOWNLOAD:
 		b->stage = K1_EMU_STAGE_BROM;
