@@ -21,7 +21,6 @@
 enum k1_bootsel { K1_BOOTSEL_EMMC, K1_BOOTSEL_NAND, K1_BOOTSEL_NOR, K1_BOOTSEL_TF };
 
 int k1_bootsel_parse(const char *s, enum k1_bootsel *out); /* "tf-emmc", ... */
-const char *k1_bootsel_name(enum k1_bootsel s);
 
 struct k1_region {
 	const uint8_t *data; /* NULL or len 0: absent (an SD slot without card) or empty */

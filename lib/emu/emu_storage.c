@@ -25,16 +25,6 @@ void k1_emu_storage_defaults(uint64_t size[K1_DEV_COUNT])
 	size[K1_DEV_SD] = 0;
 }
 
-const char *k1_emu_dev_file(enum k1_emu_dev d)
-{
-	return d < K1_DEV_COUNT ? files[d] : "?";
-}
-
-const char *k1_emu_dev_name(enum k1_emu_dev d)
-{
-	return d < K1_DEV_COUNT ? names[d] : "?";
-}
-
 static int dev_path(const struct k1_emu_storage *s, enum k1_emu_dev d, char *out, size_t n,
 		    struct k1_error *err)
 {

@@ -29,8 +29,6 @@ struct k1_emu_storage {
 
 /* Default sizes: boot0/1 4 MiB, user 8 GiB, NOR 4 MiB, NAND 256 MiB. */
 void k1_emu_storage_defaults(uint64_t size[K1_DEV_COUNT]);
-const char *k1_emu_dev_file(enum k1_emu_dev d); /* "emmc-boot0.img", ... */
-const char *k1_emu_dev_name(enum k1_emu_dev d); /* "eMMC boot0", ... */
 
 /* Open the board folder (created when missing): every device file except
  * sd.img is created at size[] when absent (sparse, zero; NOR and NAND
