@@ -82,6 +82,31 @@ same_file() {
 	if cmp -s "$1" "$2"; then ok "$3"; else not_ok "$3 ($1 differs from $2)"; cmp "$1" "$2" | sed 's/^/#   /'; fi
 }
 
+# expect_output NAME RC CMD...: CMD exits RC and prints exactly what
+# tests/cli/expected/NAME holds: its stdout, then, when it wrote any, a line
+# "--- stderr" and its stderr. The one comparison of whole outputs (as
+# genimage's test_cmp): a difference fails with the diff. With
+# K1FW_UPDATE_EXPECTED=1 (`make update-expected`) the file is written instead.
+expect_output() {
+	name=$1 want=$2; shift 2
+	run "$@"
+	{ cat "$T/out"; if [ -s "$T/err" ]; then echo "--- stderr"; cat "$T/err"; fi; } >"$T/got"
+	if [ "$rc" -ne "$want" ]; then
+		not_ok "$name: exit $rc, wanted $want"; sed 's/^/#   /' "$T/err" | head -5; return
+	fi
+	if [ "${K1FW_UPDATE_EXPECTED:-}" = 1 ]; then
+		cp "$T/got" "$TOP/tests/cli/expected/$name" && ok "$name: written"; return
+	fi
+	if [ ! -f "$TOP/tests/cli/expected/$name" ]; then
+		not_ok "$name: tests/cli/expected/$name is missing (make update-expected writes it)"
+	elif diff -u "$TOP/tests/cli/expected/$name" "$T/got" >"$T/diff"; then
+		ok "$name: output as expected"
+	else
+		not_ok "$name: output differs from tests/cli/expected/$name (if meant: make update-expected)"
+		sed 's/^/#   /' "$T/diff" | head -40
+	fi
+}
+
 # make_inputs: in the current folder, what `k1fw bundle` takes, from synthetic
 # payloads: keys/ (unless the test put its own there), fw_dynamic.bin, u-boot-nodtb.bin, spl.bin (the vendor's
 # when present), k1-x_deb1.dtb, env.txt; bootfs.ext4 and rootfs.ext4 of
