@@ -3,6 +3,7 @@
 #   make check    install deps, build (plain and ASan+UBSan), run every test
 #   make demo     install deps, build, run the main job on built-in samples
 #   make fuzz     build the libFuzzer targets and run each (FUZZ_SECONDS=60)
+#   make update-expected  rewrite tests/cli/expected/ after an intended output change
 #   make bench    build and run the benchmarks
 
 BUILD ?= build
@@ -80,7 +81,7 @@ deps:
 	./scripts/install-deps.sh
 
 check: deps
-	$(MAKE) format-check layers-check
+	$(MAKE) format-check layers-check headers-check
 	$(MAKE) tests
 	$(MAKE) BUILD=build/asan SAN=1 tests
 	$(MAKE) fuzz-build
@@ -107,6 +108,18 @@ format-check:
 layers-check:
 	./scripts/check-layers.sh
 
+# Every library header in one translation unit (the list made from lib/):
+# two headers that clash (a name, an enum value, a macro) fail here.
+headers-check:
+	@mkdir -p $(BUILD)
+	for h in $(sort $(wildcard lib/*/*.h)); do echo "#include \"$${h#lib/}\""; done >$(BUILD)/all_headers.c
+	$(CC) $(CFLAGS) $(filter-out -MMD -MP,$(K1_CFLAGS)) -fsyntax-only $(BUILD)/all_headers.c
+
+# Rewrite tests/cli/expected/ (the outputs test_expected.sh compares) from
+# this k1fw, after an intended change of an output; review `git diff` first.
+update-expected: $(BUILD)/k1fw
+	K1FW=$(CURDIR)/$(BUILD)/k1fw K1FW_UPDATE_EXPECTED=1 sh tests/cli/test_expected.sh
+
 bench: $(BENCH_BIN) $(BUILD)/k1fw
 	./bench/run.sh $(BUILD)
 
@@ -114,5 +127,5 @@ clean:
 	rm -rf build
 
 .PHONY: all tests deps check demo fuzz fuzz-build fuzz-targets bench clean format-check \
-	layers-check
+	layers-check headers-check update-expected
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

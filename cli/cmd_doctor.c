@@ -1,6 +1,5 @@
 /* k1fw doctor: power a board's storage on in simulation and say where the
  * boot stops, why, and how to fix it. */
-#include "base/fileio.h"
 #include "command.h"
 #include "emu/bootsim.h"
 #include "emu/emu_storage.h"
@@ -47,38 +46,6 @@ static const char *outcome_name(enum k1_boot_outcome o)
 	return o == K1_BOOT_OK ? "boot" : o == K1_BOOT_DOWNLOAD ? "download-mode" : "hang";
 }
 
-struct files {
-	const char *path[K1_DEV_COUNT];
-	struct k1_mapped m[K1_DEV_COUNT];
-};
-
-static int load(struct files *f, const char *board, struct k1_board_media *b)
-{
-	struct k1_region *slot[K1_DEV_COUNT] = {&b->boot0, &b->boot1, &b->user,
-						&b->nor,   &b->nand,  &b->sd};
-	struct k1_error err = {0};
-	char paths[K1_DEV_COUNT][4200];
-
-	for (int d = 0; d < K1_DEV_COUNT; d++) {
-		if (board && !f->path[d]) {
-			snprintf(paths[d], sizeof(paths[d]), "%s/%s", board,
-				 k1_emu_dev_file((enum k1_emu_dev)d));
-			FILE *t = fopen(paths[d], "rb");
-			if (!t)
-				continue;
-			fclose(t);
-			f->path[d] = paths[d];
-		}
-		if (!f->path[d])
-			continue;
-		if (k1_map_file(f->path[d], &f->m[d], &err))
-			return cli_fail_err(&err);
-		*slot[d] = (struct k1_region){f->m[d].data, f->m[d].len};
-		f->path[d] = NULL; /* paths[] is going out of scope */
-	}
-	return 0;
-}
-
 static int report(const struct k1_bootsim_result *r, json_t *console, bool json)
 {
 	bool boots = r->outcome == K1_BOOT_OK;
@@ -120,10 +87,10 @@ static int run(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	struct k1_bootsim_opts o = {.sel = K1_BOOTSEL_EMMC};
-	struct k1_board_media b = {0};
 	struct k1_bootsim_result r;
-	struct files f = {0};
-	const char *board = NULL;
+	struct k1_emu_media mm;
+	struct k1_error err = {0};
+	const char *path[K1_DEV_COUNT] = {NULL}, *board = NULL;
 	uint8_t rotpk[32];
 	bool json = false, any = false;
 	json_t *console = NULL;
@@ -135,27 +102,27 @@ static int run(int argc, char **argv)
 			board = optarg;
 			break;
 		case 's':
-			f.path[K1_DEV_SD] = optarg;
+			path[K1_DEV_SD] = optarg;
 			any = true;
 			break;
 		case '0':
-			f.path[K1_DEV_BOOT0] = optarg;
+			path[K1_DEV_BOOT0] = optarg;
 			any = true;
 			break;
 		case '1':
-			f.path[K1_DEV_BOOT1] = optarg;
+			path[K1_DEV_BOOT1] = optarg;
 			any = true;
 			break;
 		case 'u':
-			f.path[K1_DEV_USER] = optarg;
+			path[K1_DEV_USER] = optarg;
 			any = true;
 			break;
 		case 'n':
-			f.path[K1_DEV_NOR] = optarg;
+			path[K1_DEV_NOR] = optarg;
 			any = true;
 			break;
 		case 'N':
-			f.path[K1_DEV_NAND] = optarg;
+			path[K1_DEV_NAND] = optarg;
 			any = true;
 			break;
 		case 'b':
@@ -188,14 +155,15 @@ static int run(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if ((status = load(&f, board, &b)) == 0) {
-		if (json)
-			console = json_array();
-		k1_bootsim_run(&b, &o, collect, console, &r);
-		status = report(&r, console, json);
+	if (k1_emu_media_open(&mm, board, path, &err)) {
+		k1_emu_media_close(&mm);
+		return cli_fail_err(&err);
 	}
-	for (int d = 0; d < K1_DEV_COUNT; d++)
-		k1_unmap_file(&f.m[d]);
+	if (json)
+		console = json_array();
+	k1_bootsim_run(&mm.media, &o, collect, console, &r);
+	status = report(&r, console, json);
+	k1_emu_media_close(&mm);
 	return status;
 }
 

@@ -4,6 +4,7 @@
 #include "flash/flash.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,50 +48,79 @@ static int secs(const char *s, unsigned *ms)
 	return 0;
 }
 
-static int need(int argc, int want, const char *what)
+/* Each subcommand: how many words follow the verb (min..max; word, when set,
+ * is the only one allowed), the one line told when they are wrong, and the
+ * exchange with the board. */
+struct verb {
+	const char *name;
+	int min, max;
+	const char *word;
+	const char *usage;
+	int (*exchange)(struct k1_fb *fb, char **argv, struct k1_error *err);
+};
+
+static int fb_getvar(struct k1_fb *fb, char **argv, struct k1_error *err)
 {
-	return argc == want ? 0 : cli_fail("%s", what);
+	char out[K1_FB_RESPONSE_MAX + 1];
+	int rc = k1_fb_getvar(fb, argv[1], out, sizeof(out), err);
+
+	if (!rc)
+		printf("%s: %s\n", argv[1], out);
+	return rc;
 }
 
-static int exchange(struct k1_fb *fb, int argc, char **argv, struct k1_error *err)
+static int fb_stage_of(struct k1_fb *fb, char **argv, struct k1_error *err)
 {
-	const char *cmd = argv[0];
-	char out[K1_FB_RESPONSE_MAX + 1], line[K1_FB_COMMAND_MAX + 2];
+	enum k1_stage st;
+	int rc = k1_flash_detect_stage(fb, &st, err);
+
+	(void)argv;
+	if (!rc)
+		printf("%s\n", k1_stage_name(st));
+	return rc;
+}
+
+/* stage FILE, flash PART FILE: in pieces of the board's max-download-size */
+static int fb_send(struct k1_fb *fb, char **argv, struct k1_error *err)
+{
+	char out[K1_FB_RESPONSE_MAX + 1];
+	struct k1_error ignored;
+	bool flash = !strcmp(argv[0], "flash");
 	uint64_t sent, max = 0;
+
+	if (!k1_fb_getvar(fb, "max-download-size", out, sizeof(out), &ignored))
+		max = k1_fb_parse_size(out);
+	return k1_flash_send_file(fb, flash ? "flash" : NULL, flash ? argv[1] : "",
+				  argv[flash ? 2 : 1], max, NULL, NULL, &sent, err);
+}
+
+static int fb_continue(struct k1_fb *fb, char **argv, struct k1_error *err)
+{
+	(void)argv;
+	return k1_fb_command(fb, "continue", NULL, 0, err);
+}
+
+static int fb_erase(struct k1_fb *fb, char **argv, struct k1_error *err)
+{
+	char line[K1_FB_COMMAND_MAX + 2];
+
+	snprintf(line, sizeof(line), "erase:%s", argv[1]);
+	return k1_fb_command(fb, line, NULL, 0, err);
+}
+
+static int fb_reboot(struct k1_fb *fb, char **argv, struct k1_error *err)
+{
+	return k1_fb_command(fb, argv[1] ? "reboot-bootloader" : "reboot", NULL, 0, err);
+}
+
+/* oem: the words joined by spaces, as fastboot does */
+static int fb_oem(struct k1_fb *fb, char **argv, struct k1_error *err)
+{
+	char out[K1_FB_RESPONSE_MAX + 1], line[K1_FB_COMMAND_MAX + 2];
+	size_t len = 0;
 	int rc;
 
-	if (!strcmp(cmd, "getvar")) {
-		if ((rc = k1_fb_getvar(fb, argv[1], out, sizeof(out), err)))
-			return rc;
-		printf("%s: %s\n", argv[1], out);
-		return 0;
-	}
-	if (!strcmp(cmd, "stage-of")) {
-		enum k1_stage st;
-		if ((rc = k1_flash_detect_stage(fb, &st, err)))
-			return rc;
-		printf("%s\n", k1_stage_name(st));
-		return 0;
-	}
-	if (!strcmp(cmd, "stage") || !strcmp(cmd, "flash")) {
-		struct k1_error ignored;
-		if (!k1_fb_getvar(fb, "max-download-size", out, sizeof(out), &ignored))
-			max = k1_fb_parse_size(out);
-		bool flash = !strcmp(cmd, "flash");
-		return k1_flash_send_file(fb, flash ? "flash" : NULL, flash ? argv[1] : "",
-					  argv[flash ? 2 : 1], max, NULL, NULL, &sent, err);
-	}
-	if (!strcmp(cmd, "continue"))
-		return k1_fb_command(fb, "continue", NULL, 0, err);
-	if (!strcmp(cmd, "erase")) {
-		snprintf(line, sizeof(line), "erase:%s", argv[1]);
-		return k1_fb_command(fb, line, NULL, 0, err);
-	}
-	if (!strcmp(cmd, "reboot"))
-		return k1_fb_command(fb, argc > 1 ? "reboot-bootloader" : "reboot", NULL, 0, err);
-	/* oem: the words joined by spaces, as fastboot does */
-	size_t len = 0;
-	for (int i = 0; i < argc; i++) {
+	for (int i = 0; argv[i]; i++) {
 		int n = snprintf(line + len, sizeof(line) - len, "%s%s", i ? " " : "", argv[i]);
 		if (n < 0 || (size_t)n >= sizeof(line) - len)
 			return k1_err(err, K1_EINVAL, "oem: command longer than %d bytes",
@@ -103,22 +133,33 @@ static int exchange(struct k1_fb *fb, int argc, char **argv, struct k1_error *er
 	return rc;
 }
 
-static int check_args(int argc, char **argv)
+static const struct verb verbs[] = {
+	{"getvar", 1, 1, NULL, "expected one argument after the command", fb_getvar},
+	{"stage", 1, 1, NULL, "expected one argument after the command", fb_send},
+	{"erase", 1, 1, NULL, "expected one argument after the command", fb_erase},
+	{"flash", 2, 2, NULL, "flash: expected PART FILE", fb_send},
+	{"continue", 0, 0, NULL, "expected no argument after the command", fb_continue},
+	{"stage-of", 0, 0, NULL, "expected no argument after the command", fb_stage_of},
+	{"reboot", 0, 1, "bootloader", "reboot: expected nothing or 'bootloader'", fb_reboot},
+	{"oem", 1, INT_MAX, NULL, "oem: expected ARGS", fb_oem},
+};
+
+/* The verb of argv[0] with the right number of words, or NULL (told). */
+static const struct verb *find_verb(int argc, char **argv)
 {
-	const char *c = argv[0];
-	if (!strcmp(c, "getvar") || !strcmp(c, "stage") || !strcmp(c, "erase"))
-		return need(argc, 2, "expected one argument after the command");
-	if (!strcmp(c, "flash"))
-		return need(argc, 3, "flash: expected PART FILE");
-	if (!strcmp(c, "continue") || !strcmp(c, "stage-of"))
-		return need(argc, 1, "expected no argument after the command");
-	if (!strcmp(c, "reboot"))
-		return argc == 1 || (argc == 2 && !strcmp(argv[1], "bootloader"))
-			       ? 0
-			       : cli_fail("reboot: expected nothing or 'bootloader'");
-	if (!strcmp(c, "oem"))
-		return argc >= 2 ? 0 : cli_fail("oem: expected ARGS");
-	return cli_fail("unknown fastboot command '%s' (see 'k1fw fastboot --help')", c);
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+		const struct verb *v = &verbs[i];
+		if (strcmp(argv[0], v->name))
+			continue;
+		if (argc - 1 < v->min || argc - 1 > v->max ||
+		    (v->word && argc > 1 && strcmp(argv[1], v->word))) {
+			cli_fail("%s", v->usage);
+			return NULL;
+		}
+		return v;
+	}
+	cli_fail("unknown fastboot command '%s' (see 'k1fw fastboot --help')", argv[0]);
+	return NULL;
 }
 
 static int run(int argc, char **argv)
@@ -131,6 +172,7 @@ static int run(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	const struct verb *verb;
 	struct k1_target target;
 	struct k1_error err = {0};
 	struct k1_transport *t = NULL;
@@ -164,7 +206,7 @@ static int run(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (check_args(argc - optind, argv + optind))
+	if (!(verb = find_verb(argc - optind, argv + optind)))
 		return EXIT_USAGE;
 	if (k1_target_parse(where, &target, &err))
 		return cli_fail_err(&err);
@@ -174,7 +216,7 @@ static int run(int argc, char **argv)
 	}
 	struct k1_fb_events ev = {on_info, NULL, NULL};
 	struct k1_fb fb = {t, &ev, 0};
-	int rc = exchange(&fb, argc - optind, argv + optind, &err);
+	int rc = verb->exchange(&fb, argv + optind, &err);
 	k1_transport_close(t);
 	if (rc) {
 		fprintf(stderr, "k1fw: %s\n", err.msg);

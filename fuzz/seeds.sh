@@ -14,10 +14,11 @@ work=$(mktemp -d /tmp/k1fw-seeds-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 
-"$k1fw" keygen -o keys >/dev/null
-head -c 20000 /dev/urandom >spl.bin
-head -c 30000 /dev/urandom >fw_dynamic.bin
-head -c 50000 /dev/urandom >u-boot-nodtb.bin
+cp -r "$top/tests/data/test-keys" keys # fixed keys and seeded payloads: the same corpus every run
+seeded() { python3 "$top/tests/cli/seeded.py" "$1" "$2"; } # the tests' generator: fixed bytes
+seeded 20000 spl >spl.bin
+seeded 30000 fw_dynamic >fw_dynamic.bin
+seeded 50000 u-boot-nodtb >u-boot-nodtb.bin
 printf 'bootdelay=0\nbootcmd=run autoboot\n' >env.txt
 printf '/dts-v1/;\n/ { #address-cells = <2>; #size-cells = <2>;\n memory@0 { device_type = "memory"; reg = <0 0 0 0x80000000>; }; };\n' >board.dts
 dtc -q -I dts -O dtb -o board.dtb board.dts
@@ -30,11 +31,13 @@ for flags in 0 1 2 5; do
 	{ printf "\\$(printf %o "$flags")"; cat rel/partition_universal.json; } >"$out/image_table_$flags"
 done
 
-# A small GPT disk (sfdisk) with the bundle's bootinfo and FSBL in place, and
+# A small GPT disk (sfdisk, fixed GUIDs) with the bundle's bootinfo and FSBL in place, and
 # its Android sparse form: the disk and sparse readers' seeds.
 if command -v sfdisk >/dev/null; then
 	truncate -s 4M disk.img
-	printf 'label: gpt\nfirst-lba: 34\nstart=256, size=512, name=fsbl\nstart=2048, size=2048, name=uboot\n' |
+	printf '%s\n' 'label: gpt' 'label-id: 6B1F3C52-1D3A-4C8E-9E7A-2F5D0B9C4A10' 'first-lba: 34' \
+		'start=256, size=512, name=fsbl, uuid=0A8C5E21-7B4D-4F3A-8C6E-1D2B3A4F5E61' \
+		'start=2048, size=2048, name=uboot, uuid=0A8C5E21-7B4D-4F3A-8C6E-1D2B3A4F5E62' |
 		sfdisk -q disk.img >/dev/null 2>&1 || true
 	dd if=rel/factory/bootinfo_sd.bin of=disk.img conv=notrunc status=none
 	dd if=rel/factory/FSBL.bin of=disk.img bs=512 seek=256 conv=notrunc status=none

@@ -46,7 +46,8 @@ for build in "$@"; do
 		count "$log/out" $? "$name"
 	done
 done
-# The fuzz targets (built by `make check` into $K1FW_FUZZ_DIR): a smoke run each.
+# The fuzz targets (built by `make check` into $K1FW_FUZZ_DIR): each replays
+# its fixed seed corpus (no random fuzzing: the same result every run).
 if [ -n "${K1FW_FUZZ_DIR:-}" ]; then
 	sh "$top/tests/fuzz_smoke.sh" "$K1FW_FUZZ_DIR" "$top/$1/k1fw" >"$log/out" 2>&1
 	count "$log/out" $? "$K1FW_FUZZ_DIR (fuzz smoke)"

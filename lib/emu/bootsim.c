@@ -23,11 +23,6 @@ int k1_bootsel_parse(const char *s, enum k1_bootsel *out)
 	return K1_EINVAL;
 }
 
-const char *k1_bootsel_name(enum k1_bootsel s)
-{
-	return (unsigned)s < 4 ? bootsel_names[s] : "?";
-}
-
 void k1_bootsim_say(k1_console_fn con, void *ctx, const char *fmt, ...)
 {
 	char line[768];

@@ -21,7 +21,6 @@
 enum k1_bootsel { K1_BOOTSEL_EMMC, K1_BOOTSEL_NAND, K1_BOOTSEL_NOR, K1_BOOTSEL_TF };
 
 int k1_bootsel_parse(const char *s, enum k1_bootsel *out); /* "tf-emmc", ... */
-const char *k1_bootsel_name(enum k1_bootsel s);
 
 struct k1_region {
 	const uint8_t *data; /* NULL or len 0: absent (an SD slot without card) or empty */
@@ -67,8 +66,8 @@ int k1_bootsim_check_fsbl(const uint8_t *data, size_t len, uint32_t limit,
 			  const uint8_t *rotpk_hash, struct k1_bootsim_result *r);
 
 /* The SPL's check of a staged or stored u-boot.itb / fw_dynamic.itb: a FIT
- * whose hashes and references verify. 0, or K1_EINVAL with the reason. */
-int k1_bootsim_check_fit(const uint8_t *data, size_t len, char *why, size_t whylen);
+ * whose hashes and references verify. 0, or K1_EINVAL with the reason in err. */
+int k1_bootsim_check_fit(const uint8_t *data, size_t len, struct k1_error *err);
 
 /* Internal, shared by bootsim.c and bootsim_spl.c. */
 void k1_bootsim_say(k1_console_fn con, void *ctx, const char *fmt, ...)

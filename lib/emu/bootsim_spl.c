@@ -13,31 +13,24 @@
 #define SPL_BANNER "U-Boot SPL 2022.10 (k1fw emulate)"
 #define UBOOT_BANNER "U-Boot 2022.10 (k1fw emulate)"
 
-int k1_bootsim_check_fit(const uint8_t *data, size_t len, char *why, size_t whylen)
+int k1_bootsim_check_fit(const uint8_t *data, size_t len, struct k1_error *err)
 {
 	struct k1_input in = {.path = "FIT", .data = data, .len = len};
 	struct k1_checks c = {0};
-	struct k1_error e = {0};
 	int rc = 0;
 
-	if (!k1_format_fit.probe(data, len)) {
-		snprintf(why, whylen, "not a FIT (no FDT magic d00dfeed at its start)");
-		return K1_EINVAL;
-	}
-	if (k1_format_fit.verify(&in, NULL, &c, &e)) {
-		snprintf(why, whylen, "%s", e.msg);
+	if (!k1_format_fit.probe(data, len))
+		return k1_err(err, K1_EINVAL, "not a FIT (no FDT magic d00dfeed at its start)");
+	if (k1_format_fit.verify(&in, NULL, &c, err)) {
+		k1_checks_free(&c);
 		return K1_EINVAL;
 	}
 	for (size_t i = 0; i < c.count && !rc; i++)
-		if (!c.items[i].ok) {
-			snprintf(why, whylen, "%s @ %s: %s", c.items[i].name, c.items[i].where,
-				 c.items[i].message);
-			rc = K1_EINVAL;
-		}
-	if (!rc && c.oom) {
-		snprintf(why, whylen, "out of memory checking the FIT");
-		rc = K1_ENOMEM;
-	}
+		if (!c.items[i].ok)
+			rc = k1_err(err, K1_EINVAL, "%s @ %s: %s", c.items[i].name,
+				    c.items[i].where, c.items[i].message);
+	if (!rc && c.oom)
+		rc = k1_err(err, K1_ENOMEM, "out of memory checking the FIT");
 	k1_checks_free(&c);
 	return rc;
 }
@@ -103,7 +96,8 @@ static int spl_load(const struct k1_region *dev, const struct k1_disk *d, bool n
 {
 	struct spl_part p;
 	bool by_index = false, found;
-	char step[32], fix[400], why[400];
+	char step[32], fix[400];
+	struct k1_error why = {0};
 
 	snprintf(step, sizeof(step), "spl.%s", name);
 	found = d ? gpt_part(d, name, index, &p, &by_index) : mtd_part(nand, name, &p, dev->len);
@@ -122,14 +116,14 @@ static int spl_load(const struct k1_region *dev, const struct k1_disk *d, bool n
 	k1_bootsim_say(con, ctx, "spl: loading %s from partition %d%s at 0x%llx", name, p.index,
 		       by_index ? " (by index: no partition of that name)" : "",
 		       (unsigned long long)p.off);
-	if (k1_bootsim_check_fit(dev->data + p.off, (size_t)p.len, why, sizeof(why))) {
+	if (k1_bootsim_check_fit(dev->data + p.off, (size_t)p.len, &why)) {
 		snprintf(fix, sizeof(fix),
 			 "flash a valid %s into partition %s (k1fw verify %s first)", img_for(name),
 			 by_index ? "with that name" : name, img_for(name));
-		k1_bootsim_say(con, ctx, "spl: %s: bad FIT: %s", name, why);
+		k1_bootsim_say(con, ctx, "spl: %s: bad FIT: %s", name, why.msg);
 		k1_bootsim_fail(r, medium, step, fix, "partition %d (%s%s) at 0x%llx: %s", p.index,
 				name, by_index ? ", taken by index" : "", (unsigned long long)p.off,
-				why);
+				why.msg);
 		return K1_EINVAL;
 	}
 	return 0;

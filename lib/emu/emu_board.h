@@ -19,11 +19,11 @@
 #define K1_EMU_MAX_INFO 64
 
 enum k1_emu_stage {
-	K1_STAGE_BROM,  /* USB download mode: getvar, download, continue */
-	K1_STAGE_SPL,   /* the staged FSBL waits for u-boot.itb */
-	K1_STAGE_UBOOT, /* U-Boot fastboot: flash, erase, reboot, ... */
-	K1_STAGE_OS,    /* booted: no fastboot device any more */
-	K1_STAGE_HANG,  /* an FSBL ran and stopped: no fastboot device */
+	K1_EMU_STAGE_BROM,  /* USB download mode: getvar, download, continue */
+	K1_EMU_STAGE_SPL,   /* the staged FSBL waits for u-boot.itb */
+	K1_EMU_STAGE_UBOOT, /* U-Boot fastboot: flash, erase, reboot, ... */
+	K1_EMU_STAGE_OS,    /* booted: no fastboot device any more */
+	K1_EMU_STAGE_HANG,  /* an FSBL ran and stopped: no fastboot device */
 };
 
 struct k1_emu_config {
@@ -89,9 +89,9 @@ const char *k1_emu_stage_name(enum k1_emu_stage s);
 void k1_emu_flash(struct k1_emu_board *b, const char *name, struct k1_emu_reply *rep);
 void k1_emu_erase(struct k1_emu_board *b, const char *name, struct k1_emu_reply *rep);
 void k1_emu_oem_erase(struct k1_emu_board *b, const char *arg, struct k1_emu_reply *rep);
-/* Where a name lands: device, offset, length (emu_flash.c). 0 or a FAIL
- * reason in why. */
+/* Where a name lands: device, offset, length (emu_flash.c). 0, or
+ * K1_EINVAL with the FAIL reason in err. */
 int k1_emu_locate(struct k1_emu_board *b, const char *name, enum k1_emu_dev *dev, uint64_t *off,
-		  uint64_t *len, char *why, size_t whylen);
+		  uint64_t *len, struct k1_error *err);
 
 #endif

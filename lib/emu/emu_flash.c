@@ -27,7 +27,7 @@ static enum k1_emu_dev spi_dev(const struct k1_emu_board *b)
 }
 
 static int gpt_lookup(struct k1_emu_board *b, const char *name, uint64_t *off, uint64_t *len,
-		      char *why, size_t wn)
+		      struct k1_error *err)
 {
 	struct k1_mapped m;
 	struct k1_error e = {0};
@@ -35,10 +35,8 @@ static int gpt_lookup(struct k1_emu_board *b, const char *name, uint64_t *off, u
 	const struct k1_gpt_entry *p = NULL;
 	int rc = K1_EINVAL;
 
-	if (k1_emu_map(&b->st, K1_DEV_USER, &m, &e) || !m.len) {
-		snprintf(why, wn, "no eMMC on this board");
-		return K1_EINVAL;
-	}
+	if (k1_emu_map(&b->st, K1_DEV_USER, &m, &e) || !m.len)
+		return k1_err(err, K1_EINVAL, "no eMMC on this board");
 	struct k1_input in = {.path = "emmc", .data = m.data, .len = m.len};
 	if (!k1_disk_open(&in, &d, &e)) {
 		p = (d.table == K1_DISK_GPT || d.table == K1_DISK_GPT_BACKUP)
@@ -52,21 +50,18 @@ static int gpt_lookup(struct k1_emu_board *b, const char *name, uint64_t *off, u
 		k1_disk_close(&d);
 	}
 	k1_unmap_file(&m);
-	if (rc)
-		snprintf(why, wn, "partition %s not found", name);
-	return rc;
+	return rc ? k1_err(err, rc, "partition %s not found", name) : 0;
 }
 
 int k1_emu_locate(struct k1_emu_board *b, const char *name, enum k1_emu_dev *dev, uint64_t *off,
-		  uint64_t *len, char *why, size_t wn)
+		  uint64_t *len, struct k1_error *err)
 {
 	const struct k1_ptable_part *p = b->have_table ? k1_ptable_find(&b->table, name) : NULL;
 
 	if (b->mtd_mode) {
-		if (!p || !p->offset_known || !p->size_known) {
-			snprintf(why, wn, "partition %s not found in the mtd table", name);
-			return K1_EINVAL;
-		}
+		if (!p || !p->offset_known || !p->size_known)
+			return k1_err(err, K1_EINVAL, "partition %s not found in the mtd table",
+				      name);
 		*dev = spi_dev(b);
 		*off = p->offset;
 		*len = p->rest ? (b->st.size[*dev] > *off ? b->st.size[*dev] - *off : 0) : p->size;
@@ -83,7 +78,7 @@ int k1_emu_locate(struct k1_emu_board *b, const char *name, enum k1_emu_dev *dev
 		return 0;
 	}
 	*dev = K1_DEV_USER;
-	if (!gpt_lookup(b, name, off, len, why, wn))
+	if (!gpt_lookup(b, name, off, len, err))
 		return 0;
 	if (p && !p->in_table && p->offset_known && p->size_known && !p->rest) {
 		*off = p->offset, *len = p->size; /* hidden: raw at the JSON offset */
@@ -106,12 +101,11 @@ static void guid_for(const char *a, const char *b2, uint8_t g[16])
 	k1_gpt_guid_v4(g, h);
 }
 
-static int write_gpt(struct k1_emu_board *b, const struct k1_ptable *t, char *why, size_t wn)
+static int write_gpt(struct k1_emu_board *b, const struct k1_ptable *t, struct k1_error *err)
 {
 	uint64_t sectors = b->st.size[K1_DEV_USER] / 512;
 	struct k1_gpt_new_part parts[K1_GPT_NEW_ENTRIES];
 	static uint8_t primary[K1_GPT_PRIMARY_BYTES], backup[K1_GPT_BACKUP_BYTES];
-	struct k1_error e = {0};
 	uint8_t dguid[16];
 	size_t n = 0;
 
@@ -119,29 +113,25 @@ static int write_gpt(struct k1_emu_board *b, const struct k1_ptable *t, char *wh
 		const struct k1_ptable_part *p = &t->parts[i];
 		if (!p->in_table)
 			continue;
-		if (n == K1_GPT_NEW_ENTRIES || !p->gpt_known || !p->size_known) {
-			snprintf(why, wn, "partition %s: no usable offset or size", p->name);
-			return K1_EINVAL;
-		}
+		if (n == K1_GPT_NEW_ENTRIES || !p->gpt_known || !p->size_known)
+			return k1_err(err, K1_EINVAL, "partition %s: no usable offset or size",
+				      p->name);
 		parts[n] = (struct k1_gpt_new_part){.name = p->name};
 		parts[n].first_lba = p->gpt_offset / 512;
 		parts[n].last_lba = p->rest ? sectors - 34 : parts[n].first_lba + p->size / 512 - 1;
-		if (!p->rest && p->size < 512) {
-			snprintf(why, wn, "partition %s: size under one sector", p->name);
-			return K1_EINVAL;
-		}
+		if (!p->rest && p->size < 512)
+			return k1_err(err, K1_EINVAL, "partition %s: size under one sector",
+				      p->name);
 		guid_for(p->name, p->offset_str ? p->offset_str : "", parts[n].guid);
 		n++;
 	}
 	guid_for("disk", n ? parts[0].name : "", dguid);
-	if (k1_gpt_check(parts, n, sectors, &e) ||
-	    k1_gpt_build(parts, n, sectors, dguid, primary, backup, &e) ||
-	    k1_emu_write(&b->st, K1_DEV_USER, 440, primary + 440, sizeof(primary) - 440, &e) ||
-	    k1_emu_write(&b->st, K1_DEV_USER, (sectors - 33) * 512, backup, sizeof(backup), &e) ||
-	    k1_emu_fill(&b->st, K1_DEV_USER, K1_DISK_ENV_OFFSET, K1_DISK_ENV_SIZE, 0, &e)) {
-		snprintf(why, wn, "%.200s", e.msg);
+	if (k1_gpt_check(parts, n, sectors, err) ||
+	    k1_gpt_build(parts, n, sectors, dguid, primary, backup, err) ||
+	    k1_emu_write(&b->st, K1_DEV_USER, 440, primary + 440, sizeof(primary) - 440, err) ||
+	    k1_emu_write(&b->st, K1_DEV_USER, (sectors - 33) * 512, backup, sizeof(backup), err) ||
+	    k1_emu_fill(&b->st, K1_DEV_USER, K1_DISK_ENV_OFFSET, K1_DISK_ENV_SIZE, 0, err))
 		return K1_EINVAL;
-	}
 	return 0;
 }
 
@@ -149,7 +139,7 @@ static void flash_table(struct k1_emu_board *b, enum k1_ptable_kind kind, struct
 {
 	struct k1_ptable t;
 	struct k1_error e = {0};
-	char why[300] = "";
+	int rc = 0;
 
 	if (kind == K1_PTABLE_MTD && !spi_pins(b)) {
 		k1_fb_reply(rep->final, "FAIL", "flash mtd: the boot pins select no SPI flash");
@@ -160,20 +150,20 @@ static void flash_table(struct k1_emu_board *b, enum k1_ptable_kind kind, struct
 		return;
 	}
 	if (t.kind != kind)
-		snprintf(why, sizeof(why), "table format is not %s",
-			 kind == K1_PTABLE_GPT ? "gpt" : "mtd");
-	for (size_t i = 0; !why[0] && i < t.count; i++) {
+		rc = k1_err(&e, K1_EINVAL, "table format is not %s",
+			    kind == K1_PTABLE_GPT ? "gpt" : "mtd");
+	for (size_t i = 0; !rc && i < t.count; i++) {
 		if (t.parts[i].problem[0])
-			snprintf(why, sizeof(why), "%s", t.parts[i].problem);
-		else if (t.parts[i].vendor_backwards)
-			snprintf(why, sizeof(why),
-				 "offset must larger then previous size and offset");
+			rc = k1_err(&e, K1_EINVAL, "%s", t.parts[i].problem);
+		else if (t.parts[i].vendor_backwards) /* the vendor's words */
+			rc = k1_err(&e, K1_EINVAL,
+				    "offset must larger then previous size and offset");
 	}
-	if (!why[0] && kind == K1_PTABLE_GPT)
-		write_gpt(b, &t, why, sizeof(why));
-	if (why[0]) {
+	if (!rc && kind == K1_PTABLE_GPT)
+		rc = write_gpt(b, &t, &e);
+	if (rc) {
 		k1_ptable_free(&t);
-		k1_fb_reply(rep->final, "FAIL", "%s", why);
+		k1_fb_reply(rep->final, "FAIL", "%s", e.msg);
 		return;
 	}
 	if (b->have_table)
@@ -230,42 +220,33 @@ static void trim_sparse(uint8_t *d, size_t len)
 }
 
 static int write_image(struct k1_emu_board *b, enum k1_emu_dev dev, uint64_t off, uint64_t len,
-		       char *why, size_t wn)
+		       struct k1_error *err)
 {
 	struct sink_ctx s = {b, dev, off, len, false};
-	struct k1_error e = {0};
 	bool sparse = b->dl_len >= 4 && k1_le32(b->dl) == K1_SPARSE_MAGIC;
 	int rc;
 
 	if (sparse)
 		trim_sparse(b->dl, b->dl_len);
-	if (sparse && k1_sparse_expand(b->dl, b->dl_len, sink, &s, &e)) {
-		snprintf(why, wn, "%.200s", e.msg); /* checked whole: nothing written */
-		return K1_EINVAL;
-	}
-	if (!sparse && b->dl_len > len) {
-		snprintf(why, wn, "image of 0x%zx bytes is larger than the partition (0x%llx)",
-			 b->dl_len, (unsigned long long)len);
-		return K1_EINVAL;
-	}
+	if (sparse && k1_sparse_expand(b->dl, b->dl_len, sink, &s, err))
+		return K1_EINVAL; /* checked whole: nothing written */
+	if (!sparse && b->dl_len > len)
+		return k1_err(err, K1_EINVAL,
+			      "image of 0x%zx bytes is larger than the partition (0x%llx)",
+			      b->dl_len, (unsigned long long)len);
 	if (dev == K1_DEV_NOR || dev == K1_DEV_NAND) /* SPI flash: erase, then program */
-		if (k1_emu_fill(&b->st, dev, off, sparse ? len : b->dl_len, 0xFF, &e)) {
-			snprintf(why, wn, "%.200s", e.msg);
+		if (k1_emu_fill(&b->st, dev, off, sparse ? len : b->dl_len, 0xFF, err))
 			return K1_EIO;
-		}
 	s.write = true;
-	rc = sparse ? k1_sparse_expand(b->dl, b->dl_len, sink, &s, &e)
-		    : k1_emu_write(&b->st, dev, off, b->dl, b->dl_len, &e);
-	if (rc)
-		snprintf(why, wn, "%.200s", e.msg);
+	rc = sparse ? k1_sparse_expand(b->dl, b->dl_len, sink, &s, err)
+		    : k1_emu_write(&b->st, dev, off, b->dl, b->dl_len, err);
 	return rc;
 }
 
 /* fastboot_oem_flash_env: a CRC-checked binary env or text, imported
  * into the running U-Boot; the MMC env area is then zeroed. */
-static int flash_env(struct k1_emu_board *b, char *why, size_t wn)
+static int flash_env(struct k1_emu_board *b, struct k1_error *err)
 {
-	struct k1_error e = {0};
 	bool bin = b->dl_len > 4 &&
 		   (uint32_t)crc32(0L, b->dl + 4, (uInt)(b->dl_len - 4)) == k1_le32(b->dl);
 	bool text = true;
@@ -273,17 +254,14 @@ static int flash_env(struct k1_emu_board *b, char *why, size_t wn)
 	for (size_t i = 0; !bin && i < b->dl_len && text; i++)
 		text = b->dl[i] == '\n' || b->dl[i] == '\t' ||
 		       (b->dl[i] >= 0x20 && b->dl[i] < 0x7f);
-	if (!bin && !text) {
-		snprintf(why, wn, "env: neither an environment image with a good CRC nor text");
-		return K1_EINVAL;
-	}
+	if (!bin && !text)
+		return k1_err(err, K1_EINVAL,
+			      "env: neither an environment image with a good CRC nor text");
 	b->env_imported = true;
 	if (b->mtd_mode)
 		return 1; /* SPI flash: written to the env partition like any image */
-	if (k1_emu_fill(&b->st, K1_DEV_USER, K1_DISK_ENV_OFFSET, K1_DISK_ENV_SIZE, 0, &e)) {
-		snprintf(why, wn, "%.200s", e.msg);
+	if (k1_emu_fill(&b->st, K1_DEV_USER, K1_DISK_ENV_OFFSET, K1_DISK_ENV_SIZE, 0, err))
 		return K1_EIO;
-	}
 	return 0;
 }
 
@@ -291,7 +269,7 @@ void k1_emu_flash(struct k1_emu_board *b, const char *name, struct k1_emu_reply 
 {
 	enum k1_emu_dev dev;
 	uint64_t off, len;
-	char why[300] = "";
+	struct k1_error e = {0};
 	int rc;
 
 	if (!strcmp(name, "gpt") || !strcmp(name, "mtd"))
@@ -315,13 +293,12 @@ void k1_emu_flash(struct k1_emu_board *b, const char *name, struct k1_emu_reply 
 		k1_fb_reply(rep->final, rc ? "FAIL" : "OKAY", "%s", rc ? e.msg : "");
 		return;
 	}
-	if (!strcmp(name, "env") && (rc = flash_env(b, why, sizeof(why))) <= 0) {
-		k1_fb_reply(rep->final, rc ? "FAIL" : "OKAY", "%s", why);
+	if (!strcmp(name, "env") && (rc = flash_env(b, &e)) <= 0) {
+		k1_fb_reply(rep->final, rc ? "FAIL" : "OKAY", "%s", rc ? e.msg : "");
 		return;
 	}
-	if (k1_emu_locate(b, name, &dev, &off, &len, why, sizeof(why)) ||
-	    write_image(b, dev, off, len, why, sizeof(why))) {
-		k1_fb_reply(rep->final, "FAIL", "%s", why);
+	if (k1_emu_locate(b, name, &dev, &off, &len, &e) || write_image(b, dev, off, len, &e)) {
+		k1_fb_reply(rep->final, "FAIL", "%s", e.msg);
 		return;
 	}
 	k1_fb_reply(rep->final, "OKAY", "%s", "");
@@ -332,10 +309,9 @@ void k1_emu_erase(struct k1_emu_board *b, const char *name, struct k1_emu_reply 
 	enum k1_emu_dev dev;
 	uint64_t off, len;
 	struct k1_error e = {0};
-	char why[300];
 
-	if (k1_emu_locate(b, name, &dev, &off, &len, why, sizeof(why))) {
-		k1_fb_reply(rep->final, "FAIL", "%s", why);
+	if (k1_emu_locate(b, name, &dev, &off, &len, &e)) {
+		k1_fb_reply(rep->final, "FAIL", "%s", e.msg);
 		return;
 	}
 	if (k1_emu_fill(&b->st, dev, off, len, dev == K1_DEV_NOR || dev == K1_DEV_NAND ? 0xFF : 0,

@@ -25,16 +25,6 @@ void k1_emu_storage_defaults(uint64_t size[K1_DEV_COUNT])
 	size[K1_DEV_SD] = 0;
 }
 
-const char *k1_emu_dev_file(enum k1_emu_dev d)
-{
-	return d < K1_DEV_COUNT ? files[d] : "?";
-}
-
-const char *k1_emu_dev_name(enum k1_emu_dev d)
-{
-	return d < K1_DEV_COUNT ? names[d] : "?";
-}
-
 static int dev_path(const struct k1_emu_storage *s, enum k1_emu_dev d, char *out, size_t n,
 		    struct k1_error *err)
 {
@@ -204,4 +194,43 @@ int k1_emu_map(const struct k1_emu_storage *s, enum k1_emu_dev d, struct k1_mapp
 	if ((rc = dev_path(s, d, path, sizeof(path), err)))
 		return rc;
 	return k1_map_file(path, m, err);
+}
+
+static struct k1_region *media_slot(struct k1_board_media *b, enum k1_emu_dev d)
+{
+	struct k1_region *slot[K1_DEV_COUNT] = {&b->boot0, &b->boot1, &b->user,
+						&b->nor,   &b->nand,  &b->sd};
+	return slot[d];
+}
+
+int k1_emu_media_open(struct k1_emu_media *mm, const char *dir,
+		      const char *const path[K1_DEV_COUNT], struct k1_error *err)
+{
+	char buf[4200];
+	int rc = 0;
+
+	memset(mm, 0, sizeof(*mm));
+	for (int d = 0; d < K1_DEV_COUNT; d++) {
+		const char *p = path ? path[d] : NULL;
+		struct k1_error *e = rc ? NULL : err; /* the first failure is the one told */
+		int r = 0;
+		if (!p && dir) {
+			r = k1_path_join(buf, sizeof(buf), dir, files[d], e);
+			if (!r && access(buf, F_OK) && errno == ENOENT)
+				continue;
+			p = buf;
+		}
+		if (!r && p && !(r = k1_map_file(p, &mm->m[d], e)))
+			*media_slot(&mm->media, (enum k1_emu_dev)d) =
+				(struct k1_region){mm->m[d].data, mm->m[d].len};
+		rc = rc ? rc : r;
+	}
+	return rc;
+}
+
+void k1_emu_media_close(struct k1_emu_media *mm)
+{
+	for (int d = 0; d < K1_DEV_COUNT; d++)
+		k1_unmap_file(&mm->m[d]);
+	memset(mm, 0, sizeof(*mm));
 }

@@ -6,6 +6,7 @@
 
 #include "base/error.h"
 #include "base/fileio.h"
+#include "emu/bootsim.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -28,8 +29,6 @@ struct k1_emu_storage {
 
 /* Default sizes: boot0/1 4 MiB, user 8 GiB, NOR 4 MiB, NAND 256 MiB. */
 void k1_emu_storage_defaults(uint64_t size[K1_DEV_COUNT]);
-const char *k1_emu_dev_file(enum k1_emu_dev d); /* "emmc-boot0.img", ... */
-const char *k1_emu_dev_name(enum k1_emu_dev d); /* "eMMC boot0", ... */
 
 /* Open the board folder (created when missing): every device file except
  * sd.img is created at size[] when absent (sparse, zero; NOR and NAND
@@ -49,5 +48,19 @@ int k1_emu_map(const struct k1_emu_storage *s, enum k1_emu_dev d, struct k1_mapp
 /* pread len bytes at off. */
 int k1_emu_read(const struct k1_emu_storage *s, enum k1_emu_dev d, uint64_t off, void *buf,
 		size_t len, struct k1_error *err);
+
+/* A board folder as the boot simulation sees it (the emulator's power-on and
+ * `k1fw doctor`): each device file mapped read-only into its slot of media.
+ * path[d], when set, is device d's file instead of DIR/<its file name>; dir
+ * may be NULL (then only path[] counts). A file absent from dir leaves its
+ * slot empty; any other file that cannot be mapped is an error, which leaves
+ * that slot empty and the others mapped. Close with k1_emu_media_close. */
+struct k1_emu_media {
+	struct k1_board_media media;
+	struct k1_mapped m[K1_DEV_COUNT];
+};
+int k1_emu_media_open(struct k1_emu_media *mm, const char *dir,
+		      const char *const path[K1_DEV_COUNT], struct k1_error *err);
+void k1_emu_media_close(struct k1_emu_media *mm);
 
 #endif

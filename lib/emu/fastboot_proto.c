@@ -21,14 +21,6 @@ static const struct {
 	{"set_active", K1_FB_SET_ACTIVE},
 };
 
-const char *k1_fb_kind_name(enum k1_fb_kind kind)
-{
-	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		if (verbs[i].kind == kind)
-			return verbs[i].name;
-	return kind == K1_FB_OEM ? "oem" : "unknown";
-}
-
 static int parse_size(const char *s, uint32_t *out, struct k1_error *err)
 {
 	uint32_t v = 0;

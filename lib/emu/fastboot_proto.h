@@ -49,7 +49,4 @@ int k1_fb_parse(const uint8_t *pkt, size_t len, struct k1_fb_cmd *cmd, struct k1
 size_t k1_fb_reply(char *out, const char *kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* The name of a kind, for logs ("getvar", ...). */
-const char *k1_fb_kind_name(enum k1_fb_kind kind);
-
 #endif

@@ -1,9 +1,12 @@
 # Shared by the tests that drive `k1fw emulate` (source after lib.sh, from
-# inside $T): a release folder from synthetic payloads, and an emulator run
-# in the background on a free loopback port.
+# inside $T): a release folder from synthetic payloads, an emulator run in
+# the background on a free loopback port (killed when the test ends), and the
+# Debian fastboot client talking to it.
+EPID=
+trap '[ -n "$EPID" ] && kill -9 "$EPID" 2>/dev/null; rm -rf "$T"' EXIT INT TERM
 
 # make_bundle DIR [ROOTFS_BYTES]: a k1fw release in DIR (vendor SPL when
-# present, else a synthetic one), with a random bootfs and rootfs.
+# present, else a synthetic one), with a seeded bootfs and rootfs.
 make_bundle() {
 	rm -f rootfs.ext4
 	ROOTFS_BYTES=${2:-3145728} make_inputs
@@ -36,3 +39,7 @@ wait_emu() {
 }
 # storage_digest DIR: one line per storage file, by content (not allocation).
 storage_digest() { python3 "$TOP/tests/cli/content_digest.py" "$1"/*.img; }
+# fb ARGS...: the Debian fastboot client against the emulator (output in fb.log).
+fb() { fastboot -s "tcp:127.0.0.1:$PORT" "$@" >>fb.log 2>&1; }
+# wait_up: poll until the next stage answers (the device re-enumerates).
+wait_up() { i=0; until fb getvar max-download-size || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done; }

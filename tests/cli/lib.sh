@@ -8,10 +8,26 @@ T=$(mktemp -d /tmp/k1fw-cli-XXXXXX)
 trap 'rm -rf "$T"' EXIT
 _n=0
 
+# the Python helpers beside this file (seeded.py, ...) import from any test
+export PYTHONPATH="$TOP/tests/cli${PYTHONPATH:+:$PYTHONPATH}"
+
 ok() { _n=$((_n + 1)); echo "ok $_n - $*"; }
 not_ok() { _n=$((_n + 1)); echo "not ok $_n - $*"; }
 skip() { _n=$((_n + 1)); echo "ok $_n # SKIP $*"; }
 have_vendor() { [ -d "$VENDOR/golden" ] && [ -d "$VENDOR/k1-x" ]; }
+
+# need_tools WHAT PACKAGES TOOL...: when a TOOL is not installed, the whole
+# test file is one SKIP line ("WHAT need TOOL (PACKAGES)") and exits 0.
+need_tools() {
+	what=$1 pkgs=$2; shift 2
+	for tool in "$@"; do
+		command -v "$tool" >/dev/null 2>&1 && continue
+		echo "# SKIP: $tool not installed (scripts/install-deps.sh installs it)" >&2
+		skip "$what need $tool ($pkgs)"
+		done_testing
+		exit 0
+	done
+}
 
 # run CMD...: runs it, keeping stdout in $T/out, stderr in $T/err, status in $rc.
 run() { "$@" >"$T/out" 2>"$T/err"; rc=$?; }
@@ -37,20 +53,69 @@ expect_fail() {
 	fi
 }
 
+# seeded_bytes N SEED: N pseudo-random bytes on stdout, always the same for
+# the same SEED (tests/cli/seeded.py): test inputs never come from /dev/urandom.
+seeded_bytes() { python3 "$TOP/tests/cli/seeded.py" "$1" "$2"; }
+
+# flip FILE OFFSET [OUT]: invert the byte at OFFSET (always a change, unlike
+# writing a value), in FILE itself or in OUT, a copy of FILE.
+flip() {
+	[ $# -lt 3 ] || { cp "$1" "$3" && set -- "$3" "$2"; }
+	python3 -c 'import sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(int(sys.argv[2], 0)); b = f.read(1); f.seek(int(sys.argv[2], 0)); f.write(bytes([b[0] ^ 0xFF]))' "$1" "$2"
+}
+
+# verify_fails DESC PATTERN...: the last `run k1fw verify` exited 1 and its
+# stdout holds each PATTERN.
+verify_fails() {
+	desc=$1; shift
+	bad=""
+	[ "$rc" -eq 1 ] || bad="exit $rc, wanted 1"
+	for p in "$@"; do grep -q -- "$p" "$T/out" || bad="$bad; no '$p'"; done
+	if [ -z "$bad" ]; then ok "$desc"; else
+		not_ok "$desc ($bad)"; sed 's/^/#   /' "$T/out" | head -8; fi
+}
+
 # same_file A B DESC
 same_file() {
 	if cmp -s "$1" "$2"; then ok "$3"; else not_ok "$3 ($1 differs from $2)"; cmp "$1" "$2" | sed 's/^/#   /'; fi
 }
 
+# expect_output NAME RC CMD...: CMD exits RC and prints exactly what
+# tests/cli/expected/NAME holds: its stdout, then, when it wrote any, a line
+# "--- stderr" and its stderr. The one comparison of whole outputs (as
+# genimage's test_cmp): a difference fails with the diff. With
+# K1FW_UPDATE_EXPECTED=1 (`make update-expected`) the file is written instead.
+expect_output() {
+	name=$1 want=$2; shift 2
+	run "$@"
+	{ cat "$T/out"; if [ -s "$T/err" ]; then echo "--- stderr"; cat "$T/err"; fi; } >"$T/got"
+	if [ "$rc" -ne "$want" ]; then
+		not_ok "$name: exit $rc, wanted $want"; sed 's/^/#   /' "$T/err" | head -5; return
+	fi
+	if [ "${K1FW_UPDATE_EXPECTED:-}" = 1 ]; then
+		cp "$T/got" "$TOP/tests/cli/expected/$name" && ok "$name: written"; return
+	fi
+	if [ ! -f "$TOP/tests/cli/expected/$name" ]; then
+		not_ok "$name: tests/cli/expected/$name is missing (make update-expected writes it)"
+	elif diff -u "$TOP/tests/cli/expected/$name" "$T/got" >"$T/diff"; then
+		ok "$name: output as expected"
+	else
+		not_ok "$name: output differs from tests/cli/expected/$name (if meant: make update-expected)"
+		sed 's/^/#   /' "$T/diff" | head -40
+	fi
+}
+
 # make_inputs: in the current folder, what `k1fw bundle` takes, from synthetic
-# payloads: keys/, fw_dynamic.bin, u-boot-nodtb.bin, spl.bin (the vendor's
+# payloads: keys/ (unless the test put its own there), fw_dynamic.bin, u-boot-nodtb.bin, spl.bin (the vendor's
 # when present), k1-x_deb1.dtb, env.txt; bootfs.ext4 and rootfs.ext4 of
-# random bytes unless the test made its own (ROOTFS_BYTES, default 3 MiB).
+# seeded bytes unless the test made its own (ROOTFS_BYTES, default 3 MiB).
 make_inputs() {
-	"$K1FW" keygen -o keys >/dev/null
-	head -c 150000 /dev/urandom >fw_dynamic.bin
-	head -c 700000 /dev/urandom >u-boot-nodtb.bin
-	head -c 100000 /dev/urandom >spl.bin
+	[ -d keys ] || "$K1FW" keygen -o keys >/dev/null
+	seeded_bytes 150000 fw_dynamic >fw_dynamic.bin
+	seeded_bytes 700000 u-boot-nodtb >u-boot-nodtb.bin
+	seeded_bytes 100000 spl >spl.bin
 	[ -f "$VENDOR/k1-x/u-boot-spl.bin" ] && cp "$VENDOR/k1-x/u-boot-spl.bin" spl.bin
 	cat >board.dts <<'DTS'
 /dts-v1/;
@@ -60,8 +125,8 @@ make_inputs() {
 DTS
 	dtc -q -I dts -O dtb -o k1-x_deb1.dtb board.dts
 	printf 'bootdelay=0\n' >env.txt
-	[ -f bootfs.ext4 ] || head -c 1048576 /dev/urandom >bootfs.ext4
-	[ -f rootfs.ext4 ] || head -c "${ROOTFS_BYTES:-3145728}" /dev/urandom >rootfs.ext4
+	[ -f bootfs.ext4 ] || seeded_bytes 1048576 bootfs >bootfs.ext4
+	[ -f rootfs.ext4 ] || seeded_bytes "${ROOTFS_BYTES:-3145728}" rootfs >rootfs.ext4
 }
 
 done_testing() { echo "1..$_n"; }

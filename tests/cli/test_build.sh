@@ -25,7 +25,7 @@ fi
 # the example recipes (our own) against the typed commands, with our keys
 cp -r "$TOP/examples/k1-x" "$T/ex"
 "$K1FW" keygen -o "$T/ex/configs/key" >/dev/null
-head -c 50000 /dev/urandom >"$T/ex/u-boot-spl.bin"
+seeded_bytes 50000 example-spl >"$T/ex/u-boot-spl.bin"
 expect_rc 0 "example fsbl.json" "$K1FW" build -c "$T/ex/configs/fsbl.json" -o "$T/ex_fsbl.bin"
 "$K1FW" fsbl --spl "$T/ex/u-boot-spl.bin" --keys "$T/ex/configs/key" -o "$T/typed_fsbl.bin"
 same_file "$T/ex_fsbl.bin" "$T/typed_fsbl.bin" "recipe and k1fw fsbl agree"

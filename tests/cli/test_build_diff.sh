@@ -14,11 +14,7 @@ if [ -z "$script" ] || [ ! -f "$script" ]; then
 	done_testing
 	exit 0
 fi
-if ! command -v python3 >/dev/null || ! command -v openssl >/dev/null; then
-	skip "differential test: python3 and openssl are needed"
-	done_testing
-	exit 0
-fi
+need_tools "differential tests" "python3, openssl" python3 openssl
 
 if ! python3 "$TOP/tests/cli/gen_recipes.py" "$T/r" "$count" "$seed" 2>"$T/gen.err"; then
 	not_ok "generate $count recipes"

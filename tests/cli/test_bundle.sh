@@ -54,10 +54,10 @@ expect_rc 0 "no --env gives an empty environment" bundle --opensbi fw_dynamic.bi
 # failures: one line, exit 2, no folder and no temporary folder left
 expect_fail 2 "already exists" "an existing folder is never overwritten" bundle --opensbi fw_dynamic.bin \
 	--uboot rel/u-boot.itb -o rel
-head -c 200000 /dev/urandom >big_fw.bin
+seeded_bytes 200000 big_fw >big_fw.bin
 expect_fail 2 "partition_2M.json: verify failed: ptable.image_size" "OpenSBI too big for the NOR table" \
 	bundle --opensbi big_fw.bin --uboot rel/u-boot.itb -o bad1
-head -c 220000 /dev/urandom >big_spl.bin
+seeded_bytes 220000 big_spl >big_spl.bin
 expect_fail 2 "spl_size_limit" "SPL too big" "$K1FW" bundle --spl big_spl.bin --keys keys \
 	--opensbi fw_dynamic.bin --uboot rel/u-boot.itb -o bad2
 expect_fail 2 "not a FIT image" "--uboot must be a FIT" bundle --opensbi fw_dynamic.bin --uboot u-boot-nodtb.bin -o bad3
@@ -99,7 +99,7 @@ grep -qi "mainline" "$T/out" && ok "inspect names the mainline layout" || not_ok
 
 # A sparse rootfs stays sparse in the release (copied by data extents).
 truncate -s 64M sparse_rootfs.img
-head -c 65536 /dev/urandom | dd of=sparse_rootfs.img bs=65536 seek=100 conv=notrunc status=none
+seeded_bytes 65536 sparse_rootfs | dd of=sparse_rootfs.img bs=65536 seek=100 conv=notrunc status=none
 expect_rc 0 "bundle with a sparse 64 MiB rootfs" bundle --opensbi fw_dynamic.bin --uboot rel/u-boot.itb \
 	--rootfs sparse_rootfs.img -o rels
 same_file rels/rootfs.ext4 sparse_rootfs.img "the release's rootfs has the same bytes"

@@ -6,23 +6,16 @@
 # break it the classic ways and expect verify to name the problem.
 . "$(dirname "$0")/lib.sh"
 
-for tool in sfdisk mkimage mkenvimage python3 truncate; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "# SKIP: $tool not installed (scripts/install-deps.sh installs it)" >&2
-		skip "disk tests need $tool (fdisk, u-boot-tools, python3)"
-		done_testing
-		exit 0
-	fi
-done
+need_tools "disk tests" "fdisk, u-boot-tools, python3" sfdisk mkimage mkenvimage python3 truncate
 
 # ---- the ingredients ----
 "$K1FW" keygen -o "$T/keys" >/dev/null 2>&1 || not_ok "keygen"
-head -c 120000 /dev/urandom >"$T/spl.bin"
+seeded_bytes 120000 spl >"$T/spl.bin"
 "$K1FW" fsbl --spl "$T/spl.bin" --keys "$T/keys" -o "$T/FSBL.bin" 2>/dev/null || not_ok "fsbl"
 "$K1FW" bootinfo --media sd -o "$T/bi_sd.bin" 2>/dev/null || not_ok "bootinfo sd"
 "$K1FW" bootinfo --media emmc -o "$T/bi_emmc.bin" 2>/dev/null || not_ok "bootinfo emmc"
-head -c 150000 /dev/urandom >"$T/sbi.bin"
-head -c 600000 /dev/urandom >"$T/ub.bin"
+seeded_bytes 150000 sbi >"$T/sbi.bin"
+seeded_bytes 600000 ub >"$T/ub.bin"
 cat >"$T/sbi.its" <<'EOF'
 /dts-v1/;
 / {
@@ -74,12 +67,6 @@ EOF
 	put "$1" "$T/ub.itb" 1664
 }
 put() { dd if="$2" of="$1" bs=512 seek="$3" conv=notrunc status=none; }
-# flip FILE OFFSET: invert one byte (always a change, unlike writing a value).
-flip() {
-	python3 -c 'import sys
-with open(sys.argv[1], "r+b") as f:
-    f.seek(int(sys.argv[2], 0)); b = f.read(1); f.seek(int(sys.argv[2], 0)); f.write(bytes([b[0] ^ 0xFF]))' "$1" "$2"
-}
 
 card=$T/sd.img
 make_card "$card" uboot
@@ -112,16 +99,6 @@ expect_rc 0 "verify: the Bianbu-layout card is clean" "$K1FW" verify "$card"
 expect_rc 0 "inspect (text) of the card" "$K1FW" inspect "$card"
 if grep -q "opensbi  896" "$T/out"; then ok "text inspect shows the partition table"; else
 	not_ok "no partition row in the text output"; fi
-
-# verify_fails DESC PATTERN...: the last verify exited 1 and printed each pattern.
-verify_fails() {
-	desc=$1; shift
-	bad=""
-	[ "$rc" -eq 1 ] || bad="exit $rc, wanted 1"
-	for p in "$@"; do grep -q -- "$p" "$T/out" || bad="$bad; no '$p'"; done
-	if [ -z "$bad" ]; then ok "$desc"; else
-		not_ok "$desc ($bad)"; sed 's/^/#   /' "$T/out" | head -8; fi
-}
 
 # ---- the classic failures ----
 cp "$card" "$T/emmc.img"

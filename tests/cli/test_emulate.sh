@@ -6,15 +6,9 @@
 # malformed commands get FAIL; a dropped download leaves storage untouched.
 . "$(dirname "$0")/lib.sh"
 cd "$T" || exit 2
-EPID=
-trap '[ -n "$EPID" ] && kill "$EPID" 2>/dev/null; rm -rf "$T"' EXIT INT TERM
 FBRAW="python3 $TOP/tests/cli/fbraw.py"
-command -v fastboot >/dev/null || { skip "the Debian fastboot client is not installed"; done_testing; exit 0; }
-
+need_tools "emulator tests" "the Debian fastboot client, package fastboot" fastboot
 . "$TOP/tests/cli/emu.sh"
-fb() { fastboot -s "tcp:127.0.0.1:$PORT" "$@" >>fb.log 2>&1; }
-# wait_up: poll until the next stage answers (the device re-enumerates)
-wait_up() { i=0; until fb getvar max-download-size || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done; }
 has() { grep -q -- "$2" "$1" && ok "$3" || { not_ok "$3 (no '$2' in $1)"; tail -5 "$1" | sed 's/^/#   /'; }; }
 # region FILE OFFSET LEN OUT
 region() { dd if="$1" of="$4" bs=512 skip=$(($2 / 512)) count=$((($3 + 511) / 512)) status=none; truncate -s "$3" "$4"; }
@@ -162,7 +156,7 @@ run "$K1FW" doctor --board nouboot
 	{ not_ok "doctor nouboot"; tail -3 "$T/out"; }
 
 # oversized SPL
-head -c 220000 /dev/urandom >big_spl.bin
+seeded_bytes 220000 big_spl >big_spl.bin
 "$K1FW" fsbl --spl big_spl.bin --keys keys --spl-limit 0x40000 -o big_fsbl.bin >/dev/null
 copy bigspl; dd if=big_fsbl.bin of=bigspl/emmc-boot0.img bs=512 seek=1 conv=notrunc status=none
 broken bigspl fsbl.size

@@ -6,14 +6,7 @@
 # verify to fail and name the place. The vendor u-boot.itb gets the same.
 . "$(dirname "$0")/lib.sh"
 
-for tool in mkimage dumpimage dtc fdtget fdtput python3; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "# SKIP: $tool not installed (scripts/install-deps.sh installs it)" >&2
-		skip "FIT tests need $tool (u-boot-tools, device-tree-compiler)"
-		done_testing
-		exit 0
-	fi
-done
+need_tools "FIT tests" "u-boot-tools, device-tree-compiler" mkimage dumpimage dtc fdtget fdtput python3
 
 # dumpimage -l as "name|type|size|algo=value,..." lines, FIT type names.
 dump_images() {
@@ -110,11 +103,6 @@ print(total)' "$T/x.dtb")
 	want=$(python3 -c 'import sys; print((sys.argv[1], int(sys.argv[2])))' "$model" "$mem")
 	[ "$got" = "$want" ] && ok "$4: $3 model and memory agree with fdtget $want" ||
 		not_ok "$4: $3 is $got, fdtget says $want"
-}
-
-# flip FILE OFFSET OUT: OUT is FILE with the byte at OFFSET inverted.
-flip() {
-	python3 -c 'import sys; b=bytearray(open(sys.argv[1],"rb").read()); o=int(sys.argv[2],0); b[o]^=0xff; open(sys.argv[3],"wb").write(b)' "$1" "$2" "$3"
 }
 
 # hash_offset FILE HEX: the offset of the FDT property value equal to HEX

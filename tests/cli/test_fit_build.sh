@@ -7,12 +7,7 @@
 # from its parts; bad input refused in one line with no output left.
 . "$(dirname "$0")/lib.sh"
 
-if ! command -v mkimage >/dev/null || ! command -v dtc >/dev/null ||
-	! command -v dumpimage >/dev/null || ! command -v fdtget >/dev/null; then
-	skip "mkimage/dumpimage (u-boot-tools) or dtc/fdtget (device-tree-compiler) missing"
-	done_testing
-	exit 0
-fi
+need_tools "FIT build tests" "u-boot-tools, device-tree-compiler" mkimage dtc dumpimage fdtget
 cd "$T" || exit 1
 export SOURCE_DATE_EPOCH=1700000000
 

@@ -6,20 +6,16 @@
 cd "$T" || exit 2
 FAKE="$TOP/tests/cli/fake_fastboot.py"
 
-if ! command -v python3 >/dev/null || ! command -v dtc >/dev/null; then
-	skip "python3 or dtc missing"
-	done_testing
-	exit 0
-fi
+need_tools "flash tests" "python3, device-tree-compiler" python3 dtc
 
 # ---- a bundle from synthetic inputs (make_inputs in lib.sh) ----
-head -c 3145728 /dev/urandom >bootfs.ext4
+seeded_bytes 3145728 bootfs >bootfs.ext4
 # an 8 MiB root file system with holes, so libsparse has DONT_CARE to find
 python3 -c "
-import os
+from seeded import seeded_bytes
 with open('rootfs.ext4', 'wb') as f:
     for i in range(8):
-        f.write(os.urandom(300000) + bytes(1048576 - 300000))
+        f.write(seeded_bytes(300000, f'rootfs{i}') + bytes(1048576 - 300000))
 "
 make_inputs
 SOURCE_DATE_EPOCH=1700000000 "$K1FW" bundle --spl spl.bin --keys keys --opensbi fw_dynamic.bin \
@@ -139,7 +135,7 @@ else
 fi
 
 # libsparse cannot split a raw image that is not whole 4 KiB blocks: refused, not sent broken
-head -c 3000000 /dev/urandom >odd.img
+seeded_bytes 3000000 odd >odd.img
 start_fake odd --stage uboot --max-download-size 0x100000
 expect_fail 2 "not a multiple of 4096: libsparse would send broken pieces" \
 	"an image to split must be whole 4 KiB blocks" "$K1FW" fastboot -s "tcp:127.0.0.1:$PORT" flash bootfs odd.img

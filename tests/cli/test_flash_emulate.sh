@@ -7,15 +7,11 @@
 # and the storage equals a clean flash.
 . "$(dirname "$0")/lib.sh"
 cd "$T" || exit 2
-EPID=
-trap '[ -n "$EPID" ] && kill -9 "$EPID" 2>/dev/null; rm -rf "$T"' EXIT INT TERM
-command -v fastboot >/dev/null || { skip "the Debian fastboot client is not installed"; done_testing; exit 0; }
+need_tools "emulator tests" "the Debian fastboot client, package fastboot" fastboot
 . "$TOP/tests/cli/emu.sh"
 
 make_bundle rel 3145728
 flash() { "$K1FW" flash --bundle rel -s "tcp:127.0.0.1:$PORT" --timeout 20 "$@"; }
-fb() { fastboot -s "tcp:127.0.0.1:$PORT" "$@" >>fb.log 2>&1; }
-wait_up() { i=0; until fb getvar max-download-size || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done; }
 
 # ---- board A: k1fw flash from an empty board ----
 mkdir a

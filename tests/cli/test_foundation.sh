@@ -49,7 +49,7 @@ expect_fail 2 "already exists" "keygen never overwrites" "$K1FW" keygen -o "$T/k
 [ "$(cat "$T/keys"/*.key | sha256sum)" = "$sum_before" ] && ok "existing keys untouched" || not_ok "keys changed"
 
 # --- fsbl with our own keys, checked by the independent checker ---
-head -c 100000 /dev/urandom >"$T/spl.bin"
+seeded_bytes 100000 spl >"$T/spl.bin"
 expect_rc 0 "fsbl with own keys" "$K1FW" fsbl --spl "$T/spl.bin" --keys "$T/keys" -o "$T/FSBL.bin"
 checker="$TOP/../shared/spec/verify_fsbl.py"
 if [ -f "$checker" ] && python3 -c 'import cryptography' 2>/dev/null; then

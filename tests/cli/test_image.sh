@@ -7,7 +7,7 @@ cd "$T" || exit 2
 
 # ---- a release folder with small ext4 filesystems ----
 mkdir -p rootdir/etc bootdir
-head -c 3000000 /dev/urandom >rootdir/blob
+seeded_bytes 3000000 rootdir-blob >rootdir/blob
 echo "k1fw test" >rootdir/etc/hostname
 echo "kernel" >bootdir/Image
 truncate -s 24M rootfs.ext4 && mkfs.ext4 -q -F -L rootfs -d rootdir rootfs.ext4
@@ -227,7 +227,7 @@ EOF
 tbl overlap 'P["env"]["offset"] = "256K"'
 expect_fail 2 "partition env (0x40000-0x50000) overlaps partition fsbl" "overlapping partitions refused" \
 	img --table tables/overlap.json --media sd -o bad.img
-head -c 70000 /dev/urandom >big_env.bin
+seeded_bytes 70000 big_env >big_env.bin
 expect_fail 2 "partition env: image big_env.bin is 70000 bytes, larger than the partition" \
 	"image larger than its partition refused" img --media sd -o bad.img --part env=big_env.bin
 tbl fsbl512 'P["fsbl"]["offset"] = "512K"'

@@ -8,14 +8,7 @@
 # are installed) judges damage and CRC32 chunks alongside k1fw.
 . "$(dirname "$0")/lib.sh"
 
-for tool in img2simg simg2img simg2simg simg_dump python3; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "# SKIP: $tool not installed (scripts/install-deps.sh installs it)" >&2
-		skip "sparse tests need $tool (android-sdk-libsparse-utils)"
-		done_testing
-		exit 0
-	fi
-done
+need_tools "sparse tests" "android-sdk-libsparse-utils" img2simg simg2img simg2simg simg_dump python3
 
 # libsparse itself as the peer: a small C program (write: an image with the
 # CRC32 chunk libsparse's writer appends; read: libsparse's reader with CRC
@@ -60,14 +53,15 @@ peer_refuses() {
 	else ok "libsparse's reader refuses it too: $1"; fi
 }
 
-# A raw file: zeros, random data, a 0xdeadbeef fill, a 0x77 run, an odd tail.
+# A raw file: zeros, seeded data, a 0xdeadbeef fill, a 0x77 run, an odd tail.
 python3 - "$T/a.raw" <<'PY'
-import os, sys
+import sys
+from seeded import seeded_bytes
 d = bytearray(5 * 1024 * 1024 + 1000)
-d[10000:310000] = os.urandom(300000)
+d[10000:310000] = seeded_bytes(300000, "a.raw-data")
 d[1 << 20:(1 << 20) + (1 << 19)] = b"\xde\xad\xbe\xef" * (1 << 17)
 d[3 << 20:(3 << 20) + 5000] = b"\x77" * 5000
-d[-700:] = os.urandom(700)
+d[-700:] = seeded_bytes(700, "a.raw-tail")
 open(sys.argv[1], "wb").write(d)
 PY
 img2simg "$T/a.raw" "$T/a.simg" && img2simg "$T/a.raw" "$T/b.simg" 1024 &&
@@ -134,15 +128,6 @@ if grep -q "expanded_size" "$T/out" && grep -q "dont_care" "$T/out"; then ok "te
 else not_ok "text inspect lacks expanded_size/counts"; fi
 
 # ---- damage: k1fw names it, simg2img refuses it too ----
-flip() { # FILE OFFSET: invert one byte
-	python3 -c 'import sys
-with open(sys.argv[1], "r+b") as f:
-    f.seek(int(sys.argv[2], 0)); b = f.read(1); f.seek(int(sys.argv[2], 0)); f.write(bytes([b[0] ^ 0xFF]))' "$1" "$2"
-}
-verify_fails() { # DESC PATTERN: the last verify exited 1 and printed PATTERN
-	if [ "$rc" -eq 1 ] && grep -q -- "$2" "$T/out"; then ok "$1"; else
-		not_ok "$1 (exit $rc; no '$2')"; sed 's/^/#   /' "$T/out" | head -5; fi
-}
 size=$(wc -c <"$T/a.simg")
 
 head -c $((size - 100)) "$T/a.simg" >"$T/cut.simg"

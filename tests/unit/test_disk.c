@@ -41,18 +41,6 @@ struct fixture {
 
 static struct fixture *fx;
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
-
 static void make_fit(const char *name, const char *its, struct k1_buf *out)
 {
 	char path[4400], cmd[9000], file[64];
@@ -238,23 +226,7 @@ static uint8_t *build(const struct layout *l)
  * the verifier returned an error, message in out). */
 static int verify_img(const uint8_t *img, size_t len, char *out, size_t outsz)
 {
-	struct k1_input in = {"sd.img", img, len};
-	struct k1_checks c = {0};
-	struct k1_error err = {0};
-	int rc = k1_format_disk.verify(&in, NULL, &c, &err);
-
-	out[0] = '\0';
-	if (rc)
-		snprintf(out, outsz, "error: %s", err.msg);
-	for (size_t i = 0; i < c.count; i++)
-		if (!c.items[i].ok) {
-			size_t n = strlen(out);
-			snprintf(out + n, outsz - n, "%s @ %s: %s\n", c.items[i].name,
-				 c.items[i].where, c.items[i].message);
-		}
-	rc = rc ? -1 : (int)k1_checks_failed(&c);
-	k1_checks_free(&c);
-	return rc;
+	return test_verify(&k1_format_disk, "sd.img", img, len, true, out, outsz);
 }
 
 /* o[k1][k2] as a string (NULL when absent). */

@@ -66,14 +66,6 @@ static int openssl_verify(EVP_PKEY *k, const uint8_t *data, size_t len, const ui
 	return ok;
 }
 
-static uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
 static void test_layout(void **state)
 {
 	struct fixture *fx = *state;
@@ -87,8 +79,8 @@ static void test_layout(void **state)
 	const uint8_t *d = out.data;
 	assert_int_equal(out.len, 0x1100 + padded);
 	assert_memory_equal(d + 0x100, "AIHD\x01\x00\x00\x00", 8);
-	assert_int_equal(rd64(d + 0x108), 0x1000);
-	assert_int_equal(rd64(d + 0x110), 0);
+	assert_int_equal(get64(d + 0x108), 0x1000);
+	assert_int_equal(get64(d + 0x110), 0);
 	assert_memory_equal(d + 0x118, "\xa5\xa5\xa5\xa5\xa5\xa5\xa5\xa5", 8);
 	assert_memory_equal(d + 0x120, "\0\0\0\0\x04\0\0\0", 8);
 	assert_string_equal((const char *)d + 0x128, "spl");
@@ -99,7 +91,7 @@ static void test_layout(void **state)
 	SHA256(d, 256, h);
 	assert_memory_equal(d + 0x2b8, h, 32);
 	assert_memory_equal(d + 0xfe0, "AIHD\x01\x00\x00\x00", 8);
-	assert_int_equal(rd64(d + 0xfe8), padded);
+	assert_int_equal(get64(d + 0xfe8), padded);
 	assert_memory_equal(d + 0x1000, fx->spl, sizeof(fx->spl));
 	for (size_t i = 0x1000 + sizeof(fx->spl); i < 0x1000 + padded; i++)
 		assert_int_equal(d[i], 0);
@@ -200,23 +192,7 @@ static void test_keygen_refuses_overwrite(void **state)
 /* Verify results for a buffer: number failed, and the names. */
 static size_t verify_buf(const uint8_t *d, size_t len, char *names, size_t sz)
 {
-	const struct k1_format *f = &k1_format_fsbl;
-	struct k1_checks c = {0};
-	struct k1_error err = {0};
-	struct k1_input in = {"FSBL.bin", d, len};
-	size_t n;
-
-	names[0] = '\0';
-	if (f->verify(&in, NULL, &c, &err))
-		return (size_t)-1;
-	for (size_t i = 0; i < c.count; i++)
-		if (!c.items[i].ok && strlen(names) + strlen(c.items[i].name) + 2 < sz) {
-			strcat(names, c.items[i].name);
-			strcat(names, " ");
-		}
-	n = k1_checks_failed(&c);
-	k1_checks_free(&c);
-	return n;
+	return (size_t)test_verify((&k1_format_fsbl), "FSBL.bin", d, len, false, names, sz);
 }
 
 static void test_verify_flips_name_region(void **state)

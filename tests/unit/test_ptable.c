@@ -258,24 +258,15 @@ static void test_golden_ky_x1(void **state)
 static size_t verify_text(const char *dir, const char *text, char *names, size_t n)
 {
 	char path[4200];
-	struct k1_checks c = {0};
-	struct k1_error err = {0};
-	size_t failed;
+	int failed;
 
 	test_write_str(dir, "t.json", text);
 	snprintf(path, sizeof(path), "%s/t.json", dir);
-	struct k1_input in = {path, (const uint8_t *)text, strlen(text)};
-	names[0] = '\0';
-	if (k1_format_ptable.verify(&in, NULL, &c, &err))
-		fail_msg("verify failed: %s", err.msg);
-	for (size_t i = 0; i < c.count; i++)
-		if (!c.items[i].ok) {
-			strncat(names, c.items[i].name, n - strlen(names) - 1);
-			strncat(names, " ", n - strlen(names) - 1);
-		}
-	failed = k1_checks_failed(&c);
-	k1_checks_free(&c);
-	return failed;
+	failed = test_verify(&k1_format_ptable, path, (const uint8_t *)text, strlen(text), false,
+			     names, n);
+	if (failed < 0)
+		fail_msg("verify failed: %s", names);
+	return (size_t)failed;
 }
 
 static void write_bootinfo(const char *dir, enum k1_media m)

@@ -20,17 +20,6 @@ struct img {
 	size_t out_len;
 };
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 static void begin(struct img *m)
 {
 	memset(m, 0, sizeof(*m));
@@ -111,23 +100,7 @@ static void sample(struct img *m)
  * failed checks' names and messages in out. */
 static int verify_bytes(const uint8_t *d, size_t len, char *out, size_t outsz)
 {
-	struct k1_input in = {"t.simg", d, len};
-	struct k1_checks c = {0};
-	struct k1_error err = {0};
-	int rc = k1_format_sparse.verify(&in, NULL, &c, &err);
-
-	out[0] = '\0';
-	if (rc)
-		snprintf(out, outsz, "error: %s", err.msg);
-	for (size_t i = 0; i < c.count; i++)
-		if (!c.items[i].ok) {
-			size_t n = strlen(out);
-			snprintf(out + n, outsz - n, "%s @ %s: %s\n", c.items[i].name,
-				 c.items[i].where, c.items[i].message);
-		}
-	rc = rc ? -1 : (int)k1_checks_failed(&c);
-	k1_checks_free(&c);
-	return rc;
+	return test_verify(&k1_format_sparse, "t.simg", d, len, true, out, outsz);
 }
 
 static int expand(const uint8_t *d, size_t len, uint8_t *out, size_t out_len, struct k1_error *err)

@@ -4,6 +4,7 @@
 
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,6 +13,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "format/format.h"
 
 /* The vendor ground-truth folder (../shared/vendor beside the repository,
  * or $K1FW_VENDOR_DIR), or NULL when absent: tests using it skip loudly. */
@@ -79,6 +82,89 @@ static inline void test_genrsa(const char *dir, const char *name, int bits)
 	snprintf(cmd, sizeof(cmd), "openssl genrsa -traditional -out '%s/%s' %d 2>/dev/null", dir,
 		 name, bits);
 	assert_int_equal(system(cmd), 0);
+}
+
+/* Little-endian stores and a load, written here rather than taken from
+ * base/bytes.h, so that a test does not lay out its input with the code it
+ * tests. */
+static inline void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8);
+}
+
+static inline void put32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static inline void put64(uint8_t *p, uint64_t v)
+{
+	put32(p, (uint32_t)v);
+	put32(p + 4, (uint32_t)(v >> 32));
+}
+
+static inline uint64_t get64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* A bitwise CRC-32 (reflected 0xEDB88320), independent of zlib. */
+static inline uint32_t ref_crc32(const uint8_t *p, size_t n)
+{
+	uint32_t c = 0xFFFFFFFFu;
+	for (size_t i = 0; i < n; i++) {
+		c ^= p[i];
+		for (int k = 0; k < 8; k++)
+			c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1)));
+	}
+	return ~c;
+}
+
+/* Append to the string in out (cut to outsz). */
+__attribute__((format(printf, 3, 4))) static inline void test_append(char *out, size_t outsz,
+								     const char *fmt, ...)
+{
+	size_t n = strlen(out);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(out + n, outsz - n, fmt, ap);
+	va_end(ap);
+}
+
+/* Run fmt's verifier on len bytes named path. Returns how many checks
+ * failed, or -1 when the verifier itself returned an error ("error: MESSAGE"
+ * in out). out gets each failed check: with lines "name @ where: message\n",
+ * else "name " (names only, for exact comparisons). */
+static inline int test_verify(const struct k1_format *fmt, const char *path, const uint8_t *data,
+			      size_t len, bool lines, char *out, size_t outsz)
+{
+	struct k1_input in = {path, data, len};
+	struct k1_checks c = {0};
+	struct k1_error err = {0};
+	int rc;
+
+	assert_non_null(fmt);
+	out[0] = '\0';
+	rc = fmt->verify(&in, NULL, &c, &err);
+	if (rc)
+		test_append(out, outsz, "error: %s", err.msg);
+	for (size_t i = 0; i < c.count; i++) {
+		if (c.items[i].ok)
+			continue;
+		if (lines)
+			test_append(out, outsz, "%s @ %s: %s\n", c.items[i].name, c.items[i].where,
+				    c.items[i].message);
+		else
+			test_append(out, outsz, "%s ", c.items[i].name);
+	}
+	rc = rc ? -1 : (int)k1_checks_failed(&c);
+	k1_checks_free(&c);
+	return rc;
 }
 
 #endif
