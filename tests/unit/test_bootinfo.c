@@ -106,8 +106,7 @@ static void test_vendor_files(void **state)
  * failed checks are concatenated into failed_names. */
 static size_t verify_raw(const uint8_t *raw, size_t len, char *failed_names, size_t sz)
 {
-	int n = test_verify((&k1_format_bootinfo), "test.bin", raw, len, false,
-			    failed_names, sz);
+	int n = test_verify((&k1_format_bootinfo), "test.bin", raw, len, false, failed_names, sz);
 	if (n < 0)
 		fail_msg("%s", failed_names);
 	return (size_t)n;

@@ -7,7 +7,6 @@
 
 #include <sys/stat.h>
 
-
 /* A plain env of size bytes laid out by hand from NUL-separated data. */
 static uint8_t *hand_env(const char *data, size_t dlen, size_t size)
 {
