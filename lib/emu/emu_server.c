@@ -120,6 +120,13 @@ static void serve_conn(struct server *s, int fd)
 		}
 		if (send_reply(s, &t, &rep, &e))
 			return;
+		if (rep.data_len && s->b->stalled) {
+			logf_(s, "the board never takes the data (its DDR is down): hung until "
+				 "stopped");
+			while (!*s->stop)
+				nap(s, 200);
+			return;
+		}
 		if (rep.data_len &&
 		    (!receive(s, &t, rep.data_len, &rep) || send_reply(s, &t, &rep, &e)))
 			return;
