@@ -41,8 +41,8 @@ static void usage(FILE *f)
 		"Keys (the vendor's oem config names; build takes any code as 0xNN=HEX):\n");
 	for (size_t i = 0; i < k1_eeprom_key_count; i++) {
 		const struct k1_eeprom_key *k = &k1_eeprom_keys[i];
-		static const char *const kinds[] = {
-			"text", "MAC", "number", "number", "MM/DD/YYYY hh:mm:ss", "hex bytes"};
+		static const char *const kinds[] = {"text",   "MAC",  "number",
+						    "number", "date", "hex bytes"};
 		if (k->oem)
 			fprintf(f, "  %-17s 0x%02x %-7s %s\n", k->name, k->code, kinds[k->kind],
 				k->about);
@@ -169,8 +169,19 @@ static int build(const struct args *a)
 	return rc;
 }
 
-static void print_values(const struct k1_eeprom *e, bool json, const char *source)
+/* No names given, or name among them. */
+static bool wanted(const struct args *a, const char *name)
 {
+	for (int i = 0; i < a->nvals; i++)
+		if (!strcmp(a->vals[i], name))
+			return true;
+	return !a->nvals;
+}
+
+static void print_values(const struct k1_eeprom *e, const struct args *a, const char *source)
+{
+	bool json = a->json;
+
 	json_t *vals = json_object();
 	char text[1100], code[8];
 
@@ -180,6 +191,8 @@ static void print_values(const struct k1_eeprom *e, bool json, const char *sourc
 		if (t->type == K1_TLV_CODE_CRC32)
 			continue;
 		snprintf(code, sizeof(code), "0x%02x", t->type);
+		if (!wanted(a, k ? k->name : code))
+			continue;
 		k1_eeprom_value_text(t->type, t->val, t->len, text, sizeof(text));
 		if (json)
 			json_object_set_new(vals, k ? k->name : code, json_string(text));
@@ -211,7 +224,7 @@ static int show_file(const struct args *a)
 			cli_warn("%s: damaged (see k1fw verify): the board's U-Boot treats it as "
 				 "empty",
 				 a->file);
-		print_values(&e, a->json, "file");
+		print_values(&e, a, "file");
 	}
 	k1_buf_free(&buf);
 	return rc;
@@ -256,7 +269,9 @@ static int set_file(const struct args *a)
 	if (!a->json)
 		printf("%s: %d value%s set, CRC-32 0x%08x\n", a->out ? a->out : a->file, a->nvals,
 		       a->nvals == 1 ? "" : "s", e.crc_computed);
-	print_values(&e, a->json, "file");
+	struct args all = *a;
+	all.nvals = 0;
+	print_values(&e, &all, "file");
 out:
 	k1_buf_free(&buf);
 	k1_buf_free(&img);

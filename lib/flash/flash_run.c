@@ -432,7 +432,7 @@ static int boot_to(struct run *r, const struct k1_flash_plan *boot, enum k1_stag
 	struct k1_error ignored;
 	int rc = 0;
 
-	for (r->index = 0; r->index < boot->count && !rc && r->stage < want; r->index++) {
+	for (r->index = 0; r->index < boot->count && !rc; r->index++) {
 		const struct k1_flash_step *s = &boot->steps[r->index];
 		uint64_t max_download = 0;
 		if (s->kind != K1_STEP_STAGE && s->kind != K1_STEP_CONTINUE)
@@ -441,6 +441,8 @@ static int boot_to(struct run *r, const struct k1_flash_plan *boot, enum k1_stag
 			emit(r, K1_EV_SKIP, s, 0, 0, NULL);
 			continue;
 		}
+		if (r->stage >= want)
+			break;
 		if (s->kind == K1_STEP_STAGE &&
 		    !k1_fb_getvar(&r->fb, "max-download-size", v, sizeof(v), &ignored))
 			max_download = k1_fb_parse_size(v);

@@ -114,7 +114,7 @@ int k1_oem_value_wire(struct k1_oem_value *v, enum k1_stage stage, struct k1_err
 			      "%s=%s: `" CMD_WRITE "%s@eeprom:%s` is longer than the %d bytes of a "
 			      "fastboot command",
 			      k->name, v->text, k->name, wire, K1_FB_COMMAND_MAX);
-	snprintf(v->wire, sizeof(v->wire), "%s", wire);
+	memcpy(v->wire, wire, strlen(wire) + 1); /* at most 32 characters, checked above */
 	return 0;
 }
 

@@ -13,8 +13,7 @@
  * U-Boot's tlv_eeprom names. */
 const struct k1_eeprom_key k1_eeprom_keys[] = {
 	{"product_name", 0x21, K1_EEV_STRING, true, 32, 0, 0,
-	 "the SPL boots the u-boot.itb configuration of this description; U-Boot loads "
-	 "<product_name>.dtb"},
+	 "picks the u-boot.itb configuration and the kernel's <name>.dtb"},
 	{"part#", 0x22, K1_EEV_STRING, true, 32, 0, 0, "part number"},
 	{"serial#", 0x23, K1_EEV_STRING, true, 32, 0, 0, "U-Boot's serial#"},
 	{"ethaddr", 0x24, K1_EEV_MAC, true, 17, 0, 0, "the first MAC address"},
