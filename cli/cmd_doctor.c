@@ -3,6 +3,7 @@
 #include "command.h"
 #include "emu/bootsim.h"
 #include "emu/emu_storage.h"
+#include "format/eeprom.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -12,20 +13,26 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: k1fw doctor [--boot-select tf-emmc|tf-nand|tf-nor|tf] [--rotpk-hash HEX]\n"
-		"                   [--json] (--board DIR | --sd IMG | --emmc-boot0 F --emmc-user "
-		"F\n"
+		"                   [--ram 2G|4G|8G|16G] [--eeprom F] [--json]\n"
+		"                   (--board DIR | --sd IMG | --emmc-boot0 F --emmc-user F\n"
 		"                   [--emmc-boot1 F] | --nor F | --nand F)\n\n"
 		"Simulate a K1 power-on: the BootROM tries the SD card, then the medium the\n"
 		"boot-select pins choose (default tf-emmc): bootinfo (magic, CRC, media), the\n"
 		"FSBL at spl0 then spl1 (header, size, and ROTPK and signatures on a secure "
 		"board),\n"
-		"then the SPL loads uboot and opensbi (FITs), U-Boot reads its environment and\n"
-		"looks for a bootfs. Prints the serial console the board would print and a\n"
-		"verdict: the first failing step, why, and how to fix it.\n\n"
+		"then the SPL trains DDR with the EEPROM's ddr_cs_num, loads uboot and opensbi\n"
+		"(FITs) and boots the u-boot.itb configuration named by the EEPROM's\n"
+		"product_name, U-Boot reads its environment and looks for a bootfs. Prints the\n"
+		"serial console the board would print and a verdict: the first failing step,\n"
+		"why, and how to fix it.\n\n"
 		"  --board DIR       an emulator board folder (emmc-*.img, spinor.img, "
 		"spinand.img,\n"
 		"                    sd.img)\n"
 		"  --rotpk-hash HEX  the board is secure: its efuses hold this SHA-256\n"
+		"  --ram SIZE        the board's RAM (4G); 2 GB boards need ddr_cs_num 1\n"
+		"  --eeprom F        the board EEPROM image (default: DIR/eeprom.bin with\n"
+		"                    --board, where an absent file is the emulator's default\n"
+		"                    BPI-F3 identity; none: the SPL's defaults)\n"
 		"  --json            {\"boots\", \"outcome\", \"medium\", \"step\", \"why\", "
 		"\"fix\",\n"
 		"                    \"warnings\", \"console\"}\n\n"
@@ -44,6 +51,26 @@ static void collect(void *ctx, const char *line)
 static const char *outcome_name(enum k1_boot_outcome o)
 {
 	return o == K1_BOOT_OK ? "boot" : o == K1_BOOT_DOWNLOAD ? "download-mode" : "hang";
+}
+
+/* The EEPROM the board has: --eeprom F, else DIR/eeprom.bin, else (a
+ * board folder the emulator has not opened yet) its default identity. */
+static int load_eeprom(const char *board, const char *file, struct k1_buf *chip)
+{
+	struct k1_error err = {0};
+	char path[4200];
+	FILE *t;
+
+	if (!file && board) {
+		snprintf(path, sizeof(path), "%s/eeprom.bin", board);
+		if (!(t = fopen(path, "rb")))
+			return k1_eeprom_default(chip, &err) ? cli_fail_err(&err) : 0;
+		fclose(t);
+		file = path;
+	}
+	if (file && k1_read_file(file, chip, &err))
+		return cli_fail_err(&err);
+	return 0;
 }
 
 static int report(const struct k1_bootsim_result *r, json_t *console, bool json)
@@ -82,6 +109,8 @@ static int run(int argc, char **argv)
 		{"nand", required_argument, NULL, 'N'},
 		{"boot-select", required_argument, NULL, 'b'},
 		{"rotpk-hash", required_argument, NULL, 'r'},
+		{"ram", required_argument, NULL, 'M'},
+		{"eeprom", required_argument, NULL, 'E'},
 		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -91,6 +120,8 @@ static int run(int argc, char **argv)
 	struct k1_emu_media mm;
 	struct k1_error err = {0};
 	const char *path[K1_DEV_COUNT] = {NULL}, *board = NULL;
+	const char *eeprom = NULL;
+	struct k1_buf chip = K1_BUF_INIT;
 	uint8_t rotpk[32];
 	bool json = false, any = false;
 	json_t *console = NULL;
@@ -140,6 +171,14 @@ static int run(int argc, char **argv)
 					optarg);
 			o.rotpk_hash = rotpk;
 			break;
+		case 'M':
+			if (k1_ram_parse(optarg, &o.ram_gib))
+				return cli_fail("--ram: expected 2G, 4G, 8G or 16G, got '%s'",
+						optarg);
+			break;
+		case 'E':
+			eeprom = optarg;
+			break;
 		case 'j':
 			json = true;
 			break;
@@ -159,11 +198,22 @@ static int run(int argc, char **argv)
 		k1_emu_media_close(&mm);
 		return cli_fail_err(&err);
 	}
-	if (json)
-		console = json_array();
-	k1_bootsim_run(&mm.media, &o, collect, console, &r);
-	status = report(&r, console, json);
+	if ((status = load_eeprom(board, eeprom, &chip)) == 0) {
+		o.eeprom = chip.len ? chip.data : NULL;
+		o.eeprom_len = chip.len;
+		if (json)
+			console = json_array();
+		k1_bootsim_run(&mm.media, &o, collect, console, &r);
+		if (board && !strcmp(r.step, "spl.ddr"))
+			snprintf(r.fix, sizeof(r.fix),
+				 "set ddr_cs_num to 1 in the board EEPROM: k1fw eeprom set --file "
+				 "%s/eeprom.bin ddr_cs_num=1 (a real board in USB download mode: "
+				 "k1fw eeprom set -s WHERE --bundle RELEASE ddr_cs_num=1)",
+				 board);
+		status = report(&r, console, json);
+	}
 	k1_emu_media_close(&mm);
+	k1_buf_free(&chip);
 	return status;
 }
 

@@ -24,7 +24,8 @@ static void usage(FILE *f)
 		"tf-emmc|\n"
 		"                    tf-nand|tf-nor|tf] [--rotpk-hash HEX] [--max-download-size "
 		"N]\n"
-		"                    [--download-key] [--exit-after-boot] [--ready-file F]\n"
+		"                    [--download-key] [--ram 2G|4G|8G|16G] [--exit-after-boot]\n"
+		"                    [--ready-file F]\n"
 		"                    [--reenum-ms MS] [--timeout-ms MS] [--udp-packet-size N]\n"
 		"                    [--fault-drop-after N] [--fault-fail-cmd K]\n"
 		"                    [--fault-stall-cmd K --fault-stall-ms MS]\n"
@@ -34,9 +35,12 @@ static void usage(FILE *f)
 		"transport:\n"
 		"BootROM download mode (getvar version-brom, stage, continue), the SPL (stage\n"
 		"u-boot.itb, continue), U-Boot fastboot (flash gpt|mtd, flash NAME, erase, oem\n"
-		"erase, reboot). Storage lives in DIR as plain files (emmc-boot0.img,\n"
-		"emmc-boot1.img, emmc-user.img, spinor.img, spinand.img, sd.img if present). The\n"
-		"board's serial console goes to stdout, the emulator's log to stderr.\n\n"
+		"erase, reboot), and `oem config:read|write|flush` on the board EEPROM in the SPL\n"
+		"and U-Boot as the vendor's code answers it. Storage lives in DIR as plain files\n"
+		"(emmc-boot0.img, emmc-boot1.img, emmc-user.img, spinor.img, spinand.img, sd.img\n"
+		"if present), the EEPROM as eeprom.bin (a BPI-F3 identity with ddr_cs_num 2 when\n"
+		"absent). The board's serial console goes to stdout, the emulator's log to\n"
+		"stderr.\n\n"
 		"  --listen [tcp:|udp:]HOST:PORT\n"
 		"                         default tcp:127.0.0.1:5554 (port 0: any free port);\n"
 		"                         udp: fastboot UDP, as U-Boot's `fastboot udp`\n"
@@ -44,6 +48,8 @@ static void usage(FILE *f)
 		"  --rotpk-hash HEX       a secure board: efuses hold this SHA-256 of the ROTPK\n"
 		"  --max-download-size N  U-Boot's download buffer (default 0x10000000)\n"
 		"  --download-key         the FDL key is held: power-on enters download mode\n"
+		"  --ram SIZE             the board's RAM (4G): a 2G board needs ddr_cs_num 1\n"
+		"                         in its EEPROM, or the SPL stops after its banner\n"
 		"  --exit-after-boot      exit when a power-on boots the OS (0) or hangs (1)\n"
 		"  --ready-file F         write \"HOST:PORT\" to F each time the device listens\n"
 		"  --reenum-ms MS         how long the device is gone between stages (500)\n"
@@ -139,6 +145,7 @@ static int run(int argc, char **argv)
 		{"rotpk-hash", required_argument, NULL, 'r'},
 		{"max-download-size", required_argument, NULL, 'm'},
 		{"download-key", no_argument, NULL, 'k'},
+		{"ram", required_argument, NULL, 'M'},
 		{"exit-after-boot", no_argument, NULL, 'x'},
 		{"ready-file", required_argument, NULL, 'R'},
 		{"reenum-ms", required_argument, NULL, 'e'},
@@ -203,6 +210,11 @@ static int run(int argc, char **argv)
 			break;
 		case 'k':
 			cfg.download_key = true;
+			break;
+		case 'M':
+			if (k1_ram_parse(optarg, &cfg.ram_gib))
+				return cli_fail("--ram: expected 2G, 4G, 8G or 16G, got '%s'",
+						optarg);
 			break;
 		case 'x':
 			so.exit_after_boot = true;

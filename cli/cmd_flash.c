@@ -95,6 +95,18 @@ static void print_dry_run(const struct flash_args *a, const struct k1_flash_plan
 	}
 }
 
+/* Lost right after the SPL started: the classic 2 GB BPI-F3 with the
+ * EEPROM's ddr_cs_num 2 (spec §6.1). The explanation and the command. */
+static void ddr_hint(const char *bundle, const char *spec, char *why, size_t wn)
+{
+	snprintf(why, wn,
+		 "the board was lost right after its SPL started: on a 2 GB board this is the "
+		 "EEPROM's ddr_cs_num (2 instead of 1: the SPL trains a DDR chip select the "
+		 "board does not have). Reset the board into USB download mode and run: "
+		 "k1fw eeprom set --bundle %s%s%s ddr_cs_num=1",
+		 bundle, spec ? " -s " : "", spec ? spec : "");
+}
+
 static int run_one(struct flash_args *a, size_t i)
 {
 	struct k1_error err = {0};
@@ -108,7 +120,15 @@ static int run_one(struct flash_args *a, size_t i)
 		progress_done(&pr, true, NULL, NULL);
 		return EXIT_OK;
 	}
-	char resume[1200] = "";
+	char resume[1200] = "", why[1400], msg[sizeof(why) + sizeof(err.msg) + 4];
+	if (st.spl_lost) { /* nothing was flashed: no resume command */
+		ddr_hint(a->bundle_arg, a->specs[i], why, sizeof(why));
+		snprintf(msg, sizeof(msg), "%s. %s", err.msg, why);
+		progress_done(&pr, false, msg, NULL);
+		if (!a->json)
+			fprintf(stderr, "k1fw: %s\nk1fw: %s\n", err.msg, why);
+		return EXIT_CHECK_FAILED;
+	}
 	if (st.resume_only[0])
 		snprintf(resume, sizeof(resume), "k1fw flash --bundle %s%s%s --only %s%s",
 			 a->bundle_arg, a->specs[i] ? " -s " : "", a->specs[i] ? a->specs[i] : "",

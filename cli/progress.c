@@ -308,7 +308,13 @@ int board_run(struct board_job *j)
 {
 	struct k1_flash_status st;
 	int rc = k1_flash_run(j->opts, &j->target, board_event, j, &st, &j->err);
-	if (rc && st.resume_only[0])
+	if (rc && st.spl_lost) /* as run_one says it (cmd_flash.c) */
+		k1_err(&j->err, rc,
+		       "%.300s (lost right after its SPL started: on a 2 GB board "
+		       "the EEPROM's ddr_cs_num; k1fw eeprom set --bundle %.200s -s "
+		       "%.60s ddr_cs_num=1)",
+		       j->err.msg, j->bundle_arg, j->name);
+	else if (rc && st.resume_only[0])
 		snprintf(j->resume, sizeof(j->resume), "k1fw flash --bundle %s -s %s --only %s%s",
 			 j->bundle_arg, j->name, st.resume_only,
 			 j->opts->reboot ? "" : " --no-reboot");

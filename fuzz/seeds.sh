@@ -47,7 +47,7 @@ if command -v sfdisk >/dev/null; then
 fi
 # fastboot: commands (emulator), replies (client), -s targets
 for t in getvar:version-brom getvar:partition-size:rootfs download:00001000 flash:gpt \
-	"oem erase eeprom" continue reboot-bootloader OKAY1.0 OKAY DATA00001000 \
+	"oem erase eeprom" "oem config:write ddr_cs_num@eeprom:1" continue reboot-bootloader OKAY1.0 OKAY DATA00001000 \
 	"FAILpartition not found" "INFOstarting" TEXTx usb usb:1-2.3 tcp:127.0.0.1:5554 tcp:[::1]:5554 \
 	udp:127.0.0.1 udp:192.168.1.5:5554 udp:[fe80::1%eth0]:5620; do
 	printf '%s' "$t" >"$out/fb_$(printf '%s' "$t" | tr -c 'A-Za-z0-9' _)"
@@ -76,6 +76,15 @@ dev = framed([pkt(1, 0, 0), pkt(2, 0, q, struct.pack(">HH", 1, 8192)),
 dev += framed([pkt(1, 0, 0), pkt(2, 0, q + 2, struct.pack(">HH", 1, 512))], 0x80)
 open(sys.argv[1] + "/udp_device_sessions", "wb").write(b"\x00" + dev)
 PY
+# board EEPROMs: a BPI-F3's (tests/data/eeprom), a whole-chip dump, and
+# KEY=VALUE lines for the value parser and builder
+"$k1fw" eeprom build -o "$out/eeprom_bpi_f3.bin" product_name=k1-x_deb1 ethaddr=FE:FE:FE:12:34:45 \
+	ethsize=2 "manufacture_date=04/24/2024 10:23:55" manufacturer=spacemit device_version=5 \
+	sdk_version=2 ddr_cs_num=1 0x60=8e2a5dcad801 0x61=3cd97baf5e6c 0x42=31 >/dev/null
+"$k1fw" eeprom build -o "$out/eeprom_dump.bin" --size 256 product_name=k1-x_MUSE-Pi ddr_cs_num=2 \
+	ddr_datarate=2400 ddr_type=LPDDR4X >/dev/null
+printf 'product_name=k1-x_deb1\nddr_cs_num=1\nddr_datarate=3200\nddr_type=LPDDR4X\nethaddr=fe:fe:fe:00:00:01\nmanufacture_date=01/02/2024 03:04:05\n0x60=00ff\n' \
+	>"$out/eeprom_fields.txt"
 cp "$top"/examples/k1-x/configs/*.json "$out/" 2>/dev/null || true
 [ -d "$top/fuzz/regress" ] && cp "$top"/fuzz/regress/* "$out/" 2>/dev/null || true
 if [ -d "$vendor/golden" ]; then

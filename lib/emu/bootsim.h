@@ -34,6 +34,9 @@ struct k1_board_media {
 struct k1_bootsim_opts {
 	enum k1_bootsel sel;
 	const uint8_t *rotpk_hash; /* 32 bytes: a secure board's efuses; NULL: not secure */
+	const uint8_t *eeprom;     /* the board EEPROM's bytes; NULL: none (SPL defaults) */
+	size_t eeprom_len;
+	unsigned ram_gib; /* the board's RAM: 2, 4, 8 or 16 GiB; 0: 4 */
 };
 
 enum k1_boot_outcome {
@@ -68,6 +71,25 @@ int k1_bootsim_check_fsbl(const uint8_t *data, size_t len, uint32_t limit,
 /* The SPL's check of a staged or stored u-boot.itb / fw_dynamic.itb: a FIT
  * whose hashes and references verify. 0, or K1_EINVAL with the reason in err. */
 int k1_bootsim_check_fit(const uint8_t *data, size_t len, struct k1_error *err);
+
+/* The SPL's DDR setup from the EEPROM (bootsim_board.c): ddr_cs_num must
+ * match the board's RAM (2 GB boards have one chip select). 0, or
+ * K1_EINVAL with a HANG verdict in r (step "spl.ddr"). */
+int k1_bootsim_ddr(const struct k1_bootsim_opts *o, const char *medium, k1_console_fn con,
+		   void *ctx, struct k1_bootsim_result *r);
+/* The u-boot.itb configuration the SPL boots for the EEPROM's
+ * product_name: the one whose description equals it, else the FIT's
+ * default (a warning), else none (K1_EINVAL, step "spl.fit_config"). Its
+ * name and description into conf/desc (may be NULL). */
+int k1_bootsim_fit_config(const uint8_t *fit, size_t len, const struct k1_bootsim_opts *o,
+			  const char *medium, char *conf, size_t conflen, k1_console_fn con,
+			  void *ctx, struct k1_bootsim_result *r);
+/* U-Boot's board_late_init and the EEPROM: warnings for an EEPROM it
+ * will rewrite (no valid TlvInfo, or no usable MAC pair). */
+void k1_bootsim_uboot_eeprom(const struct k1_bootsim_opts *o, k1_console_fn con, void *ctx,
+			     struct k1_bootsim_result *r);
+/* "2G", "4G", "8G", "16G" (or with "B"/"iB") into GiB. */
+int k1_ram_parse(const char *s, unsigned *gib);
 
 /* Internal, shared by bootsim.c and bootsim_spl.c. */
 void k1_bootsim_say(k1_console_fn con, void *ctx, const char *fmt, ...)

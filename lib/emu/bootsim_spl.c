@@ -4,6 +4,7 @@
 #include "base/bytes.h"
 #include "emu/bootsim.h"
 #include "format/disk.h"
+#include "format/eeprom.h"
 #include "format/format.h"
 
 #include <stdio.h>
@@ -91,7 +92,8 @@ static const char *img_for(const char *name)
 
 /* Load one FIT the way the SPL does; 0 or a failure in r. */
 static int spl_load(const struct k1_region *dev, const struct k1_disk *d, bool nand,
-		    const char *medium, const char *name, int index, k1_console_fn con, void *ctx,
+		    const char *medium, const char *name, int index,
+		    const struct k1_bootsim_opts *o, k1_console_fn con, void *ctx,
 		    struct k1_bootsim_result *r)
 {
 	struct spl_part p;
@@ -126,6 +128,9 @@ static int spl_load(const struct k1_region *dev, const struct k1_disk *d, bool n
 				why.msg);
 		return K1_EINVAL;
 	}
+	if (!strcmp(name, "uboot"))
+		return k1_bootsim_fit_config(dev->data + p.off, (size_t)p.len, o, medium, NULL, 0,
+					     con, ctx, r);
 	return 0;
 }
 
@@ -162,6 +167,29 @@ static void uboot_env(const struct k1_region *dev, const char *medium, k1_consol
 	r->warnings++;
 }
 
+/* k1-x.env dtb_env: the kernel device tree U-Boot loads for product_name
+ * (U-Boot's copy: the EEPROM's when its CRC is good, else k1-x_deb1). */
+static void uboot_dtb(const struct k1_bootsim_opts *o, k1_console_fn con, void *ctx)
+{
+	static const char *const aliases[] = {"evb",   "deb1",  "deb2",   "hs450",
+					      "kx312", "mingo", "MINI-PC"};
+	char name[80] = K1_SPL_DEFAULT_PRODUCT, dtb[100];
+	struct k1_eeprom e;
+	const struct k1_tlv *t;
+
+	if (o->eeprom && !k1_eeprom_parse(o->eeprom, o->eeprom_len, &e, NULL) && e.header_ok &&
+	    e.crc_last && e.crc_stored == e.crc_computed && (t = k1_eeprom_find(&e, 0x21)))
+		snprintf(name, sizeof(name), "%.*s", t->len, (const char *)t->val);
+	snprintf(dtb, sizeof(dtb), "%s.dtb", name);
+	for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
+		if (!strncmp(name, "k1_", 3) && !strcmp(name + 3, aliases[i]))
+			snprintf(dtb, sizeof(dtb), "k1-x_%s.dtb", aliases[i]);
+	k1_bootsim_say(con, ctx,
+		       "product_name: %s; select %s to load (bootfs contents are not read "
+		       "here)",
+		       name, dtb);
+}
+
 void k1_bootsim_spl(const struct k1_board_media *b, const struct k1_bootsim_opts *o,
 		    const char *medium, k1_console_fn con, void *ctx, struct k1_bootsim_result *r)
 {
@@ -177,11 +205,12 @@ void k1_bootsim_spl(const struct k1_board_media *b, const struct k1_bootsim_opts
 	struct k1_error e = {0};
 	bool have_d = false, have_bd = false;
 
-	(void)o;
 	memset(r, 0, sizeof(*r));
 	snprintf(r->medium, sizeof(r->medium), "%s", medium);
 	r->outcome = K1_BOOT_HANG;
 	k1_bootsim_say(con, ctx, "%s", SPL_BANNER);
+	if (k1_bootsim_ddr(o, medium, con, ctx, r))
+		return; /* silent from here on: no RESET message either */
 	if (mmc && (!dev->data || dev->len < 34 * 512 || k1_disk_open(&in, &d, &e) ||
 		    (d.table != K1_DISK_GPT && d.table != K1_DISK_GPT_BACKUP))) {
 		k1_bootsim_say(con, ctx, "spl: no GPT on %s", medium);
@@ -192,13 +221,14 @@ void k1_bootsim_spl(const struct k1_board_media *b, const struct k1_bootsim_opts
 		goto hang;
 	}
 	have_d = mmc;
-	if (spl_load(dev, have_d ? &d : NULL, !strcmp(medium, "nand"), medium, "uboot", 2, con, ctx,
-		     r) ||
-	    spl_load(dev, have_d ? &d : NULL, !strcmp(medium, "nand"), medium, "opensbi", 1, con,
+	if (spl_load(dev, have_d ? &d : NULL, !strcmp(medium, "nand"), medium, "uboot", 2, o, con,
+		     ctx, r) ||
+	    spl_load(dev, have_d ? &d : NULL, !strcmp(medium, "nand"), medium, "opensbi", 1, o, con,
 		     ctx, r))
 		goto hang;
 	k1_bootsim_say(con, ctx, "OpenSBI (fw_dynamic) -> U-Boot");
 	k1_bootsim_say(con, ctx, "%s", UBOOT_BANNER);
+	k1_bootsim_uboot_eeprom(o, con, ctx, r);
 	uboot_env(dev, medium, con, ctx, r);
 	if (blk->data && blk->len >= 34 * 512 && !k1_disk_open(&bin, &bd, &e))
 		have_bd = true;
@@ -214,6 +244,7 @@ void k1_bootsim_spl(const struct k1_board_media *b, const struct k1_bootsim_opts
 	}
 	k1_bootsim_say(con, ctx, "bootfs: partition %u of %s; starting the OS",
 		       k1_gpt_find(&bd.gpt, "bootfs")->index, mmc ? medium : "emmc");
+	uboot_dtb(o, con, ctx);
 	r->outcome = K1_BOOT_OK;
 	snprintf(r->step, sizeof(r->step), "boot");
 	snprintf(r->why, sizeof(r->why), "the %s FSBL, U-Boot, OpenSBI and a bootfs are in place",

@@ -32,7 +32,23 @@ int k1_emu_board_open(struct k1_emu_board *b, const char *dir, const struct k1_e
 		b->cfg.max_download = K1_EMU_UBOOT_MAX_DOWNLOAD;
 	b->con = con;
 	b->con_ctx = ctx;
-	return k1_emu_storage_open(&b->st, dir, sizes, err);
+	if (!b->cfg.ram_gib)
+		b->cfg.ram_gib = 4;
+	int rc = k1_emu_storage_open(&b->st, dir, sizes, err);
+	return rc ? rc : k1_emu_eeprom_open(&b->ee, dir, err);
+}
+
+/* The bootsim options of this board, its EEPROM read into chip. */
+static struct k1_bootsim_opts sim_opts(struct k1_emu_board *b, uint8_t chip[K1_EEPROM_SIZE])
+{
+	struct k1_error e;
+	bool have = !k1_emu_eeprom_load(&b->ee, chip, &e);
+
+	return (struct k1_bootsim_opts){.sel = b->cfg.sel,
+					.rotpk_hash = b->cfg.secure ? b->cfg.rotpk_hash : NULL,
+					.eeprom = have ? chip : NULL,
+					.eeprom_len = K1_EEPROM_SIZE,
+					.ram_gib = b->cfg.ram_gib};
 }
 
 void k1_emu_board_close(struct k1_emu_board *b)
@@ -46,10 +62,11 @@ void k1_emu_board_close(struct k1_emu_board *b)
 void k1_emu_power_on(struct k1_emu_board *b)
 {
 	struct k1_emu_media mm;
-	struct k1_bootsim_opts o = {.sel = b->cfg.sel,
-				    .rotpk_hash = b->cfg.secure ? b->cfg.rotpk_hash : NULL};
+	uint8_t chip[K1_EEPROM_SIZE];
+	struct k1_bootsim_opts o = sim_opts(b, chip);
 
 	b->dl_len = 0;
+	b->stalled = false;
 	if (b->have_table)
 		k1_ptable_free(&b->table);
 	b->have_table = b->mtd_mode = b->env_imported = false;
@@ -77,10 +94,13 @@ void k1_emu_power_on(struct k1_emu_board *b)
 		b->stage = K1_EMU_STAGE_HANG;
 		break;
 	case K1_BOOT_OK:
-		say(b, "Hit any key to stop autoboot: 0");
-		say(b, "=> fastboot 0");
 		b->stage = K1_EMU_STAGE_UBOOT;
 		break;
+	}
+	k1_emu_eeprom_stage(b); /* U-Boot's board_late_init, before its prompt */
+	if (b->stage == K1_EMU_STAGE_UBOOT) {
+		say(b, "Hit any key to stop autoboot: 0");
+		say(b, "=> fastboot 0");
 	}
 }
 
@@ -200,6 +220,12 @@ static void download(struct k1_emu_board *b, uint32_t size, struct k1_emu_reply 
 	b->dl_len = 0; /* a new download replaces the old one, even if it fails */
 	rep->data_len = size;
 	k1_fb_reply(rep->final, "DATA", "%08x", size);
+	if (b->stage == K1_EMU_STAGE_SPL && b->ee.ddr_dead) {
+		/* the buffer is in DDR, which never trained: no byte is taken */
+		say(b, "(the download buffer is in DDR, which did not come up: the transfer "
+		       "never completes)");
+		b->stalled = true;
+	}
 }
 
 uint8_t *k1_emu_download_buf(struct k1_emu_board *b, size_t n)
@@ -270,6 +296,33 @@ static void do_continue(struct k1_emu_board *b, struct k1_emu_reply *rep)
 	leave(b, b->stage == K1_EMU_STAGE_BROM ? K1_EMU_STAGE_SPL : K1_EMU_STAGE_UBOOT, false);
 }
 
+/* The USB-booted SPL trains DDR from the EEPROM's settings first; when
+ * that fails its fastboot gadget still answers (its state is in SRAM) but
+ * a download into DDR never completes. */
+static void spl_ddr(struct k1_emu_board *b)
+{
+	uint8_t chip[K1_EEPROM_SIZE];
+	struct k1_bootsim_opts o = sim_opts(b, chip);
+	struct k1_bootsim_result r = {0};
+
+	if (k1_bootsim_ddr(&o, "usb", b->con, b->con_ctx, &r))
+		b->ee.ddr_dead = true;
+}
+
+/* The staged u-boot.itb's configuration for the EEPROM's product_name;
+ * false when there is none (the SPL stops). */
+static bool spl_fit_config(struct k1_emu_board *b)
+{
+	uint8_t chip[K1_EEPROM_SIZE];
+	struct k1_bootsim_opts o = sim_opts(b, chip);
+	struct k1_bootsim_result r = {0};
+
+	if (!k1_bootsim_fit_config(b->dl, b->dl_len, &o, "usb", NULL, 0, b->con, b->con_ctx, &r))
+		return true;
+	say(b, "### ERROR ### Please RESET the board ###");
+	return false;
+}
+
 void k1_emu_transition(struct k1_emu_board *b)
 {
 	enum k1_emu_stage from = b->stage;
@@ -282,16 +335,27 @@ void k1_emu_transition(struct k1_emu_board *b)
 			b->stage = K1_EMU_STAGE_OS; /* reboot: nobody stops autoboot */
 		return;
 	}
+	if (from == K1_EMU_STAGE_SPL && b->next == K1_EMU_STAGE_UBOOT && !spl_fit_config(b))
+		b->next = K1_EMU_STAGE_HANG;
 	b->dl_len = 0;
 	b->stage = b->next;
 	if (from == K1_EMU_STAGE_BROM) {
+		k1_emu_eeprom_stage(b);
 		say(b, "j...");
 		say(b, SPL_VERSION);
+		spl_ddr(b);
 		say(b, "spl: boot mode USB: fastboot gadget 361c:1001, waiting for u-boot.itb");
-	} else {
+	} else if (b->stage == K1_EMU_STAGE_UBOOT) {
+		uint8_t chip[K1_EEPROM_SIZE];
+		struct k1_bootsim_opts o = sim_opts(b, chip);
+		struct k1_bootsim_result r = {0};
 		say(b, "spl: booting the staged FIT");
 		say(b, UBOOT_VERSION);
+		k1_bootsim_uboot_eeprom(&o, b->con, b->con_ctx, &r);
+		k1_emu_eeprom_stage(b);
 		say(b, "fastboot: flashing mode (USB 361c:1001)");
+	} else {
+		k1_emu_eeprom_stage(b);
 	}
 }
 
@@ -334,6 +398,8 @@ void k1_emu_command(struct k1_emu_board *b, const uint8_t *pkt, size_t len,
 			return k1_emu_erase(b, c.arg, rep);
 		break;
 	case K1_FB_OEM:
+		if ((uboot || b->stage == K1_EMU_STAGE_SPL) && !strcmp(c.name, "oem config"))
+			return k1_emu_oem_config(b, (const char *)pkt, len, rep);
 		if (uboot && !strcmp(c.name, "oem erase"))
 			return k1_emu_oem_erase(b, c.arg, rep);
 		if (uboot) {

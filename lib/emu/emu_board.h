@@ -6,6 +6,7 @@
 #define K1_EMU_BOARD_H
 
 #include "emu/bootsim.h"
+#include "emu/emu_eeprom.h"
 #include "emu/emu_storage.h"
 #include "emu/fastboot_proto.h"
 #include "format/ptable.h"
@@ -32,6 +33,7 @@ struct k1_emu_config {
 	uint8_t rotpk_hash[32];
 	uint32_t max_download; /* U-Boot's and the SPL's; 0: the vendor's 256 MiB */
 	bool download_key;     /* FDL key held: every power-on enters download mode */
+	unsigned ram_gib;      /* the board's RAM: 2, 4, 8, 16 GiB; 0: 4 */
 };
 
 /* The replies to one command: INFO lines, then the final OKAY/FAIL/DATA. */
@@ -57,6 +59,10 @@ struct k1_emu_board {
 	enum k1_emu_stage next;
 	bool power_cycle;              /* reboot: run the power-on path again */
 	struct k1_bootsim_result boot; /* of the last power-on */
+	struct k1_emu_eeprom ee;       /* eeprom.bin (emu_eeprom.h) */
+	/* the SPL took a download it will never receive (its DDR is dead):
+	 * the server stops serving, as a USB device that NAKs forever */
+	bool stalled;
 	k1_console_fn con;
 	void *con_ctx;
 };

@@ -126,6 +126,13 @@ static void serve_session(struct server *s, struct k1_emu_link *l)
 				logf_(s, "reply: %s", e.msg);
 			return;
 		}
+		if (rep.data_len && s->b->stalled) {
+			logf_(s, "the board never takes the data (its DDR is down): hung until "
+				 "stopped");
+			while (!*s->stop)
+				nap(s, 200);
+			return;
+		}
 		if (rep.data_len) { /* receive() turns rep into the download's reply */
 			if (!receive(s, l, rep.data_len, &rep))
 				return;

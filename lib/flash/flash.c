@@ -237,10 +237,32 @@ static int check_only(const struct k1_flash_plan *plan, const char *only, struct
 	return 0;
 }
 
+static int boot_steps(struct k1_flash_plan *plan, const char *bundle, struct k1_error *err)
+{
+	const char *uboot = exists(bundle, "u-boot.itb") ? "u-boot.itb" : "factory/u-boot.itb";
+	int rc;
+
+	if ((rc = add_step(plan, K1_STEP_STAGE, K1_STAGE_BROM, "fsbl", bundle, "factory/FSBL.bin",
+			   err)) ||
+	    (rc = add_step(plan, K1_STEP_CONTINUE, K1_STAGE_BROM, "fsbl", bundle, NULL, err)) ||
+	    (rc = add_step(plan, K1_STEP_STAGE, K1_STAGE_SPL, "uboot", bundle, uboot, err)))
+		return rc;
+	return add_step(plan, K1_STEP_CONTINUE, K1_STAGE_SPL, "uboot", bundle, NULL, err);
+}
+
+int k1_flash_plan_boot(const char *bundle, struct k1_flash_plan *plan, struct k1_error *err)
+{
+	int rc;
+
+	memset(plan, 0, sizeof(*plan));
+	if ((rc = boot_steps(plan, bundle, err)))
+		k1_flash_plan_free(plan);
+	return rc;
+}
+
 int k1_flash_plan_build(const struct k1_flash_opts *o, struct k1_flash_plan *plan,
 			struct k1_error *err)
 {
-	const char *uboot = exists(o->bundle, "u-boot.itb") ? "u-boot.itb" : "factory/u-boot.itb";
 	int rc;
 
 	memset(plan, 0, sizeof(*plan));
@@ -249,11 +271,7 @@ int k1_flash_plan_build(const struct k1_flash_opts *o, struct k1_flash_plan *pla
 		return k1_err(err, K1_ENOTSUP,
 			      "--media sd: SD cards cannot be flashed over "
 			      "fastboot; write an SD image (k1fw disk) with dd");
-	if ((rc = add_step(plan, K1_STEP_STAGE, K1_STAGE_BROM, "fsbl", o->bundle,
-			   "factory/FSBL.bin", err)) ||
-	    (rc = add_step(plan, K1_STEP_CONTINUE, K1_STAGE_BROM, "fsbl", o->bundle, NULL, err)) ||
-	    (rc = add_step(plan, K1_STEP_STAGE, K1_STAGE_SPL, "uboot", o->bundle, uboot, err)) ||
-	    (rc = add_step(plan, K1_STEP_CONTINUE, K1_STAGE_SPL, "uboot", o->bundle, NULL, err)))
+	if ((rc = boot_steps(plan, o->bundle, err)))
 		goto out;
 	size_t first = plan->count;
 	if (o->media == K1_MEDIA_EMMC) {

@@ -6,6 +6,7 @@
 #define K1_FLASH_H
 
 #include "base/error.h"
+#include "fastboot/fastboot.h"
 #include "fastboot/transport.h"
 #include "format/bootinfo.h"
 #include "release/bundle.h"
@@ -60,6 +61,8 @@ struct k1_flash_opts {
 int k1_flash_plan_build(const struct k1_flash_opts *opts, struct k1_flash_plan *plan,
 			struct k1_error *err);
 void k1_flash_plan_free(struct k1_flash_plan *plan);
+/* Only the boot steps (stage FSBL + continue, stage u-boot.itb + continue). */
+int k1_flash_plan_boot(const char *bundle, struct k1_flash_plan *plan, struct k1_error *err);
 
 /* What the runner reports. */
 enum k1_flash_event_kind {
@@ -91,12 +94,31 @@ struct k1_flash_status {
 	enum k1_stage stage;   /* the board's stage when first found */
 	enum k1_media media;   /* the media flashed */
 	char resume_only[512]; /* --only for a rerun: the failed step and those after it */
+	/* the board was lost right after its SPL started: it never came back
+	 * after the BootROM's continue, or the staging of u-boot.itb into the
+	 * SPL timed out (on 2 GB boards: the EEPROM's ddr_cs_num) */
+	bool spl_lost;
 };
 
 /* Connect to target, find the stage, stage what is missing, resolve the
  * media when auto, then run the plan. 0 or a K1_E* code with err and st. */
 int k1_flash_run(const struct k1_flash_opts *opts, const struct k1_target *target, k1_flash_cb cb,
 		 void *ctx, struct k1_flash_status *st, struct k1_error *err);
+
+/* A board brought to a stage that answers, for commands other than flash
+ * (k1fw eeprom): connect and, below want, stage the bundle's FSBL (BootROM)
+ * and u-boot.itb (SPL) as the flasher does. opts->bundle NULL: a board
+ * below want is an error. s->stage is where it answers; close with
+ * k1_flash_session_close. st (may be NULL) says where a failure stopped. */
+struct k1_flash_session {
+	struct k1_transport *t;
+	struct k1_fb fb;
+	enum k1_stage stage, first; /* now, and when first found */
+};
+int k1_flash_session_open(const struct k1_flash_opts *opts, const struct k1_target *target,
+			  enum k1_stage want, k1_flash_cb cb, void *ctx, struct k1_flash_session *s,
+			  struct k1_flash_status *st, struct k1_error *err);
+void k1_flash_session_close(struct k1_flash_session *s);
 
 /* Helpers shared with `k1fw fastboot`: wait (polling, up to wait_ms) for
  * the board at target and open it; find its stage. */

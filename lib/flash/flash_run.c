@@ -411,6 +411,89 @@ static void ask_media(struct run *r, struct k1_flash_opts *o)
 	emit(r, K1_EV_PLAN, NULL, 0, 0, msg);
 }
 
+/* Lost right after the SPL started: no SPL after the BootROM's continue,
+ * or u-boot.itb could not be staged into it (the board stopped taking
+ * data or went away). */
+static bool lost_in_spl(const struct k1_flash_step *s, int rc)
+{
+	bool gone = rc == K1_ETIMEDOUT || rc == K1_ENODEV || rc == K1_EIO;
+	return gone && ((s->kind == K1_STEP_CONTINUE && s->when == K1_STAGE_BROM) ||
+			(s->kind == K1_STEP_STAGE && s->when == K1_STAGE_SPL));
+}
+
+/* The boot steps of the board's stage and later ones, until it answers
+ * in want or later. */
+static int boot_to(struct run *r, const struct k1_flash_plan *boot, enum k1_stage want)
+{
+	char v[K1_FB_RESPONSE_MAX + 1];
+	struct k1_error ignored;
+	int rc = 0;
+
+	for (r->index = 0; r->index < boot->count && !rc; r->index++) {
+		const struct k1_flash_step *s = &boot->steps[r->index];
+		uint64_t max_download = 0;
+		if (s->kind != K1_STEP_STAGE && s->kind != K1_STEP_CONTINUE)
+			break;
+		if (s->when != r->stage) {
+			emit(r, K1_EV_SKIP, s, 0, 0, NULL);
+			continue;
+		}
+		if (r->stage >= want)
+			break;
+		if (s->kind == K1_STEP_STAGE &&
+		    !k1_fb_getvar(&r->fb, "max-download-size", v, sizeof(v), &ignored))
+			max_download = k1_fb_parse_size(v);
+		rc = run_step(r, s, max_download);
+		if (rc && lost_in_spl(s, rc))
+			r->st->spl_lost = true;
+	}
+	return rc;
+}
+
+int k1_flash_session_open(const struct k1_flash_opts *opts, const struct k1_target *target,
+			  enum k1_stage want, k1_flash_cb cb, void *ctx, struct k1_flash_session *s,
+			  struct k1_flash_status *st, struct k1_error *err)
+{
+	struct k1_flash_status ignored_st;
+	struct k1_flash_plan boot = {0};
+	struct run r = {.o = opts, .target = *target, .cb = cb, .ctx = ctx, .err = err};
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	r.st = st ? st : &ignored_st;
+	memset(r.st, 0, sizeof(*r.st));
+	r.fbev = (struct k1_fb_events){on_info, NULL, &r};
+	r.fb.ev = &r.fbev;
+	if (opts->bundle && (rc = k1_flash_plan_boot(opts->bundle, &boot, err)))
+		return rc;
+	r.plan = &boot;
+	if (!(rc = open_board(&r))) {
+		s->first = r.st->stage = r.stage;
+		if (r.stage < want && !opts->bundle)
+			rc = k1_err(err, K1_EINVAL,
+				    "the board is in %s; reaching %s needs the release's boot "
+				    "stages (--bundle)",
+				    k1_stage_name(r.stage), k1_stage_name(want));
+		else
+			rc = boot_to(&r, &boot, want);
+	}
+	k1_flash_plan_free(&boot);
+	if (rc) {
+		k1_transport_close(r.t);
+		return rc;
+	}
+	s->t = r.t;
+	s->fb = (struct k1_fb){r.t, NULL, 0};
+	s->stage = r.stage;
+	return 0;
+}
+
+void k1_flash_session_close(struct k1_flash_session *s)
+{
+	k1_transport_close(s->t);
+	s->t = NULL;
+}
+
 int k1_flash_run(const struct k1_flash_opts *opts, const struct k1_target *target, k1_flash_cb cb,
 		 void *ctx, struct k1_flash_status *st, struct k1_error *err)
 {
@@ -433,21 +516,7 @@ int k1_flash_run(const struct k1_flash_opts *opts, const struct k1_target *targe
 	if ((rc = open_board(&r)))
 		goto out;
 	st->stage = r.stage;
-	for (r.index = 0; r.index < boot.count && !rc; r.index++) {
-		const struct k1_flash_step *s = &boot.steps[r.index];
-		if (s->kind != K1_STEP_STAGE && s->kind != K1_STEP_CONTINUE)
-			break;
-		if (s->when != r.stage) {
-			emit(&r, K1_EV_SKIP, s, 0, 0, NULL);
-			continue;
-		}
-		if (s->kind == K1_STEP_STAGE &&
-		    !k1_fb_getvar(&r.fb, "max-download-size", v, sizeof(v), &ignored))
-			max_download = k1_fb_parse_size(v);
-		rc = run_step(&r, s, s->kind == K1_STEP_STAGE ? max_download : 0);
-		max_download = 0;
-	}
-	if (rc)
+	if ((rc = boot_to(&r, &boot, K1_STAGE_UBOOT)))
 		goto out;
 	if (r.stage != K1_STAGE_UBOOT) {
 		rc = k1_err(err, K1_EPROTO, "the board is in %s, expected U-Boot fastboot",

@@ -8,8 +8,9 @@
  * has only a CRC) and the disk image (whose sector 0 is a bootinfo) after
  * the ones they could be mistaken for. */
 const struct k1_format *const k1_formats[] = {
-	&k1_format_fsbl,     &k1_format_fit,    &k1_format_sparse, &k1_format_disk,
-	&k1_format_bootinfo, &k1_format_ptable, &k1_format_env,    NULL,
+	&k1_format_fsbl,   &k1_format_fit,      &k1_format_sparse,
+	&k1_format_disk,   &k1_format_bootinfo, &k1_format_ptable,
+	&k1_format_eeprom, &k1_format_env,      NULL,
 };
 
 const struct k1_format *k1_format_detect(const uint8_t *data, size_t len)

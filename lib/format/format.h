@@ -48,6 +48,7 @@ extern const struct k1_format k1_format_env;      /* env.c */
 extern const struct k1_format k1_format_ptable;   /* ptable_check.c */
 extern const struct k1_format k1_format_sparse;   /* sparse_format.c */
 extern const struct k1_format k1_format_disk;     /* disk.c, disk_verify.c */
+extern const struct k1_format k1_format_eeprom;   /* eeprom_format.c */
 
 /* All of them, NULL-terminated, most specific first. */
 extern const struct k1_format *const k1_formats[];
