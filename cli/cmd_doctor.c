@@ -1,6 +1,8 @@
 /* k1fw doctor: power a board's storage on in simulation and say where the
- * boot stops, why, and how to fix it. */
+ * boot stops, why, and how to fix it; or read what a real board printed on
+ * its serial console (--log, bootlog_report.c). */
 #include "base/fileio.h"
+#include "bootlog_report.h"
 #include "command.h"
 #include "emu/bootsim.h"
 #include "emu/emu_storage.h"
@@ -15,7 +17,8 @@ static void usage(FILE *f)
 		"usage: k1fw doctor [--boot-select tf-emmc|tf-nand|tf-nor|tf] [--rotpk-hash HEX]\n"
 		"                   [--json] (--board DIR | --sd IMG | --emmc-boot0 F --emmc-user "
 		"F\n"
-		"                   [--emmc-boot1 F] | --nor F | --nand F)\n\n"
+		"                   [--emmc-boot1 F] | --nor F | --nand F)\n"
+		"       k1fw doctor --log FILE|- [--json]\n\n"
 		"Simulate a K1 power-on: the BootROM tries the SD card, then the medium the\n"
 		"boot-select pins choose (default tf-emmc): bootinfo (magic, CRC, media), the\n"
 		"FSBL at spl0 then spl1 (header, size, and ROTPK and signatures on a secure "
@@ -30,7 +33,14 @@ static void usage(FILE *f)
 		"  --json            {\"boots\", \"outcome\", \"medium\", \"step\", \"why\", "
 		"\"fix\",\n"
 		"                    \"warnings\", \"console\"}\n\n"
-		"Exit status: 0 it boots, 1 it does not, 2 usage or unreadable input.\n");
+		"--log reads a captured serial console (UART0, 115200 8N1; any mix of BootROM,\n"
+		"SPL, OpenSBI, U-Boot and Linux lines; CRLF, colour codes and terminal\n"
+		"timestamps are fine) and says which SoC and board, the boot medium, how far\n"
+		"the boot got, the versions, and for a failure the step, why, the fix and the\n"
+		"lines that show it. --json: {\"soc\", \"board\", \"medium\", \"reached\",\n"
+		"\"boots\", \"step\", \"why\", \"fix\", \"evidence\", \"warnings\", \"versions\"}.\n\n"
+		"Exit status: 0 it boots, 1 it does not, 2 usage or unreadable input,\n"
+		"3 (--log) the log ends without saying.\n");
 }
 
 static void collect(void *ctx, const char *line)
@@ -116,6 +126,7 @@ static int run(int argc, char **argv)
 		{"boot-select", required_argument, NULL, 'b'},
 		{"rotpk-hash", required_argument, NULL, 'r'},
 		{"json", no_argument, NULL, 'j'},
+		{"log", required_argument, NULL, 'L'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -123,7 +134,7 @@ static int run(int argc, char **argv)
 	struct k1_board_media b = {0};
 	struct k1_bootsim_result r;
 	struct files f = {0};
-	const char *board = NULL;
+	const char *board = NULL, *log = NULL;
 	uint8_t rotpk[32];
 	bool json = false, any = false;
 	json_t *console = NULL;
@@ -176,6 +187,9 @@ static int run(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
+		case 'L':
+			log = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
@@ -184,6 +198,10 @@ static int run(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	if (log && optind == argc && !board && !any)
+		return doctor_log(log, json);
+	if (log)
+		return cli_fail("--log reads a console log: leave out the storage options");
 	if (optind < argc || (!board && !any)) {
 		usage(stderr);
 		return EXIT_USAGE;

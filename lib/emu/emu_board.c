@@ -43,6 +43,15 @@ void k1_emu_board_close(struct k1_emu_board *b)
 	memset(b, 0, sizeof(*b));
 }
 
+/* What a booting OS shows first, so a console log of the emulator reads as
+ * a boot to the end (k1fw doctor --log). */
+static void os_console(struct k1_emu_board *b)
+{
+	say(b, "Starting kernel ...");
+	say(b, "[    0.000000] Linux version 6.6.63 (k1fw emulate: the OS on bootfs starts here)");
+	say(b, "k1fw-emulate login:");
+}
+
 void k1_emu_power_on(struct k1_emu_board *b)
 {
 	struct k1_mapped m[K1_DEV_COUNT];
@@ -86,6 +95,11 @@ void k1_emu_power_on(struct k1_emu_board *b)
 		break;
 	case K1_BOOT_OK:
 		say(b, "Hit any key to stop autoboot: 0");
+		if (b->autoboot) { /* nobody at the prompt: bootcmd starts the OS */
+			os_console(b);
+			b->stage = K1_STAGE_OS;
+			break;
+		}
 		say(b, "=> fastboot 0");
 		b->stage = K1_STAGE_UBOOT;
 		break;
@@ -280,9 +294,9 @@ void k1_emu_transition(struct k1_emu_board *b)
 	b->leave = false;
 	if (b->power_cycle) {
 		say(b, "resetting ...");
+		b->autoboot = b->next == K1_STAGE_OS; /* reboot: nobody stops autoboot */
 		k1_emu_power_on(b);
-		if (b->next == K1_STAGE_OS && b->stage == K1_STAGE_UBOOT)
-			b->stage = K1_STAGE_OS; /* reboot: nobody stops autoboot */
+		b->autoboot = false;
 		return;
 	}
 	b->dl_len = 0;

@@ -56,6 +56,7 @@ struct k1_emu_board {
 	bool leave;
 	enum k1_emu_stage next;
 	bool power_cycle;              /* reboot: run the power-on path again */
+	bool autoboot;                 /* this power-on runs bootcmd (to the OS), not fastboot */
 	struct k1_bootsim_result boot; /* of the last power-on */
 	k1_console_fn con;
 	void *con_ctx;
