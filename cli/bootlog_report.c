@@ -37,10 +37,10 @@ json_t *bootlog_report_json(const struct k1_bootlog_report *r)
 		json_object_set_new(ver, "kernel", json_pack("{s:s}", "text", r->kernel));
 	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "soc",
 			 str_or_null(r->soc), "board", str_or_null(r->board), "medium",
-			 str_or_null(r->medium), "reached", str_or_null(k1_log_stage_name(r->reached)),
-			 "boots", boots, "step", str_or_null(r->step), "why", str_or_null(r->why),
-			 "fix", str_or_null(r->fix), "evidence", ev, "warnings", warn, "versions",
-			 ver);
+			 str_or_null(r->medium), "reached",
+			 str_or_null(k1_log_stage_name(r->reached)), "boots", boots, "step",
+			 str_or_null(r->step), "why", str_or_null(r->why), "fix",
+			 str_or_null(r->fix), "evidence", ev, "warnings", warn, "versions", ver);
 }
 
 static void print_version(FILE *f, bool *first, const char *name, const char *text,

@@ -319,7 +319,7 @@ static int finish(struct console *c, enum end e, const char *dev)
 	quiet = e == END_GONE || e == END_VERDICT || e == END_TIMEOUT;
 	k1_bootlog_report(c->bl, quiet && c->bl->nlines, &r);
 	k1_bootlog_status(&r, c->status, sizeof(c->status));
-	rc = e == END_GONE		       ? EXIT_CHECK_FAILED
+	rc = e == END_GONE                          ? EXIT_CHECK_FAILED
 	     : e == END_VERDICT || e == END_TIMEOUT ? bootlog_report_exit(&r)
 						    : EXIT_OK;
 	if (c->json) {
@@ -327,11 +327,10 @@ static int finish(struct console *c, enum end e, const char *dev)
 				      "status", c->status, "report", bootlog_report_json(&r));
 		json_event(j);
 	} else {
-		fprintf(stderr, "\r\nk1fw console: %s%s; %s\n",
-			e == END_GONE ? dev : "",
+		fprintf(stderr, "\r\nk1fw console: %s%s; %s\n", e == END_GONE ? dev : "",
 			e == END_GONE ? " went away (adapter unplugged, or the board's side closed)"
-				      : e == END_TIMEOUT ? "timeout"
-							 : "done",
+			: e == END_TIMEOUT ? "timeout"
+					   : "done",
 			c->status);
 		if (c->log_path)
 			fprintf(stderr, "k1fw console: the details: k1fw doctor --log %s\n",
@@ -388,9 +387,11 @@ static int run(int argc, char **argv)
 			c.json = true;
 			break;
 		case O_ESCAPE:
-			if (strlen(optarg) != 1 || !((optarg[0] | 0x20) >= 'a' && (optarg[0] | 0x20) <= 'z'))
-				return cli_fail("--escape: expected a letter (Ctrl-LETTER), got '%s'",
-						optarg);
+			if (strlen(optarg) != 1 ||
+			    !((optarg[0] | 0x20) >= 'a' && (optarg[0] | 0x20) <= 'z'))
+				return cli_fail(
+					"--escape: expected a letter (Ctrl-LETTER), got '%s'",
+					optarg);
 			esc = (unsigned char)(optarg[0] & 0x1f);
 			break;
 		case O_VERDICT:

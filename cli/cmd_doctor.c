@@ -38,7 +38,8 @@ static void usage(FILE *f)
 		"timestamps are fine) and says which SoC and board, the boot medium, how far\n"
 		"the boot got, the versions, and for a failure the step, why, the fix and the\n"
 		"lines that show it. --json: {\"soc\", \"board\", \"medium\", \"reached\",\n"
-		"\"boots\", \"step\", \"why\", \"fix\", \"evidence\", \"warnings\", \"versions\"}.\n\n"
+		"\"boots\", \"step\", \"why\", \"fix\", \"evidence\", \"warnings\", "
+		"\"versions\"}.\n\n"
 		"Exit status: 0 it boots, 1 it does not, 2 usage or unreadable input,\n"
 		"3 (--log) the log ends without saying.\n");
 }

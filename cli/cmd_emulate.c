@@ -49,7 +49,8 @@ static void usage(FILE *f)
 		"  --fault-fail-cmd K     answer FAIL to the K-th command\n"
 		"  --fault-stall-cmd K    wait --fault-stall-ms before answering the K-th "
 		"command\n"
-		"  --console-pty LINK     also write the serial console to a pseudo-terminal, LINK\n"
+		"  --console-pty LINK     also write the serial console to a pseudo-terminal, "
+		"LINK\n"
 		"                         a symlink to it: read it with k1fw console LINK\n\n"
 		"Stops on SIGINT/SIGTERM (exit 0). Exit 2 on bad usage or storage errors.\n");
 }

@@ -48,6 +48,9 @@ for t in getvar:version-brom getvar:partition-size:rootfs download:00001000 flas
 	"FAILpartition not found" "INFOstarting" TEXTx usb usb:1-2.3 tcp:127.0.0.1:5554 tcp:[::1]:5554; do
 	printf '%s' "$t" >"$out/fb_$(printf '%s' "$t" | tr -c 'A-Za-z0-9' _)"
 done
+# console logs: the real ones kept as test data, and one with CRLF, colour and stamps
+cp "$top"/tests/data/logs/*.log "$out/" 2>/dev/null || true
+printf '[12:00:00.001] sys: 0x0\r\n\033[31mERROR:   CMD8\033[0m\r\n\0bm:0\rj...\n' >"$out/log_mixed"
 cp "$top"/examples/k1-x/configs/*.json "$out/" 2>/dev/null || true
 [ -d "$top/fuzz/regress" ] && cp "$top"/fuzz/regress/* "$out/" 2>/dev/null || true
 if [ -d "$vendor/golden" ]; then

@@ -111,7 +111,8 @@ int k1_serial_lock(const char *dev, char *lockpath, size_t n, struct k1_error *e
 			break;
 		if (errno == EEXIST) {
 			long pid = lock_owner(lockpath);
-			if (pid > 0 && pid != getpid() && (kill((pid_t)pid, 0) == 0 || errno == EPERM))
+			if (pid > 0 && pid != getpid() &&
+			    (kill((pid_t)pid, 0) == 0 || errno == EPERM))
 				return k1_err(err, K1_EACCES,
 					      "%s is in use: locked by process %ld (%s)", dev, pid,
 					      lockpath);
@@ -262,8 +263,8 @@ int k1_pty_open(const char *link, int *master, char *slave, size_t n, struct k1_
 	if (link) {
 		if (lstat(link, &st) == 0 && !S_ISLNK(st.st_mode)) {
 			close(m);
-			return k1_err(err, K1_EEXIST, "%s exists and is not a symlink: not replaced",
-				      link);
+			return k1_err(err, K1_EEXIST,
+				      "%s exists and is not a symlink: not replaced", link);
 		}
 		unlink(link);
 		if (symlink(name, link)) {

@@ -13,11 +13,11 @@
 #include <termios.h>
 
 struct k1_serial_opts {
-	unsigned baud;  /* 115200 */
-	int data_bits;  /* 5..8 */
-	char parity;    /* 'N', 'E', 'O' */
-	int stop_bits;  /* 1, 2 */
-	bool rtscts;    /* hardware flow control */
+	unsigned baud; /* 115200 */
+	int data_bits; /* 5..8 */
+	char parity;   /* 'N', 'E', 'O' */
+	int stop_bits; /* 1, 2 */
+	bool rtscts;   /* hardware flow control */
 };
 
 /* "115200", "115200,8N1", "9600,7E2", optionally ",rtscts". 0 or K1_EINVAL. */

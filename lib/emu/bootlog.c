@@ -10,7 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *const stage_names[] = {"",       "brom",  "download", "spl",
+static const char *const stage_names[] = {"",        "brom",  "download", "spl",
 					  "opensbi", "uboot", "kernel",   "os"};
 
 const char *k1_log_stage_name(enum k1_log_stage s)
@@ -299,7 +299,7 @@ void k1_bootlog_flush(struct k1_bootlog *b)
 
 static const char *medium_long(const char *m)
 {
-	return !strcmp(m, "sd")	    ? "the SD card"
+	return !strcmp(m, "sd")     ? "the SD card"
 	       : !strcmp(m, "emmc") ? "the eMMC"
 	       : !strcmp(m, "nor")  ? "the SPI NOR flash"
 	       : !strcmp(m, "nand") ? "the SPI NAND flash"
@@ -308,7 +308,7 @@ static const char *medium_long(const char *m)
 
 static const char *medium_short(const char *m)
 {
-	return !strcmp(m, "sd")	    ? "SD card"
+	return !strcmp(m, "sd")     ? "SD card"
 	       : !strcmp(m, "emmc") ? "eMMC"
 	       : !strcmp(m, "nor")  ? "SPI NOR"
 	       : !strcmp(m, "nand") ? "SPI NAND"
@@ -383,7 +383,8 @@ static const struct k1_log_hit *primary_hit(const struct k1_log_attempt *a)
 		if (!best || (best_generic && !generic))
 			best = h;
 		else if (generic == best_generic &&
-			 (p->stage > K1_LOG_BROM || k1_log_patterns[best->row].stage > K1_LOG_BROM ||
+			 (p->stage > K1_LOG_BROM ||
+			  k1_log_patterns[best->row].stage > K1_LOG_BROM ||
 			  strcmp(h->medium, best->medium)))
 			best = h;
 	}
@@ -530,8 +531,8 @@ void k1_bootlog_report(const struct k1_bootlog *b, bool at_end, struct k1_bootlo
 		warn(r, "line %zu (%s), the boot went on past it: %s", h->line, p->step, why);
 	}
 	for (size_t i = 0; i < a->nwarn; i++)
-		warn(r, "line %zu (%s): %s", a->warn_lines[i], k1_log_patterns[a->warn_rows[i]].step,
-		     k1_log_patterns[a->warn_rows[i]].why);
+		warn(r, "line %zu (%s): %s", a->warn_lines[i],
+		     k1_log_patterns[a->warn_rows[i]].step, k1_log_patterns[a->warn_rows[i]].why);
 	primary = primary_hit(a);
 	loops = repeats(b, &loop_stage);
 	if (loops >= 2 && a->reached <= loop_stage && loop_stage < K1_LOG_OS && primary)
@@ -583,9 +584,8 @@ void k1_bootlog_report(const struct k1_bootlog *b, bool at_end, struct k1_bootlo
 void k1_bootlog_status(const struct k1_bootlog_report *r, char *out, size_t outsz)
 {
 	static const char *const running[] = {
-		"waiting for the board", "BootROM running", "BootROM: download mode",
-		"SPL running",		 "OpenSBI running", "U-Boot running",
-		"Linux booting",	 "Linux up",
+		"waiting for the board", "BootROM running", "BootROM: download mode", "SPL running",
+		"OpenSBI running",       "U-Boot running",  "Linux booting",          "Linux up",
 	};
 	const char *where = running[r->reached <= K1_LOG_OS ? r->reached : 0];
 

@@ -107,11 +107,11 @@ struct k1_log_hit {
 
 struct k1_log_attempt {
 	enum k1_log_stage reached;
-	char medium[8];        /* the medium the BootROM is on (bm:N) */
-	bool jumped;           /* it started that medium's FSBL (j...) */
-	bool restart_seen[4];  /* which RESTART rows this attempt has had */
-	bool board_lines;      /* any non-restart board line yet */
-	size_t first_line;     /* of the attempt, and its text */
+	char medium[8];       /* the medium the BootROM is on (bm:N) */
+	bool jumped;          /* it started that medium's FSBL (j...) */
+	bool restart_seen[4]; /* which RESTART rows this attempt has had */
+	bool board_lines;     /* any non-restart board line yet */
+	size_t first_line;    /* of the attempt, and its text */
 	char first_text[K1_BOOTLOG_TEXT_MAX];
 	struct k1_log_hit hits[K1_BOOTLOG_MAX_HITS];
 	size_t nhits;
@@ -139,7 +139,7 @@ struct k1_bootlog {
 	char spl[96], uboot[96], opensbi[48], kernel[64];
 	/* boot attempts: the current one and how the previous ones ended */
 	struct k1_log_attempt cur;
-	size_t attempts; /* started, including cur */
+	size_t attempts;            /* started, including cur */
 	enum k1_log_stage ended[8]; /* reached stage of the last completed ones */
 	size_t ended_line[8];
 	char ended_text[8][K1_BOOTLOG_TEXT_MAX];
@@ -164,12 +164,12 @@ struct k1_log_evidence {
 };
 
 struct k1_bootlog_report {
-	const char *soc;     /* "k1", "k3", "allwinner", ..., NULL: nothing recognised */
-	char board[128];     /* "": not named; "BPI-F3 (k1-x_deb1)" */
-	const char *medium;  /* "sd", "emmc", "nor", "nand", NULL */
+	const char *soc;    /* "k1", "k3", "allwinner", ..., NULL: nothing recognised */
+	char board[128];    /* "": not named; "BPI-F3 (k1-x_deb1)" */
+	const char *medium; /* "sd", "emmc", "nor", "nand", NULL */
 	enum k1_log_stage reached;
-	int boots;           /* 1 boots, 0 does not boot, -1 cannot tell */
-	char step[48];       /* empty: none */
+	int boots;     /* 1 boots, 0 does not boot, -1 cannot tell */
+	char step[48]; /* empty: none */
 	char brief[96];
 	char why[600];
 	char fix[600];
@@ -177,7 +177,7 @@ struct k1_bootlog_report {
 	size_t nevidence;
 	char warnings[K1_BOOTLOG_MAX_WARN][400];
 	size_t nwarnings;
-	const char *spl, *uboot, *opensbi, *kernel; /* versions seen, NULL: none */
+	const char *spl, *uboot, *opensbi, *kernel;       /* versions seen, NULL: none */
 	const char *spl_kind, *uboot_kind, *opensbi_kind; /* "vendor", "mainline", "emulator" */
 	size_t attempts;
 };

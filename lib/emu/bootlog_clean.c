@@ -71,7 +71,7 @@ size_t k1_bootlog_clean(const char *raw, size_t n, char *out, size_t outsz)
 		}
 		if (p[i] == '\r') { /* a terminal shows what follows the CR */
 			size_t j = i + 1;
-			while (j < n && (p[j] == '\r' || p[j] == ' '))
+			while (j < n && (p[j] <= ' ' || p[j] == 0x7F))
 				j++;
 			if (j < n)
 				o = 0;

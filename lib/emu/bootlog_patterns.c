@@ -274,12 +274,14 @@ const struct k1_log_pattern k1_log_patterns[] = {
  0, "Hit any key to stop autoboot:  0"},
 {"uboot.autoboot_vendor", K1_LOGK_STAGE, K1_LOGM_PREFIX, "Autoboot in ", S(UBOOT), 0, 0, 0, 0, 0, 0,
  0, "Autoboot in 0 seconds"},
-{"uboot.prompt", K1_LOGK_STAGE, K1_LOGM_PREFIX, "=>", S(UBOOT), K1_LOGF_IF_LAST, 0, 0,
+{"uboot.command", K1_LOGK_STAGE, K1_LOGM_PREFIX, "=> ", S(UBOOT), 0, 0, 0, 0, 0, 0, 0,
+ "=> mmc info"}, /* someone works at the prompt: not a verdict */
+{"uboot.prompt", K1_LOGK_STAGE, K1_LOGM_EXACT, "=>", S(UBOOT), K1_LOGF_IF_LAST, 0, 0,
  "uboot.prompt", "U-Boot prompt",
  "U-Boot stopped at its prompt (=>): autoboot was interrupted, or bootcmd found nothing to boot",
  "type 'boot' at the prompt and read what it says; put an OS on bootfs (env_k1-x.txt, the "
  "kernel, the dtb)",
- "=> mmc info"},
+ "=> "},
 {"uboot.bad_image_magic", K1_LOGK_FAIL, K1_LOGM_CONTAINS, "Bad Linux RISCV Image magic", S(UBOOT),
  0, 0, 0, "uboot.kernel", "U-Boot finds no kernel",
  "U-Boot finds no kernel to start: what it loaded is not a RISC-V Linux Image (the kernel file "
