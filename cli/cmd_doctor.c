@@ -199,10 +199,12 @@ static int run(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (log && optind == argc && !board && !any)
-		return doctor_log(log, json);
-	if (log)
+	if (log && optind < argc)
+		return cli_fail("unexpected argument '%s'", argv[optind]);
+	if (log && (board || any))
 		return cli_fail("--log reads a console log: leave out the storage options");
+	if (log)
+		return doctor_log(log, json);
 	if (optind < argc || (!board && !any)) {
 		usage(stderr);
 		return EXIT_USAGE;

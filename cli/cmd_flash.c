@@ -345,6 +345,10 @@ static int run(int argc, char **argv)
 		rc = cli_fail("--all flashes every USB board: leave out -s");
 		goto out;
 	}
+	if (console && (a.ntargets > 1 || a.all)) {
+		rc = cli_fail("--console watches one board: flash one target with it");
+		goto out;
+	}
 	if (k1_release_is_zip(a.o.bundle)) { /* a vendor release as published */
 		if (!a.json && !a.dry)
 			printf("unpacking %s\n", a.o.bundle);
@@ -382,10 +386,6 @@ static int run(int argc, char **argv)
 		goto out;
 	if (a.ntargets == 0 && (rc = add_target(&a, NULL)))
 		goto out;
-	if (console && (a.ntargets > 1 || a.all)) {
-		rc = cli_fail("--console watches one board: flash one target with it");
-		goto out;
-	}
 	if (console && (rc = console_watch_start(&a.con, console, &cso)))
 		goto out;
 	rc = a.ntargets == 1 && !a.all ? run_one(&a, 0) : run_many(&a);

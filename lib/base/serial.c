@@ -260,6 +260,17 @@ int k1_pty_open(const char *link, int *master, char *slave, size_t n, struct k1_
 		return k1_err(err, K1_EIO, "cannot make a pseudo-terminal: %s", strerror(errno));
 	}
 	snprintf(slave, n, "%s", name);
+	/* raw from the start, as a UART is: what is written before a reader
+	 * comes is then kept byte for byte (the setting outlives this open) */
+	int sfd = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	struct termios t;
+	if (sfd >= 0) {
+		if (!tcgetattr(sfd, &t)) {
+			make_raw(&t);
+			tcsetattr(sfd, TCSANOW, &t);
+		}
+		close(sfd);
+	}
 	if (link) {
 		if (lstat(link, &st) == 0 && !S_ISLNK(st.st_mode)) {
 			close(m);
