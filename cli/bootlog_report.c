@@ -27,13 +27,13 @@ json_t *bootlog_report_json(const struct k1_bootlog_report *r)
 						    r->evidence[i].text));
 	for (size_t i = 0; i < r->nwarnings; i++)
 		json_array_append_new(warn, json_string(r->warnings[i]));
-	if (r->spl)
+	if (r->spl[0])
 		json_object_set_new(ver, "spl", version(r->spl, r->spl_kind));
-	if (r->opensbi)
+	if (r->opensbi[0])
 		json_object_set_new(ver, "opensbi", version(r->opensbi, r->opensbi_kind));
-	if (r->uboot)
+	if (r->uboot[0])
 		json_object_set_new(ver, "uboot", version(r->uboot, r->uboot_kind));
-	if (r->kernel)
+	if (r->kernel[0])
 		json_object_set_new(ver, "kernel", json_pack("{s:s}", "text", r->kernel));
 	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "soc",
 			 str_or_null(r->soc), "board", str_or_null(r->board), "medium",
@@ -46,7 +46,7 @@ json_t *bootlog_report_json(const struct k1_bootlog_report *r)
 static void print_version(FILE *f, bool *first, const char *name, const char *text,
 			  const char *kind)
 {
-	if (!text)
+	if (!text[0])
 		return;
 	fprintf(f, "%s%s %s%s%s%s", *first ? "" : ", ", name, text, kind ? " (" : "",
 		kind ? kind : "", kind ? ")" : "");
@@ -59,9 +59,9 @@ void bootlog_report_print(FILE *f, const struct k1_bootlog_report *r)
 
 	fprintf(f, "soc:      %s\n", r->soc ? r->soc : "(not seen)");
 	fprintf(f, "board:    %s\n", r->board[0] ? r->board : "(not named)");
-	fprintf(f, "medium:   %s\n", r->medium ? r->medium : "(not seen)");
+	fprintf(f, "medium:   %s\n", r->medium[0] ? r->medium : "(not seen)");
 	fprintf(f, "reached:  %s\n", r->reached ? k1_log_stage_name(r->reached) : "(nothing)");
-	if (r->spl || r->opensbi || r->uboot || r->kernel) {
+	if (r->spl[0] || r->opensbi[0] || r->uboot[0] || r->kernel[0]) {
 		fprintf(f, "versions: ");
 		print_version(f, &first, "spl", r->spl, r->spl_kind);
 		print_version(f, &first, "opensbi", r->opensbi, r->opensbi_kind);

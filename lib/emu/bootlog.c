@@ -480,11 +480,11 @@ void k1_bootlog_report(const struct k1_bootlog *b, bool at_end, struct k1_bootlo
 	r->soc = b->k1_named ? "k1" : b->chip ? b->chip : b->k1_family ? "k1" : NULL;
 	if (b->board[0])
 		board_name(b->board, r->board, sizeof(r->board));
-	r->medium = a->medium[0] ? a->medium : NULL;
-	r->spl = b->spl[0] ? b->spl : NULL;
-	r->uboot = b->uboot[0] ? b->uboot : NULL;
-	r->opensbi = b->opensbi[0] ? b->opensbi : NULL;
-	r->kernel = b->kernel[0] ? b->kernel : NULL;
+	copy(r->medium, sizeof(r->medium), a->medium);
+	copy(r->spl, sizeof(r->spl), b->spl);
+	copy(r->uboot, sizeof(r->uboot), b->uboot);
+	copy(r->opensbi, sizeof(r->opensbi), b->opensbi);
+	copy(r->kernel, sizeof(r->kernel), b->kernel);
 	r->spl_kind = version_kind(b->spl, false);
 	r->uboot_kind = version_kind(b->uboot, false);
 	r->opensbi_kind = version_kind(b->opensbi, true);
@@ -569,7 +569,7 @@ void k1_bootlog_report(const struct k1_bootlog *b, bool at_end, struct k1_bootlo
 	if (a->reached == K1_LOG_OS) {
 		r->boots = 1;
 		snprintf(r->why, sizeof(r->why), "the board boots%s%s to Linux userspace",
-			 r->medium ? " from " : "", r->medium ? medium_long(r->medium) : "");
+			 r->medium[0] ? " from " : "", r->medium[0] ? medium_long(r->medium) : "");
 		copy(r->brief, sizeof(r->brief), "Linux up");
 		return;
 	}
@@ -590,8 +590,8 @@ void k1_bootlog_status(const struct k1_bootlog_report *r, char *out, size_t outs
 	const char *where = running[r->reached <= K1_LOG_OS ? r->reached : 0];
 
 	if (r->boots == 1)
-		snprintf(out, outsz, "boots: Linux up%s%s", r->medium ? " from " : "",
-			 r->medium ? r->medium : "");
+		snprintf(out, outsz, "boots: Linux up%s%s", r->medium[0] ? " from " : "",
+			 r->medium);
 	else if (r->step[0] && r->reached == K1_LOG_DOWNLOAD)
 		snprintf(out, outsz, "BootROM: download mode (%s)", r->brief);
 	else if (r->step[0] && !strcmp(r->step, "uboot.prompt"))
@@ -602,7 +602,7 @@ void k1_bootlog_status(const struct k1_bootlog_report *r, char *out, size_t outs
 		snprintf(out, outsz, "does not boot: %s (%s)", r->brief, r->step);
 	else if (r->step[0])
 		snprintf(out, outsz, "%s", r->brief);
-	else if (r->reached == K1_LOG_BROM && r->medium)
+	else if (r->reached == K1_LOG_BROM && r->medium[0])
 		snprintf(out, outsz, "BootROM: trying %s", r->medium);
 	else
 		snprintf(out, outsz, "%s", where);

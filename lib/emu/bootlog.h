@@ -164,9 +164,9 @@ struct k1_log_evidence {
 };
 
 struct k1_bootlog_report {
-	const char *soc;    /* "k1", "k3", "allwinner", ..., NULL: nothing recognised */
-	char board[128];    /* "": not named; "BPI-F3 (k1-x_deb1)" */
-	const char *medium; /* "sd", "emmc", "nor", "nand", NULL */
+	const char *soc; /* "k1", "k3", "allwinner", ..., NULL: nothing recognised */
+	char board[128]; /* "": not named; "BPI-F3 (k1-x_deb1)" */
+	char medium[8];  /* "sd", "emmc", "nor", "nand", "": not seen */
 	enum k1_log_stage reached;
 	int boots;     /* 1 boots, 0 does not boot, -1 cannot tell */
 	char step[48]; /* empty: none */
@@ -177,12 +177,12 @@ struct k1_bootlog_report {
 	size_t nevidence;
 	char warnings[K1_BOOTLOG_MAX_WARN][400];
 	size_t nwarnings;
-	const char *spl, *uboot, *opensbi, *kernel;       /* versions seen, NULL: none */
+	char spl[96], uboot[96], opensbi[48], kernel[64]; /* versions seen, "": none */
 	const char *spl_kind, *uboot_kind, *opensbi_kind; /* "vendor", "mainline", "emulator" */
 	size_t attempts;
 };
 
-/* The conclusion so far. at_end: the log ends here (a file's end, or a
+/* The conclusion so far (self-contained: b may go). at_end: the log ends here (a file's end, or a
  * quiet console): a boot whose last line is a banner that must be followed
  * by more (the SPL's, "Starting kernel ...") is then a hang. */
 void k1_bootlog_report(const struct k1_bootlog *b, bool at_end, struct k1_bootlog_report *r);
