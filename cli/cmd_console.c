@@ -55,6 +55,7 @@ static void usage(FILE *f)
 		"                     stands with --hang-after seconds of quiet\n"
 		"  --timeout S        quit after S seconds\n"
 		"  --hang-after S     quiet seconds after a banner that count as a hang (3)\n\n"
+		"K1FW_SERIAL_DIR and K1FW_LOCK_DIR replace /dev/serial/by-id and /run/lock.\n"
 		"Exit status: 0 quit (or with --exit-on-verdict: it boots), 1 the adapter went\n"
 		"away (or it does not boot), 2 usage or a port that cannot be opened, 3 the\n"
 		"verdict is still open at --timeout.\n");
@@ -69,7 +70,8 @@ struct console {
 	const char *log_path;
 	struct k1_bootlog *bl;
 	char status[200];
-	double last_line; /* when the board last printed a line */
+	double last_line;  /* when the board last printed a line */
+	double hang_after; /* quiet seconds that make a banner a hang */
 };
 
 static double now(void)
@@ -126,7 +128,7 @@ static void update_status(struct console *c, bool force)
 	struct k1_bootlog_report r;
 	char s[sizeof(c->status)];
 
-	k1_bootlog_report(c->bl, now() - c->last_line >= 3.0 && c->bl->nlines, &r);
+	k1_bootlog_report(c->bl, now() - c->last_line >= c->hang_after && c->bl->nlines, &r);
 	k1_bootlog_status(&r, s, sizeof(s));
 	if (!force && !strcmp(s, c->status))
 		return;
@@ -453,6 +455,7 @@ static int run(int argc, char **argv)
 	c.status_line = !c.json && isatty(STDOUT_FILENO);
 	status_setup(&c);
 	c.last_line = now();
+	c.hang_after = hang_after;
 	update_status(&c, true);
 	e = loop(&c, esc, exit_on_verdict, timeout, hang_after);
 	status_teardown(&c);

@@ -14,6 +14,21 @@
 
 #define S(x) K1_LOG_##x
 
+/* said by two rows each (two lines of one message) */
+#define SD_WHY                                                                                     \
+	"the SD card did not answer the BootROM (ERROR: CMD8, sd f!): no card in the slot, or a "  \
+	"card it cannot talk to"
+#define SD_FIX                                                                                     \
+	"to boot from SD: reseat the card, try another card, power the board with 12 V; without "  \
+	"a "                                                                                       \
+	"card this is normal and the BootROM goes on to the medium the boot switches select"
+#define RT_WHY                                                                                     \
+	"this is the console of the K1's real-time core (RT-Thread/ESOS on R_UART0), not the "     \
+	"main console: the adapter is on the wrong pins, so this log cannot say how Linux boots"
+#define RT_FIX                                                                                     \
+	"move the adapter to UART0 (BPI-F3: GND pin 6, TX pin 8, RX pin 10 of the 26-pin header; " \
+	"other boards: the 3-pin debug header) at 115200 8N1"
+
 /* clang-format off */
 const struct k1_log_pattern k1_log_patterns[] = {
 /* ---- harmless: known lines that look alarming ---- */
@@ -63,17 +78,11 @@ const struct k1_log_pattern k1_log_patterns[] = {
  "j..."},
 {"brom.sd_cmd8", K1_LOGK_FAIL, K1_LOGM_CONTAINS, "ERROR: CMD8", S(BROM), 0, 0, 0, "sd.card",
  "no SD card answered",
- "the SD card did not answer the BootROM (ERROR: CMD8, sd f!): no card in the slot, or a card "
- "it cannot talk to",
- "to boot from SD: reseat the card, try another card, power the board with 12 V; without a "
- "card this is normal and the BootROM goes on to the medium the boot switches select",
+ SD_WHY, SD_FIX,
  "ERROR:   CMD8"},
 {"brom.sd_fail", K1_LOGK_FAIL, K1_LOGM_CONTAINS, "ERROR: sd f!", S(BROM), 0, 0, 0, "sd.card",
  "no SD card answered",
- "the SD card did not answer the BootROM (ERROR: CMD8, sd f!): no card in the slot, or a card "
- "it cannot talk to",
- "to boot from SD: reseat the card, try another card, power the board with 12 V; without a "
- "card this is normal and the BootROM goes on to the medium the boot switches select",
+ SD_WHY, SD_FIX,
  "ERROR:   sd f! l:76"},
 {"brom.bootinfo_magic", K1_LOGK_FAIL, K1_LOGM_CONTAINS, "invalid bootinfo magic code", S(BROM), 0,
  0, 0, "bootinfo.magic", "%M has no bootinfo",
@@ -396,17 +405,11 @@ const struct k1_log_pattern k1_log_patterns[] = {
 /* ---- not the main console, or not a K1 ---- */
 {"console.rtthread", K1_LOGK_FAIL, K1_LOGM_CONTAINS, "Thread Operating System", S(NONE),
  K1_LOGF_UNKNOWN, 0, 0, "console.wrong_uart", "wrong UART (RT-Thread core)",
- "this is the console of the K1's real-time core (RT-Thread/ESOS on R_UART0), not the main "
- "console: the adapter is on the wrong pins, so this log cannot say how Linux boots",
- "move the adapter to UART0 (BPI-F3: GND pin 6, TX pin 8, RX pin 10 of the 26-pin header; "
- "other boards: the 3-pin debug header) at 115200 8N1",
+ RT_WHY, RT_FIX,
  "- RT -     Thread Operating System"},
 {"console.rtthread_team", K1_LOGK_FAIL, K1_LOGM_CONTAINS, "by rt-thread team", S(NONE),
  K1_LOGF_UNKNOWN, 0, 0, "console.wrong_uart", "wrong UART (RT-Thread core)",
- "this is the console of the K1's real-time core (RT-Thread/ESOS on R_UART0), not the main "
- "console: the adapter is on the wrong pins, so this log cannot say how Linux boots",
- "move the adapter to UART0 (BPI-F3: GND pin 6, TX pin 8, RX pin 10 of the 26-pin header; "
- "other boards: the 3-pin debug header) at 115200 8N1",
+ RT_WHY, RT_FIX,
  "2006 - 2021 Copyright by rt-thread team"},
 {"chip.k3", K1_LOGK_CHIP, K1_LOGM_CONTAINS, "spacemit k3", S(NONE), 0, K1_LOGX_SOC, "k3", 0, "SpacemiT K3", 0, 0,
  "[   0.900] Model: spacemit k3 pico itx board"},
