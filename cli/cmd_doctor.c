@@ -1,5 +1,8 @@
 /* k1fw doctor: power a board's storage on in simulation and say where the
- * boot stops, why, and how to fix it. */
+ * boot stops, why, and how to fix it; or read what a real board printed on
+ * its serial console (--log, bootlog_report.c). */
+#include "base/fileio.h"
+#include "bootlog_report.h"
 #include "command.h"
 #include "emu/bootsim.h"
 #include "emu/emu_storage.h"
@@ -15,7 +18,8 @@ static void usage(FILE *f)
 		"usage: k1fw doctor [--boot-select tf-emmc|tf-nand|tf-nor|tf] [--rotpk-hash HEX]\n"
 		"                   [--ram 2G|4G|8G|16G] [--eeprom F] [--json]\n"
 		"                   (--board DIR | --sd IMG | --emmc-boot0 F --emmc-user F\n"
-		"                   [--emmc-boot1 F] | --nor F | --nand F)\n\n"
+		"                   [--emmc-boot1 F] | --nor F | --nand F)\n"
+		"       k1fw doctor --log FILE|- [--json]\n\n"
 		"Simulate a K1 power-on: the BootROM tries the SD card, then the medium the\n"
 		"boot-select pins choose (default tf-emmc): bootinfo (magic, CRC, media), the\n"
 		"FSBL at spl0 then spl1 (header, size, and ROTPK and signatures on a secure "
@@ -36,7 +40,15 @@ static void usage(FILE *f)
 		"  --json            {\"boots\", \"outcome\", \"medium\", \"step\", \"why\", "
 		"\"fix\",\n"
 		"                    \"warnings\", \"console\"}\n\n"
-		"Exit status: 0 it boots, 1 it does not, 2 usage or unreadable input.\n");
+		"--log reads a captured serial console (UART0, 115200 8N1; any mix of BootROM,\n"
+		"SPL, OpenSBI, U-Boot and Linux lines; CRLF, colour codes and terminal\n"
+		"timestamps are fine) and says which SoC and board, the boot medium, how far\n"
+		"the boot got, the versions, and for a failure the step, why, the fix and the\n"
+		"lines that show it. --json: {\"soc\", \"board\", \"medium\", \"reached\",\n"
+		"\"boots\", \"step\", \"why\", \"fix\", \"evidence\", \"warnings\", "
+		"\"versions\"}.\n\n"
+		"Exit status: 0 it boots, 1 it does not, 2 usage or unreadable input,\n"
+		"3 (--log) the log ends without saying.\n");
 }
 
 static void collect(void *ctx, const char *line)
@@ -112,6 +124,7 @@ static int run(int argc, char **argv)
 		{"ram", required_argument, NULL, 'M'},
 		{"eeprom", required_argument, NULL, 'E'},
 		{"json", no_argument, NULL, 'j'},
+		{"log", required_argument, NULL, 'L'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -119,7 +132,7 @@ static int run(int argc, char **argv)
 	struct k1_bootsim_result r;
 	struct k1_emu_media mm;
 	struct k1_error err = {0};
-	const char *path[K1_DEV_COUNT] = {NULL}, *board = NULL;
+	const char *path[K1_DEV_COUNT] = {NULL}, *board = NULL, *log = NULL;
 	const char *eeprom = NULL;
 	struct k1_buf chip = K1_BUF_INIT;
 	uint8_t rotpk[32];
@@ -182,6 +195,9 @@ static int run(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
+		case 'L':
+			log = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
@@ -190,6 +206,12 @@ static int run(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	if (log && optind < argc)
+		return cli_fail("unexpected argument '%s'", argv[optind]);
+	if (log && (board || any))
+		return cli_fail("--log reads a console log: leave out the storage options");
+	if (log)
+		return doctor_log(log, json);
 	if (optind < argc || (!board && !any)) {
 		usage(stderr);
 		return EXIT_USAGE;

@@ -1,5 +1,6 @@
 /* k1fw emulate: a K1 board as a fastboot device on TCP or UDP. */
 #include "base/fileio.h"
+#include "base/serial.h"
 #include "command.h"
 #include "emu/emu_server.h"
 
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static volatile sig_atomic_t stop_flag;
 
@@ -30,7 +32,7 @@ static void usage(FILE *f)
 		"                    [--fault-drop-after N] [--fault-fail-cmd K]\n"
 		"                    [--fault-stall-cmd K --fault-stall-ms MS]\n"
 		"                    [--fault-drop-packet K]... [--fault-drop-reply K]...\n"
-		"                    [--fault-dup-reply K]...\n\n"
+		"                    [--fault-dup-reply K]... [--console-pty LINK]\n\n"
 		"An emulated K1 board (BPI-F3) speaking fastboot on the AOSP TCP or UDP "
 		"transport:\n"
 		"BootROM download mode (getvar version-brom, stage, continue), the SPL (stage\n"
@@ -62,20 +64,38 @@ static void usage(FILE *f)
 		"command\n"
 		"  --fault-drop-packet K  UDP: ignore the K-th datagram received (repeatable)\n"
 		"  --fault-drop-reply K   UDP: do not send the K-th datagram (repeatable)\n"
-		"  --fault-dup-reply K    UDP: send the K-th datagram twice (repeatable)\n\n"
+		"  --fault-dup-reply K    UDP: send the K-th datagram twice (repeatable)\n"
+		"  --console-pty LINK     also write the serial console to a pseudo-terminal, "
+		"LINK\n"
+		"                         a symlink to it: read it with k1fw console LINK\n\n"
 		"Stops on SIGINT/SIGTERM (exit 0). Exit 2 on bad usage or storage errors.\n");
 }
 
 struct ctx {
 	const char *ready_file;
 	bool udp;
+	int pty; /* the console's pseudo-terminal master, or -1 */
 };
 
-static void console(void *ctx, const char *line)
+/* A UART sends CR LF; a reader that is not there loses what does not fit. */
+static void pty_write(int fd, const char *line)
 {
-	(void)ctx;
+	char drain[512];
+
+	while (read(fd, drain, sizeof(drain)) > 0) /* keys typed at the board */
+		;
+	if (write(fd, line, strlen(line)) < 0 || write(fd, "\r\n", 2) < 0)
+		return;
+}
+
+static void console(void *vctx, const char *line)
+{
+	struct ctx *c = vctx;
+
 	printf("%s\n", line);
 	fflush(stdout);
+	if (c && c->pty >= 0)
+		pty_write(c->pty, line);
 }
 
 static void log_line(void *ctx, const char *msg)
@@ -158,6 +178,7 @@ static int run(int argc, char **argv)
 		{"fault-drop-packet", required_argument, NULL, 'I'},
 		{"fault-drop-reply", required_argument, NULL, 'O'},
 		{"fault-dup-reply", required_argument, NULL, 'U'},
+		{"console-pty", required_argument, NULL, 'Y'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -168,7 +189,9 @@ static int run(int argc, char **argv)
 					.timeout_ms = 30000,
 					.log = log_line,
 					.ready = ready};
-	struct ctx c = {0};
+	struct ctx c = {.pty = -1};
+	const char *pty_link = NULL;
+	char pty_name[128];
 	static struct k1_emu_board b;
 	uint64_t sizes[K1_DEV_COUNT];
 	struct k1_error err = {0};
@@ -275,6 +298,9 @@ static int run(int argc, char **argv)
 				      &so.faults.udp.ndup_out))
 				return EXIT_USAGE;
 			break;
+		case 'Y':
+			pty_link = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
@@ -290,6 +316,11 @@ static int run(int argc, char **argv)
 	so.host = host;
 	c.udp = so.udp;
 	so.ctx = &c;
+	if (pty_link) {
+		if (k1_pty_open(pty_link, &c.pty, pty_name, sizeof(pty_name), &err))
+			return cli_fail_err(&err);
+		fprintf(stderr, "k1fw emulate: serial console on %s (%s)\n", pty_name, pty_link);
+	}
 	k1_emu_storage_defaults(sizes);
 	/* A signal while the storage files are made only takes note (SA_RESTART),
 	 * so no half-made temporary file is left; the server loop then stops. */
@@ -298,8 +329,10 @@ static int run(int argc, char **argv)
 	sa.sa_flags = SA_RESTART;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	if (k1_emu_board_open(&b, board, &cfg, sizes, console, NULL, &err))
-		return cli_fail_err(&err);
+	if (k1_emu_board_open(&b, board, &cfg, sizes, console, &c, &err)) {
+		rc = cli_fail_err(&err);
+		goto out;
+	}
 	sa.sa_flags = 0; /* from here blocking calls return EINTR */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -307,11 +340,18 @@ static int run(int argc, char **argv)
 	k1_emu_power_on(&b);
 	rc = k1_emu_serve(&b, &so, &stop_flag, &err);
 	k1_emu_board_close(&b);
-	if (rc < 0)
-		return cli_fail_err(&err);
 	if (rc == K1_EMU_STOPPED)
 		fprintf(stderr, "k1fw emulate: stopped\n");
-	return rc == K1_EMU_HUNG ? EXIT_CHECK_FAILED : EXIT_OK;
+	rc = rc < 0 ? cli_fail_err(&err) : rc == K1_EMU_HUNG ? EXIT_CHECK_FAILED : EXIT_OK;
+out:
+	if (c.pty >= 0) {
+		char target[128];
+		ssize_t n = readlink(pty_link, target, sizeof(target) - 1);
+		if (n > 0 && (target[n] = '\0', !strcmp(target, pty_name)))
+			unlink(pty_link); /* ours, and the terminal is gone with us */
+		close(c.pty);
+	}
+	return rc;
 }
 
 const struct k1_command cmd_emulate = {

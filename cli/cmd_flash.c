@@ -1,5 +1,6 @@
 /* k1fw flash: a whole BPI-F3 from a release folder, in one command. */
 #include "command.h"
+#include "console_watch.h"
 #include "fastboot/usb.h"
 #include "flash/flash.h"
 #include "progress.h"
@@ -18,7 +19,8 @@ static void usage(FILE *f)
 		"usage: k1fw flash --bundle DIR [-s usb[:PORTPATH] | -s tcp|udp:HOST[:PORT]]...\n"
 		"                  [--all]"
 		" [--media emmc|spinor|spinand|auto] [--only PART,...] [--dry-run]\n"
-		"                  [--no-reboot] [--json] [--timeout S] [--io-timeout S]\n\n"
+		"                  [--no-reboot] [--json] [--timeout S] [--io-timeout S]\n"
+		"                  [--console DEVICE [--console-serial S]]\n\n"
 		"Flash a K1 board (BPI-F3) from a release folder (k1fw bundle, or an unpacked\n"
 		"vendor release with factory/ and partition_*.json). The whole folder is\n"
 		"verified first. The board's stage is found (BootROM, SPL, U-Boot); the FSBL\n"
@@ -39,7 +41,11 @@ static void usage(FILE *f)
 		"  --no-reboot     leave the board in U-Boot fastboot at the end\n"
 		"  --json          one JSON event per line on stdout\n"
 		"  --timeout S     wait up to S seconds for a board to appear or come back (30)\n"
-		"  --io-timeout S  wait up to S seconds for each reply or transfer (120)\n\n"
+		"  --io-timeout S  wait up to S seconds for each reply or transfer (120)\n"
+		"  --console DEV   read the board's serial console (DEV, e.g. /dev/ttyUSB0) while\n"
+		"                  flashing; when a step fails, print what the board said (its\n"
+		"                  last lines and doctor's reading of them) next to the error\n"
+		"  --console-serial S  its speed and frame (115200,8N1)\n\n"
 		"Exit status: 0 flashed, 1 the board failed (FAIL reply, gone, timeout),\n"
 		"2 usage error or a bundle that does not verify.\n");
 }
@@ -51,6 +57,7 @@ struct flash_args {
 	struct k1_target *targets;
 	char **specs;
 	size_t ntargets;
+	struct console_watch *con; /* --console: the board's own words */
 };
 
 static void verify_log(void *ctx, const char *msg)
@@ -136,8 +143,12 @@ static int run_one(struct flash_args *a, size_t i)
 	progress_done(&pr, false, err.msg, resume);
 	if (!a->json) {
 		fprintf(stderr, "k1fw: %s\n", err.msg);
+		if (a->con)
+			console_watch_print(a->con, stderr);
 		if (resume[0])
 			fprintf(stderr, "k1fw: resume with: %s\n", resume);
+	} else if (a->con) {
+		progress_json_line(console_watch_json(a->con));
 	}
 	return rc == K1_EINVAL || rc == K1_ENOTSUP ? EXIT_USAGE : EXIT_CHECK_FAILED;
 }
@@ -241,7 +252,19 @@ static int parse_secs(const char *opt, const char *s, unsigned *ms)
 
 static int run(int argc, char **argv)
 {
-	enum { O_BUNDLE = 256, O_MEDIA, O_ONLY, O_DRY, O_NOREBOOT, O_JSON, O_TIMEOUT, O_IO, O_ALL };
+	enum {
+		O_BUNDLE = 256,
+		O_MEDIA,
+		O_ONLY,
+		O_DRY,
+		O_NOREBOOT,
+		O_JSON,
+		O_TIMEOUT,
+		O_IO,
+		O_ALL,
+		O_CONSOLE,
+		O_CONSOLE_SERIAL
+	};
 	static const struct option opts[] = {
 		{"bundle", required_argument, NULL, O_BUNDLE},
 		{"serial", required_argument, NULL, 's'},
@@ -253,6 +276,8 @@ static int run(int argc, char **argv)
 		{"timeout", required_argument, NULL, O_TIMEOUT},
 		{"io-timeout", required_argument, NULL, O_IO},
 		{"all", no_argument, NULL, O_ALL},
+		{"console", required_argument, NULL, O_CONSOLE},
+		{"console-serial", required_argument, NULL, O_CONSOLE_SERIAL},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -263,6 +288,8 @@ static int run(int argc, char **argv)
 				     .io_ms = 120000}};
 	struct k1_error err = {0};
 	struct k1_flash_plan plan;
+	struct k1_serial_opts cso = {115200, 8, 'N', 1, false};
+	const char *console = NULL;
 	char tmpdir[PATH_MAX] = "", unpacked[PATH_MAX];
 	int c, rc = EXIT_OK;
 
@@ -309,6 +336,13 @@ static int run(int argc, char **argv)
 		case O_ALL:
 			a.all = true;
 			break;
+		case O_CONSOLE:
+			console = optarg;
+			break;
+		case O_CONSOLE_SERIAL:
+			if (k1_serial_parse(optarg, &cso, &err))
+				rc = cli_fail_err(&err);
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
@@ -329,6 +363,10 @@ static int run(int argc, char **argv)
 	}
 	if (a.all && a.ntargets) {
 		rc = cli_fail("--all flashes every USB board: leave out -s");
+		goto out;
+	}
+	if (console && (a.ntargets > 1 || a.all)) {
+		rc = cli_fail("--console watches one board: flash one target with it");
 		goto out;
 	}
 	if (k1_release_is_zip(a.o.bundle)) { /* a vendor release as published */
@@ -368,8 +406,11 @@ static int run(int argc, char **argv)
 		goto out;
 	if (a.ntargets == 0 && (rc = add_target(&a, NULL)))
 		goto out;
+	if (console && (rc = console_watch_start(&a.con, console, &cso)))
+		goto out;
 	rc = a.ntargets == 1 && !a.all ? run_one(&a, 0) : run_many(&a);
 out:
+	console_watch_stop(a.con);
 	if (tmpdir[0])
 		k1_release_remove(tmpdir);
 	for (size_t i = 0; i < a.ntargets; i++)

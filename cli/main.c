@@ -6,12 +6,12 @@
 
 extern const struct k1_command cmd_build, cmd_bootinfo, cmd_fsbl, cmd_keygen, cmd_inspect,
 	cmd_verify, cmd_env, cmd_fit, cmd_bundle, cmd_image, cmd_flash, cmd_fastboot, cmd_devices,
-	cmd_emulate, cmd_doctor, cmd_eeprom;
+	cmd_emulate, cmd_doctor, cmd_eeprom, cmd_console;
 
 static const struct k1_command *const commands[] = {
 	&cmd_build,    &cmd_bootinfo, &cmd_fsbl,   &cmd_keygen, &cmd_inspect, &cmd_verify,
 	&cmd_env,      &cmd_fit,      &cmd_bundle, &cmd_image,  &cmd_flash,   &cmd_devices,
-	&cmd_fastboot, &cmd_emulate,  &cmd_doctor, &cmd_eeprom, NULL,
+	&cmd_fastboot, &cmd_emulate,  &cmd_doctor, &cmd_eeprom, &cmd_console, NULL,
 };
 
 static void usage(FILE *f)

@@ -85,6 +85,9 @@ PY
 	ddr_datarate=2400 ddr_type=LPDDR4X >/dev/null
 printf 'product_name=k1-x_deb1\nddr_cs_num=1\nddr_datarate=3200\nddr_type=LPDDR4X\nethaddr=fe:fe:fe:00:00:01\nmanufacture_date=01/02/2024 03:04:05\n0x60=00ff\n' \
 	>"$out/eeprom_fields.txt"
+# console logs: the real ones kept as test data, and one with CRLF, colour and stamps
+cp "$top"/tests/data/logs/*.log "$out/" 2>/dev/null || true
+printf '[12:00:00.001] sys: 0x0\r\n\033[31mERROR:   CMD8\033[0m\r\n\0bm:0\rj...\n' >"$out/log_mixed"
 cp "$top"/examples/k1-x/configs/*.json "$out/" 2>/dev/null || true
 [ -d "$top/fuzz/regress" ] && cp "$top"/fuzz/regress/* "$out/" 2>/dev/null || true
 if [ -d "$vendor/golden" ]; then

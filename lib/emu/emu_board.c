@@ -59,6 +59,15 @@ void k1_emu_board_close(struct k1_emu_board *b)
 	memset(b, 0, sizeof(*b));
 }
 
+/* What a booting OS shows first, so a console log of the emulator reads as
+ * a boot to the end (k1fw doctor --log). */
+static void os_console(struct k1_emu_board *b)
+{
+	say(b, "Starting kernel ...");
+	say(b, "[    0.000000] Linux version 6.6.63 (k1fw emulate: the OS on bootfs starts here)");
+	say(b, "k1fw-emulate login:");
+}
+
 void k1_emu_power_on(struct k1_emu_board *b)
 {
 	struct k1_emu_media mm;
@@ -100,6 +109,11 @@ void k1_emu_power_on(struct k1_emu_board *b)
 	k1_emu_eeprom_stage(b); /* U-Boot's board_late_init, before its prompt */
 	if (b->stage == K1_EMU_STAGE_UBOOT) {
 		say(b, "Hit any key to stop autoboot: 0");
+		if (b->autoboot) { /* nobody at the prompt: bootcmd starts the OS */
+			os_console(b);
+			b->stage = K1_EMU_STAGE_OS;
+			return;
+		}
 		say(b, "=> fastboot 0");
 	}
 }
@@ -330,9 +344,9 @@ void k1_emu_transition(struct k1_emu_board *b)
 	b->leave = false;
 	if (b->power_cycle) {
 		say(b, "resetting ...");
+		b->autoboot = b->next == K1_EMU_STAGE_OS; /* reboot: nobody stops autoboot */
 		k1_emu_power_on(b);
-		if (b->next == K1_EMU_STAGE_OS && b->stage == K1_EMU_STAGE_UBOOT)
-			b->stage = K1_EMU_STAGE_OS; /* reboot: nobody stops autoboot */
+		b->autoboot = false;
 		return;
 	}
 	if (from == K1_EMU_STAGE_SPL && b->next == K1_EMU_STAGE_UBOOT && !spl_fit_config(b))

@@ -58,6 +58,7 @@ struct k1_emu_board {
 	bool leave;
 	enum k1_emu_stage next;
 	bool power_cycle;              /* reboot: run the power-on path again */
+	bool autoboot;                 /* this power-on runs bootcmd (to the OS), not fastboot */
 	struct k1_bootsim_result boot; /* of the last power-on */
 	struct k1_emu_eeprom ee;       /* eeprom.bin (emu_eeprom.h) */
 	/* the SPL took a download it will never receive (its DDR is dead):

@@ -9,7 +9,7 @@ static void test_table_lists_every_handler(void **state)
 {
 	const struct k1_format *const all[] = {
 		&k1_format_bootinfo, &k1_format_fsbl,   &k1_format_fit,  &k1_format_env,
-		&k1_format_ptable,   &k1_format_sparse, &k1_format_disk,
+		&k1_format_ptable,   &k1_format_sparse, &k1_format_disk, &k1_format_eeprom,
 	};
 	size_t n = 0;
 	(void)state;
