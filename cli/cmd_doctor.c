@@ -2,6 +2,7 @@
  * boot stops, why, and how to fix it. */
 #include "base/fileio.h"
 #include "command.h"
+#include "emu/bootfs_check.h"
 #include "emu/bootsim.h"
 #include "emu/emu_storage.h"
 
@@ -15,7 +16,8 @@ static void usage(FILE *f)
 		"usage: k1fw doctor [--boot-select tf-emmc|tf-nand|tf-nor|tf] [--rotpk-hash HEX]\n"
 		"                   [--json] (--board DIR | --sd IMG | --emmc-boot0 F --emmc-user "
 		"F\n"
-		"                   [--emmc-boot1 F] | --nor F | --nand F)\n\n"
+		"                   [--emmc-boot1 F] | --nor F | --nand F)\n"
+		"       k1fw doctor --bootfs IMG [--env env.bin] [--mainline] [--json]\n\n"
 		"Simulate a K1 power-on: the BootROM tries the SD card, then the medium the\n"
 		"boot-select pins choose (default tf-emmc): bootinfo (magic, CRC, media), the\n"
 		"FSBL at spl0 then spl1 (header, size, and ROTPK and signatures on a secure "
@@ -27,6 +29,10 @@ static void usage(FILE *f)
 		"spinand.img,\n"
 		"                    sd.img)\n"
 		"  --rotpk-hash HEX  the board is secure: its efuses hold this SHA-256\n"
+		"  --bootfs IMG      only U-Boot's part: would it boot Linux from this bootfs\n"
+		"                    image (ext2/3/4 or FAT)? --env: the env partition's image\n"
+		"                    (default: the vendor's default environment); --mainline:\n"
+		"                    mainline U-Boot (distro boot: extlinux.conf, boot.scr)\n"
 		"  --json            {\"boots\", \"outcome\", \"medium\", \"step\", \"why\", "
 		"\"fix\",\n"
 		"                    \"warnings\", \"console\"}\n\n"
@@ -103,6 +109,49 @@ static int report(const struct k1_bootsim_result *r, json_t *console, bool json)
 	return boots ? EXIT_OK : EXIT_CHECK_FAILED;
 }
 
+static int report_bootfs(const struct k1_bootfs_result *r, json_t *console, bool json)
+{
+	if (json) {
+		json_t *doc =
+			json_pack("{s:b, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:o}",
+				  "boots", r->boots, "filesystem", r->fs, "method", r->method,
+				  "kernel", r->kernel, "dtb", r->dtb, "initrd", r->initrd, "step",
+				  r->step, "why", r->why, "fix", r->boots ? "" : r->fix, "warnings",
+				  (json_int_t)r->warnings, "console", console);
+		cli_print_json(doc);
+		json_decref(doc);
+	} else if (r->boots) {
+		printf("verdict: boots Linux (%s, %s): kernel %s; dtb %s; initrd %s%s\n", r->method,
+		       r->fs, r->kernel, r->dtb, r->initrd,
+		       r->warnings ? " (with warnings: see the console)" : "");
+	} else {
+		printf("verdict: U-Boot does not boot Linux: %s failed: %s\n", r->step, r->why);
+		printf("fix: %s\n", r->fix);
+	}
+	return r->boots ? EXIT_OK : EXIT_CHECK_FAILED;
+}
+
+static int doctor_bootfs(const char *img, const char *env, bool mainline, bool json)
+{
+	struct k1_mapped m = {0}, e = {0};
+	struct k1_error err = {0};
+	struct k1_bootfs_result r;
+	json_t *console = json ? json_array() : NULL;
+	int status;
+
+	if (k1_map_file(img, &m, &err) || (env && k1_map_file(env, &e, &err))) {
+		k1_unmap_file(&m);
+		json_decref(console);
+		return cli_fail_err(&err);
+	}
+	k1_bootfs_check(m.data, m.len, env ? e.data : NULL, env ? e.len : 0, mainline, collect,
+			console, &r);
+	status = report_bootfs(&r, console, json);
+	k1_unmap_file(&m);
+	k1_unmap_file(&e);
+	return status;
+}
+
 static int run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -116,6 +165,9 @@ static int run(int argc, char **argv)
 		{"boot-select", required_argument, NULL, 'b'},
 		{"rotpk-hash", required_argument, NULL, 'r'},
 		{"json", no_argument, NULL, 'j'},
+		{"bootfs", required_argument, NULL, 'F'},
+		{"env", required_argument, NULL, 'E'},
+		{"mainline", no_argument, NULL, 'M'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -123,7 +175,8 @@ static int run(int argc, char **argv)
 	struct k1_board_media b = {0};
 	struct k1_bootsim_result r;
 	struct files f = {0};
-	const char *board = NULL;
+	const char *board = NULL, *bootfs = NULL, *env = NULL;
+	bool mainline = false;
 	uint8_t rotpk[32];
 	bool json = false, any = false;
 	json_t *console = NULL;
@@ -176,6 +229,15 @@ static int run(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
+		case 'F':
+			bootfs = optarg;
+			break;
+		case 'E':
+			env = optarg;
+			break;
+		case 'M':
+			mainline = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
@@ -184,7 +246,9 @@ static int run(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (optind < argc || (!board && !any)) {
+	if (bootfs && optind == argc && !board && !any)
+		return doctor_bootfs(bootfs, env, mainline, json);
+	if (optind < argc || (!board && !any) || bootfs || env || mainline) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}

@@ -2,6 +2,7 @@
  * `uboot` then `opensbi` as FITs (GPT name, else partition 2 and 1; on SPI
  * flash the default mtdparts), then U-Boot's environment and bootfs. */
 #include "base/bytes.h"
+#include "emu/bootfs_check.h"
 #include "emu/bootsim.h"
 #include "format/disk.h"
 #include "format/format.h"
@@ -165,6 +166,39 @@ static void uboot_env(const struct k1_region *dev, const char *medium, k1_consol
 	r->warnings++;
 }
 
+/* U-Boot reads the bootfs (emu/bootfs_check.c); 0 when Linux would start,
+ * with r->why naming kernel, dtb and initrd. */
+static int uboot_bootfs(const struct k1_region *blk, const struct k1_disk *bd,
+			const struct k1_region *envdev, const char *where, k1_console_fn con,
+			void *ctx, struct k1_bootsim_result *r)
+{
+	const struct k1_gpt_entry *e = k1_gpt_find(&bd->gpt, "bootfs");
+	uint64_t off = e->first_lba * 512, len = (e->last_lba - e->first_lba + 1) * 512;
+	const uint8_t *env = NULL;
+	struct k1_bootfs_result b;
+
+	if (envdev && envdev->data && envdev->len >= K1_DISK_ENV_OFFSET + K1_DISK_ENV_SIZE)
+		env = envdev->data + K1_DISK_ENV_OFFSET;
+	if (e->last_lba < e->first_lba || off >= blk->len)
+		len = 0;
+	else if (len > blk->len - off)
+		len = blk->len - off;
+	k1_bootsim_say(con, ctx, "bootfs: partition %u of %s; starting the OS", e->index, where);
+	k1_bootfs_check(len ? blk->data + off : NULL, (size_t)len, env, K1_DISK_ENV_SIZE, false,
+			con, ctx, &b);
+	r->warnings += b.warnings;
+	if (b.boots) {
+		k1_bootsim_say(con, ctx, "Starting kernel %s", b.kernel);
+		snprintf(r->why, sizeof(r->why), "%s", b.why);
+		return 0;
+	}
+	k1_bootsim_say(con, ctx, "bootfs: %s", b.why);
+	k1_bootsim_say(con, ctx, "=>");
+	k1_bootsim_fail(r, where, b.step, b.fix, "U-Boot starts but does not boot Linux: %s",
+			b.why);
+	return K1_EINVAL;
+}
+
 void k1_bootsim_spl(const struct k1_board_media *b, const struct k1_bootsim_opts *o,
 		    const char *medium, k1_console_fn con, void *ctx, struct k1_bootsim_result *r)
 {
@@ -215,14 +249,13 @@ void k1_bootsim_spl(const struct k1_board_media *b, const struct k1_bootsim_opts
 				"Linux from; it stops at its prompt");
 		goto hang;
 	}
-	k1_bootsim_say(con, ctx, "bootfs: partition %u of %s; starting the OS",
-		       k1_gpt_find(&bd.gpt, "bootfs")->index, mmc ? medium : "emmc");
+	if (uboot_bootfs(blk, &bd, mmc ? dev : NULL, mmc ? medium : "emmc", con, ctx, r))
+		goto hang;
 	r->outcome = K1_BOOT_OK;
 	snprintf(r->step, sizeof(r->step), "boot");
-	snprintf(r->why, sizeof(r->why), "the %s FSBL, U-Boot, OpenSBI and a bootfs are in place",
-		 medium);
 hang:
-	if (r->outcome == K1_BOOT_HANG && r->step[0] != 'u')
+	if (r->outcome == K1_BOOT_HANG && strncmp(r->step, "uboot", 5) &&
+	    strncmp(r->step, "bootfs", 6))
 		k1_bootsim_say(con, ctx, "### ERROR ### Please RESET the board ###");
 	if (have_d)
 		k1_disk_close(&d);

@@ -3,7 +3,8 @@
 # in the background on a free loopback port.
 
 # make_bundle DIR [ROOTFS_BYTES]: a k1fw release in DIR (vendor SPL when
-# present, else a synthetic one), with a random bootfs and rootfs.
+# present, else a synthetic one), with a bootfs the vendor U-Boot boots (lib.sh make_bootfs_dir) and a
+# random rootfs.
 make_bundle() {
 	rm -f rootfs.ext4
 	ROOTFS_BYTES=${2:-3145728} make_inputs
