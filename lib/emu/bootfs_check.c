@@ -12,7 +12,9 @@
 
 /* verdict lines are cut to their buffers on purpose: a long path must not
  * fail the build */
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wformat-truncation"
+#endif
 
 #define NVARS 160
 #define FILE_MAX (256u << 20) /* a kernel FIT is read whole to check its hashes */

@@ -172,4 +172,16 @@ doc empty.ext4 --mainline
 expect_fail 2 "nosuch.img" "a missing --bootfs file: one line, exit 2" "$K1FW" doctor --bootfs nosuch.img
 expect_rc 2 "--mainline without --bootfs: usage" "$K1FW" doctor --sd random.img --mainline
 
+# ---- bundle --bootfs warns when the bootfs would not boot ----
+make_inputs
+bundle() { run "$K1FW" bundle --spl spl.bin --keys keys --opensbi fw_dynamic.bin \
+	--uboot-bin u-boot-nodtb.bin --dtb k1-x_deb1.dtb --env env.txt --bootfs "$1" -o "$2"; }
+bundle vendor.ext4 rel-ok
+[ "$rc" = 0 ] && ! grep -q warning "$T/err" && ok "bundle --bootfs of a booting bootfs: no warning" ||
+	{ not_ok "bundle vendor.ext4: exit $rc"; cat "$T/err"; }
+bundle v-nokernel.ext4 rel-bad
+[ "$rc" = 0 ] && grep -q "k1fw: warning: v-nokernel.ext4 would not boot Linux.*bootfs.kernel.*/Image.itb: not on bootfs" "$T/err" &&
+	ok "bundle --bootfs without the kernel: a warning naming Image.itb, release still written" ||
+	{ not_ok "bundle v-nokernel: exit $rc"; cat "$T/err"; }
+
 done_testing
