@@ -184,4 +184,22 @@ bundle v-nokernel.ext4 rel-bad
 	ok "bundle --bootfs without the kernel: a warning naming Image.itb, release still written" ||
 	{ not_ok "bundle v-nokernel: exit $rc"; cat "$T/err"; }
 
+# ---- the same reading: inspect and doctor of a whole SD image ----
+if "$K1FW" image --bundle rel-ok --media sd -o sd.img --size 300M >/dev/null 2>&1; then
+	run "$K1FW" inspect --json sd.img
+	python3 -c 'import json,sys; b=json.load(open(sys.argv[1]))["files"][0]["bootfs"]; assert b["boots"] and b["method"]=="vendor" and b["filesystem"]=="ext4" and b["kernel"].startswith("/Image.itb"), b' "$T/out" &&
+		ok "inspect of an SD image: a bootfs section (vendor, ext4, /Image.itb)" || not_ok "inspect bootfs section"
+	expect_rc 0 "doctor --sd of that image boots" "$K1FW" doctor --sd sd.img --boot-select tf
+	says "Starting kernel /Image.itb (FIT" "doctor's console: the kernel U-Boot starts"
+	"$K1FW" image --bundle rel-bad --media sd -o sd-bad.img --size 300M >/dev/null 2>&1
+	run "$K1FW" doctor --sd sd-bad.img --boot-select tf
+	[ "$rc" = 1 ] && says "verdict: does not boot (the board hangs): sd bootfs.kernel failed: U-Boot starts but does not boot Linux: knl_name=Image.itb" \
+		"doctor --sd without the kernel: hangs at bootfs.kernel, knl_name named" || not_ok "doctor sd-bad: exit $rc"
+	run "$K1FW" inspect sd-bad.img
+	grep -q "bootfs" "$T/out" && grep -q "not on bootfs" "$T/out" && ok "inspect (text): the bootfs verdict" ||
+		not_ok "inspect text bootfs"
+else
+	not_ok "k1fw image of the bundle"
+fi
+
 done_testing
