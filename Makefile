@@ -18,7 +18,7 @@ USB_LIBS := $(shell pkg-config --libs libusb-1.0 2>/dev/null || echo -lusb-1.0)
 SPARSE_LIBS = -L$(ANDROID_LIBDIR) -Wl,-rpath,$(ANDROID_LIBDIR) -lsparse
 ZIP_LIBS := $(shell pkg-config --libs libzip 2>/dev/null || echo -lzip)
 K1_CFLAGS += $(USB_CFLAGS)
-LDLIBS = -lcrypto -lz -ljansson -lfdt $(USB_LIBS) $(SPARSE_LIBS) $(ZIP_LIBS) -lpthread
+LDLIBS = -lcrypto -lz -ljansson -lfdt -lext2fs -lcom_err $(USB_LIBS) $(SPARSE_LIBS) $(ZIP_LIBS) -lpthread
 # SAN=1: ASan + UBSan. SAN=fuzz: the same for libFuzzer (clang), whose
 # targets are built with `make fuzz-build` into build/fuzz.
 ifneq ($(SAN),0)

@@ -1,11 +1,36 @@
 /* k1fw bundle: a complete, flashable release folder from the build outputs. */
+#include "base/fileio.h"
 #include "command.h"
+#include "emu/bootfs_check.h"
 #include "release/bundle.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The bootfs packed, read as U-Boot will read it with the release's env:
+ * a warning (not a failure: the user may add files later) when it would
+ * not boot Linux. */
+static void warn_bootfs(const char *bootfs, const char *out)
+{
+	struct k1_mapped m = {0}, e = {0};
+	struct k1_error err = {0};
+	struct k1_bootfs_result r;
+	char env[4200];
+
+	if (k1_map_file(bootfs, &m, &err))
+		return;
+	snprintf(env, sizeof(env), "%s/env.bin", out);
+	if (k1_map_file(env, &e, &err))
+		e = (struct k1_mapped){0};
+	k1_bootfs_check(m.data, m.len, e.data, e.len, false, NULL, NULL, &r);
+	if (!r.boots)
+		cli_warn("%s would not boot Linux with this release's U-Boot (%s): %s; fix: %s",
+			 bootfs, r.step, r.why, r.fix);
+	k1_unmap_file(&m);
+	k1_unmap_file(&e);
+}
 
 static void usage(FILE *f)
 {
@@ -146,6 +171,8 @@ static int run(int argc, char **argv)
 		return cli_fail_err(&err);
 	printf("building %s\n", out);
 	int status = k1_bundle_write(out, &in, log_line, NULL, &err) ? cli_fail_err(&err) : EXIT_OK;
+	if (status == EXIT_OK && in.bootfs)
+		warn_bootfs(in.bootfs, out);
 	if (status == EXIT_OK)
 		printf("release ready: %s\n", out);
 	for (int i = 0; i < 8; i++)

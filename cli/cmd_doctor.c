@@ -4,6 +4,7 @@
 #include "base/fileio.h"
 #include "bootlog_report.h"
 #include "command.h"
+#include "emu/bootfs_check.h"
 #include "emu/bootsim.h"
 #include "emu/emu_storage.h"
 #include "format/eeprom.h"
@@ -19,7 +20,8 @@ static void usage(FILE *f)
 		"                   [--ram 2G|4G|8G|16G] [--eeprom F] [--json]\n"
 		"                   (--board DIR | --sd IMG | --emmc-boot0 F --emmc-user F\n"
 		"                   [--emmc-boot1 F] | --nor F | --nand F)\n"
-		"       k1fw doctor --log FILE|- [--json]\n\n"
+		"       k1fw doctor --log FILE|- [--json]\n"
+		"       k1fw doctor --bootfs IMG [--env env.bin] [--mainline] [--json]\n\n"
 		"Simulate a K1 power-on: the BootROM tries the SD card, then the medium the\n"
 		"boot-select pins choose (default tf-emmc): bootinfo (magic, CRC, media), the\n"
 		"FSBL at spl0 then spl1 (header, size, and ROTPK and signatures on a secure "
@@ -37,6 +39,10 @@ static void usage(FILE *f)
 		"  --eeprom F        the board EEPROM image (default: DIR/eeprom.bin with\n"
 		"                    --board, where an absent file is the emulator's default\n"
 		"                    BPI-F3 identity; none: the SPL's defaults)\n"
+		"  --bootfs IMG      only U-Boot's part: would it boot Linux from this bootfs\n"
+		"                    image (ext2/3/4 or FAT)? --env: the env partition's image\n"
+		"                    (default: the vendor's default environment); --mainline:\n"
+		"                    mainline U-Boot (distro boot: extlinux.conf, boot.scr)\n"
 		"  --json            {\"boots\", \"outcome\", \"medium\", \"step\", \"why\", "
 		"\"fix\",\n"
 		"                    \"warnings\", \"console\"}\n\n"
@@ -109,6 +115,49 @@ static int report(const struct k1_bootsim_result *r, json_t *console, bool json)
 	return boots ? EXIT_OK : EXIT_CHECK_FAILED;
 }
 
+static int report_bootfs(const struct k1_bootfs_result *r, json_t *console, bool json)
+{
+	if (json) {
+		json_t *doc =
+			json_pack("{s:b, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:o}",
+				  "boots", r->boots, "filesystem", r->fs, "method", r->method,
+				  "kernel", r->kernel, "dtb", r->dtb, "initrd", r->initrd, "step",
+				  r->step, "why", r->why, "fix", r->boots ? "" : r->fix, "warnings",
+				  (json_int_t)r->warnings, "console", console);
+		cli_print_json(doc);
+		json_decref(doc);
+	} else if (r->boots) {
+		printf("verdict: boots Linux (%s, %s): kernel %s; dtb %s; initrd %s%s\n", r->method,
+		       r->fs, r->kernel, r->dtb, r->initrd,
+		       r->warnings ? " (with warnings: see the console)" : "");
+	} else {
+		printf("verdict: U-Boot does not boot Linux: %s failed: %s\n", r->step, r->why);
+		printf("fix: %s\n", r->fix);
+	}
+	return r->boots ? EXIT_OK : EXIT_CHECK_FAILED;
+}
+
+static int doctor_bootfs(const char *img, const char *env, bool mainline, bool json)
+{
+	struct k1_mapped m = {0}, e = {0};
+	struct k1_error err = {0};
+	struct k1_bootfs_result r;
+	json_t *console = json ? json_array() : NULL;
+	int status;
+
+	if (k1_map_file(img, &m, &err) || (env && k1_map_file(env, &e, &err))) {
+		k1_unmap_file(&m);
+		json_decref(console);
+		return cli_fail_err(&err);
+	}
+	k1_bootfs_check(m.data, m.len, env ? e.data : NULL, env ? e.len : 0, mainline, collect,
+			console, &r);
+	status = report_bootfs(&r, console, json);
+	k1_unmap_file(&m);
+	k1_unmap_file(&e);
+	return status;
+}
+
 static int run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -125,6 +174,9 @@ static int run(int argc, char **argv)
 		{"eeprom", required_argument, NULL, 'E'},
 		{"json", no_argument, NULL, 'j'},
 		{"log", required_argument, NULL, 'L'},
+		{"bootfs", required_argument, NULL, 'F'},
+		{"env", required_argument, NULL, 'V'},
+		{"mainline", no_argument, NULL, 'W'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -135,6 +187,8 @@ static int run(int argc, char **argv)
 	const char *path[K1_DEV_COUNT] = {NULL}, *board = NULL, *log = NULL;
 	const char *eeprom = NULL;
 	struct k1_buf chip = K1_BUF_INIT;
+	const char *bootfs = NULL, *env = NULL;
+	bool mainline = false;
 	uint8_t rotpk[32];
 	bool json = false, any = false;
 	json_t *console = NULL;
@@ -198,6 +252,15 @@ static int run(int argc, char **argv)
 		case 'L':
 			log = optarg;
 			break;
+		case 'F':
+			bootfs = optarg;
+			break;
+		case 'V':
+			env = optarg;
+			break;
+		case 'W':
+			mainline = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
@@ -208,11 +271,14 @@ static int run(int argc, char **argv)
 	}
 	if (log && optind < argc)
 		return cli_fail("unexpected argument '%s'", argv[optind]);
-	if (log && (board || any))
+	if (log && (board || any || bootfs))
 		return cli_fail("--log reads a console log: leave out the storage options");
 	if (log)
 		return doctor_log(log, json);
-	if (optind < argc || (!board && !any)) {
+
+	if (bootfs && optind == argc && !board && !any)
+		return doctor_bootfs(bootfs, env, mainline, json);
+	if (optind < argc || (!board && !any) || bootfs || env || mainline) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}

@@ -1,5 +1,8 @@
 /* k1fw inspect: recognise each file by its content and describe it. */
+#include "base/fileio.h"
 #include "command.h"
+#include "emu/bootfs_check.h"
+#include "format/disk.h"
 #include "format/format.h"
 
 #include <getopt.h>
@@ -17,6 +20,39 @@ static void usage(FILE *f)
 		   "Exit status: 0 every file was read, 2 a file was unreadable or unknown.\n");
 }
 
+/* A disk image's bootfs partition as U-Boot reads it (emu/bootfs_check.c,
+ * with the env area at 0x60000): NULL when there is no bootfs entry. */
+static json_t *bootfs_section(const struct k1_input *in)
+{
+	const struct k1_gpt_entry *e;
+	struct k1_bootfs_result r;
+	struct k1_error err = {0};
+	struct k1_disk d = {0};
+	uint64_t off, len;
+	json_t *o = NULL;
+
+	if (k1_disk_open(in, &d, &err))
+		return NULL;
+	e = k1_gpt_find(&d.gpt, "bootfs");
+	if (e && e->last_lba >= e->first_lba && e->first_lba * 512 < in->len) {
+		off = e->first_lba * 512;
+		len = (e->last_lba - e->first_lba + 1) * 512;
+		if (len > in->len - off)
+			len = in->len - off;
+		k1_bootfs_check(in->data + off, (size_t)len,
+				in->len >= K1_DISK_ENV_OFFSET + K1_DISK_ENV_SIZE
+					? in->data + K1_DISK_ENV_OFFSET
+					: NULL,
+				K1_DISK_ENV_SIZE, false, NULL, NULL, &r);
+		o = json_pack("{s:I, s:s, s:b, s:s, s:s, s:s, s:s, s:s, s:s}", "partition",
+			      (json_int_t)e->index, "filesystem", r.fs, "boots", r.boots, "method",
+			      r.method, "kernel", r.kernel, "dtb", r.dtb, "initrd", r.initrd,
+			      "step", r.step, "why", r.why);
+	}
+	k1_disk_close(&d);
+	return o;
+}
+
 /* Describe one file into a new JSON object; NULL after printing an error. */
 static json_t *inspect_one(const char *path)
 {
@@ -26,8 +62,17 @@ static json_t *inspect_one(const char *path)
 
 	if (k1_format_report(path, NULL, K1_REPORT_INSPECT, NULL, &r, &err))
 		cli_fail_err(&err);
-	else
+	else {
 		out = json_incref(r.json);
+		struct k1_mapped m;
+		if (r.format == &k1_format_disk && !k1_map_file(path, &m, &err)) {
+			struct k1_input in = {.path = path, .data = m.data, .len = m.len};
+			json_t *b = bootfs_section(&in);
+			if (b)
+				json_object_set_new(out, "bootfs", b);
+			k1_unmap_file(&m);
+		}
+	}
 	k1_report_free(&r);
 	return out;
 }

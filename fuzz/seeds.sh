@@ -88,6 +88,23 @@ printf 'product_name=k1-x_deb1\nddr_cs_num=1\nddr_datarate=3200\nddr_type=LPDDR4
 # console logs: the real ones kept as test data, and one with CRLF, colour and stamps
 cp "$top"/tests/data/logs/*.log "$out/" 2>/dev/null || true
 printf '[12:00:00.001] sys: 0x0\r\n\033[31mERROR:   CMD8\033[0m\r\n\0bm:0\rj...\n' >"$out/log_mixed"
+# bootfs readers (fuzz_bootfs, fuzz_extlinux): an extlinux.conf, and small
+# ext4 and FAT12 images holding it with a kernel, a dtb and an initrd
+mkdir -p bootfs/extlinux
+printf 'default l\nlabel l\n kernel /Image\n fdt /board.dtb\n initrd /initrd.img\n append x\n' \
+	>bootfs/extlinux/extlinux.conf
+cp bootfs/extlinux/extlinux.conf "$out/extlinux.conf"
+head -c 4096 u-boot-nodtb.bin >bootfs/Image
+printf 'RSC\005' | dd of=bootfs/Image bs=1 seek=56 conv=notrunc status=none
+cp board.dtb bootfs/board.dtb && cp board.dtb bootfs/k1-x_deb1.dtb
+printf '070701' >bootfs/initrd.img
+if command -v mkfs.ext4 >/dev/null; then
+	mkfs.ext4 -q -F -d bootfs bootfs.ext4 1M >/dev/null 2>&1 && cp bootfs.ext4 "$out/bootfs.ext4"
+fi
+if command -v mkfs.vfat >/dev/null && command -v mcopy >/dev/null; then
+	truncate -s 200K bootfs.vfat && mkfs.vfat -F 12 bootfs.vfat >/dev/null &&
+		mcopy -s -i bootfs.vfat bootfs/* ::/ && cp bootfs.vfat "$out/bootfs.vfat"
+fi
 cp "$top"/examples/k1-x/configs/*.json "$out/" 2>/dev/null || true
 [ -d "$top/fuzz/regress" ] && cp "$top"/fuzz/regress/* "$out/" 2>/dev/null || true
 if [ -d "$vendor/golden" ]; then

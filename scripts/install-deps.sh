@@ -7,7 +7,7 @@ PKGS="build-essential pkg-config clang
 libssl-dev zlib1g-dev libjansson-dev libfdt-dev libusb-1.0-0-dev
 libcmocka-dev android-libsparse-dev libzip-dev
 u-boot-tools device-tree-compiler fastboot gdisk fdisk android-sdk-libsparse-utils e2fsprogs
-genimage bmap-tools clang-format python3 python3-cryptography openssl"
+genimage bmap-tools dosfstools mtools libext2fs-dev clang-format python3 python3-cryptography openssl"
 
 missing=""
 for p in $PKGS; do

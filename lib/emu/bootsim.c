@@ -145,6 +145,15 @@ int k1_bootsim_check_fsbl(const uint8_t *data, size_t len, uint32_t limit,
 	return rc;
 }
 
+/* Where an FSBL really is, for the fix of a misplaced one. */
+static long find_fsbl(const struct k1_region *d)
+{
+	for (size_t off = 0; d->data && off + 0x104 <= d->len && off < (8u << 20); off += 0x200)
+		if (!memcmp(d->data + off + K1_FSBL_OFF_HEADER0, "AIHD", 4))
+			return (long)off;
+	return -1;
+}
+
 /* Fields of a bootinfo the ROM acts on; 0 or a failure in r. */
 static int rom_bootinfo(const struct rom_medium *m, struct k1_bootinfo *bi, k1_console_fn con,
 			void *ctx, struct k1_bootsim_result *r)
@@ -156,14 +165,28 @@ static int rom_bootinfo(const struct rom_medium *m, struct k1_bootinfo *bi, k1_c
 	if (m->info.data)
 		memcpy(raw, m->info.data, m->info.len < sizeof(raw) ? m->info.len : sizeof(raw));
 	k1_bootinfo_decode(raw, sizeof(raw), bi, NULL);
-	snprintf(fix, sizeof(fix), "write %s at offset 0 of the %s (fastboot flash bootinfo %s)",
-		 m->bootinfo_file, m->bm == 0 ? "eMMC boot0 partition" : m->name, m->bootinfo_file);
+	if (m->media == K1_MEDIA_SD) /* fastboot cannot write SD cards */
+		snprintf(fix, sizeof(fix),
+			 "write %s into bytes 0-79 of the card (dd if=%s of=/dev/sdX bs=80 count=1 "
+			 "conv=notrunc), or build the card with k1fw image --media sd",
+			 m->bootinfo_file, m->bootinfo_file);
+	else
+		snprintf(fix, sizeof(fix),
+			 "write %s at offset 0 of the %s (fastboot flash bootinfo %s)",
+			 m->bootinfo_file, m->bm == 0 ? "eMMC boot0 partition" : m->name,
+			 m->bootinfo_file);
 	if (bi->magic != K1_BOOTINFO_MAGIC) {
 		k1_bootsim_say(con, ctx, "ERROR:   %s: invalid bootinfo magic code:0x%x", m->name,
 			       bi->magic);
+		long at = find_fsbl(&m->spl0);
 		k1_bootsim_fail(r, m->name, "bootinfo.magic", fix,
-				"no bootinfo at offset 0: magic 0x%08x, expected 0x%08X", bi->magic,
-				K1_BOOTINFO_MAGIC);
+				"no bootinfo at offset 0: magic 0x%08x, expected 0x%08X%s",
+				bi->magic, K1_BOOTINFO_MAGIC,
+				at >= 0 && m->media == K1_MEDIA_SD
+					? " (an FSBL is on the card: written without "
+					  "bootinfo_sd.bin, as by the mainline docs' sgdisk + dd "
+					  "recipe, a card only boots if it had one already)"
+					: "");
 		return K1_EINVAL;
 	}
 	if (bi->crc32 != k1_bootinfo_crc(raw)) {
@@ -190,15 +213,6 @@ static int rom_bootinfo(const struct rom_medium *m, struct k1_bootinfo *bi, k1_c
 		return K1_EINVAL;
 	}
 	return 0;
-}
-
-/* Where an FSBL really is, for the fix of a misplaced one. */
-static long find_fsbl(const struct k1_region *d)
-{
-	for (size_t off = 0; d->data && off + 0x104 <= d->len && off < (8u << 20); off += 0x200)
-		if (!memcmp(d->data + off + K1_FSBL_OFF_HEADER0, "AIHD", 4))
-			return (long)off;
-	return -1;
 }
 
 static int rom_slot(const struct rom_medium *m, const struct k1_region *dev, uint32_t off,

@@ -6,7 +6,8 @@ EPID=
 trap '[ -n "$EPID" ] && kill -9 "$EPID" 2>/dev/null; rm -rf "$T"' EXIT INT TERM
 
 # make_bundle DIR [ROOTFS_BYTES]: a k1fw release in DIR (vendor SPL when
-# present, else a synthetic one), with a seeded bootfs and rootfs.
+# present, else a synthetic one), with a bootfs the vendor U-Boot boots (lib.sh make_bootfs_dir) and a
+# seeded rootfs.
 make_bundle() {
 	rm -f rootfs.ext4
 	ROOTFS_BYTES=${2:-3145728} make_inputs

@@ -125,8 +125,27 @@ make_inputs() {
 DTS
 	dtc -q -I dts -O dtb -o k1-x_deb1.dtb board.dts
 	printf 'bootdelay=0\n' >env.txt
-	[ -f bootfs.ext4 ] || seeded_bytes 1048576 bootfs >bootfs.ext4
+	[ -f bootfs.ext4 ] || { make_bootfs_dir bootfs.d && mkfs.ext4 -q -F -d bootfs.d bootfs.ext4 1M >/dev/null 2>&1; }
 	[ -f rootfs.ext4 ] || seeded_bytes "${ROOTFS_BYTES:-3145728}" rootfs >rootfs.ext4
+}
+
+# fake_kernel OUT [SIZE]: a RISC-V Image ("RSC\x05" at 0x38) of random bytes
+fake_kernel() {
+	head -c "${2:-65536}" /dev/urandom >"$1"
+	printf 'RSC\005' | dd of="$1" bs=1 seek=56 conv=notrunc status=none
+}
+
+# make_bootfs_dir DIR: what the vendor U-Boot boots by its default env:
+# Image.itb (a kernel FIT), k1-x_deb1.dtb (product_name's dtb), and
+# initramfs-generic.img (gzip). Needs k1-x_deb1.dtb in the current folder.
+make_bootfs_dir() {
+	mkdir -p "$1"
+	fake_kernel "$1/Image"
+	mkimage -q -f auto -A riscv -O linux -T kernel -C none -a 0x200000 -e 0x200000 \
+		-d "$1/Image" "$1/Image.itb" >/dev/null
+	rm -f "$1/Image"
+	cp k1-x_deb1.dtb "$1/k1-x_deb1.dtb"
+	head -c 4096 /dev/urandom | gzip -n >"$1/initramfs-generic.img"
 }
 
 done_testing() { echo "1..$_n"; }
