@@ -153,11 +153,11 @@ static uint8_t *load(struct ctx *c, const char *path, size_t cap, size_t *got, u
 /* What a kernel file is: NULL when it will boot, else why not. */
 static const char *kernel_kind(const uint8_t *b, size_t n, char *note, size_t notelen)
 {
-	char why[400];
+	struct k1_error why = {0};
 
 	if (n >= 4 && b[0] == 0xD0 && b[1] == 0x0D && b[2] == 0xFE && b[3] == 0xED) {
-		if (k1_bootsim_check_fit(b, n, why, sizeof(why))) {
-			snprintf(note, notelen, "a FIT that does not verify: %s", why);
+		if (k1_bootsim_check_fit(b, n, &why)) {
+			snprintf(note, notelen, "a FIT that does not verify: %s", why.msg);
 			return note;
 		}
 		snprintf(note, notelen, "FIT");

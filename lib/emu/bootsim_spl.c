@@ -186,106 +186,104 @@ static void uboot_dtb(const struct k1_bootsim_opts *o, k1_console_fn con, void *
 		if (!strncmp(name, "k1_", 3) && !strcmp(name + 3, aliases[i]))
 			snprintf(dtb, sizeof(dtb), "k1-x_%s.dtb", aliases[i]);
 	k1_bootsim_say(con, ctx, "product_name: %s; U-Boot selects %s", name, dtb);
-	/* U-Boot reads the bootfs (emu/bootfs_check.c); 0 when Linux would start,
-	 * with r->why naming kernel, dtb and initrd. */
-	static int uboot_bootfs(const struct k1_region *blk, const struct k1_disk *bd,
-				const struct k1_region *envdev, const char *where,
-				k1_console_fn con, void *ctx, struct k1_bootsim_result *r)
-	{
-		const struct k1_gpt_entry *e = k1_gpt_find(&bd->gpt, "bootfs");
-		uint64_t off = e->first_lba * 512, len = (e->last_lba - e->first_lba + 1) * 512;
-		const uint8_t *env = NULL;
-		struct k1_bootfs_result b;
+}
 
-		if (envdev && envdev->data && envdev->len >= K1_DISK_ENV_OFFSET + K1_DISK_ENV_SIZE)
-			env = envdev->data + K1_DISK_ENV_OFFSET;
-		if (e->last_lba < e->first_lba || off >= blk->len)
-			len = 0;
-		else if (len > blk->len - off)
-			len = blk->len - off;
-		k1_bootsim_say(con, ctx, "bootfs: partition %u of %s; starting the OS", e->index,
-			       where);
-		k1_bootfs_check(len ? blk->data + off : NULL, (size_t)len, env, K1_DISK_ENV_SIZE,
-				false, con, ctx, &b);
-		r->warnings += b.warnings;
-		if (b.boots) {
-			k1_bootsim_say(con, ctx, "Starting kernel %s", b.kernel);
-			snprintf(r->why, sizeof(r->why), "%s", b.why);
-			return 0;
-		}
-		k1_bootsim_say(con, ctx, "bootfs: %s", b.why);
-		k1_bootsim_say(con, ctx, "=>");
-		k1_bootsim_fail(r, where, b.step, b.fix,
-				"U-Boot starts but does not boot Linux: %s", b.why);
-		return K1_EINVAL;
+/* U-Boot reads the bootfs (emu/bootfs_check.c); 0 when Linux would start,
+ * with r->why naming kernel, dtb and initrd. */
+static int uboot_bootfs(const struct k1_region *blk, const struct k1_disk *bd,
+			const struct k1_region *envdev, const char *where, k1_console_fn con,
+			void *ctx, struct k1_bootsim_result *r)
+{
+	const struct k1_gpt_entry *e = k1_gpt_find(&bd->gpt, "bootfs");
+	uint64_t off = e->first_lba * 512, len = (e->last_lba - e->first_lba + 1) * 512;
+	const uint8_t *env = NULL;
+	struct k1_bootfs_result b;
+
+	if (envdev && envdev->data && envdev->len >= K1_DISK_ENV_OFFSET + K1_DISK_ENV_SIZE)
+		env = envdev->data + K1_DISK_ENV_OFFSET;
+	if (e->last_lba < e->first_lba || off >= blk->len)
+		len = 0;
+	else if (len > blk->len - off)
+		len = blk->len - off;
+	k1_bootsim_say(con, ctx, "bootfs: partition %u of %s; starting the OS", e->index, where);
+	k1_bootfs_check(len ? blk->data + off : NULL, (size_t)len, env, K1_DISK_ENV_SIZE, false,
+			con, ctx, &b);
+	r->warnings += b.warnings;
+	if (b.boots) {
+		k1_bootsim_say(con, ctx, "Starting kernel %s", b.kernel);
+		snprintf(r->why, sizeof(r->why), "%s", b.why);
+		return 0;
 	}
+	k1_bootsim_say(con, ctx, "bootfs: %s", b.why);
+	k1_bootsim_say(con, ctx, "=>");
+	k1_bootsim_fail(r, where, b.step, b.fix, "U-Boot starts but does not boot Linux: %s",
+			b.why);
+	return K1_EINVAL;
+}
 
-	void k1_bootsim_spl(const struct k1_board_media *b, const struct k1_bootsim_opts *o,
-			    const char *medium, k1_console_fn con, void *ctx,
-			    struct k1_bootsim_result *r)
-	{
-		bool mmc = !strcmp(medium, "sd") || !strcmp(medium, "emmc");
-		const struct k1_region *dev = !strcmp(medium, "sd")     ? &b->sd
-					      : !strcmp(medium, "emmc") ? &b->user
-					      : !strcmp(medium, "nor")  ? &b->nor
-									: &b->nand;
-		const struct k1_region *blk = mmc ? dev : &b->user;
-		struct k1_input in = {.path = medium, .data = dev->data, .len = dev->len};
-		struct k1_input bin = {.path = "emmc", .data = blk->data, .len = blk->len};
-		struct k1_disk d = {0}, bd = {0};
-		struct k1_error e = {0};
-		bool have_d = false, have_bd = false;
+void k1_bootsim_spl(const struct k1_board_media *b, const struct k1_bootsim_opts *o,
+		    const char *medium, k1_console_fn con, void *ctx, struct k1_bootsim_result *r)
+{
+	bool mmc = !strcmp(medium, "sd") || !strcmp(medium, "emmc");
+	const struct k1_region *dev = !strcmp(medium, "sd")     ? &b->sd
+				      : !strcmp(medium, "emmc") ? &b->user
+				      : !strcmp(medium, "nor")  ? &b->nor
+								: &b->nand;
+	const struct k1_region *blk = mmc ? dev : &b->user;
+	struct k1_input in = {.path = medium, .data = dev->data, .len = dev->len};
+	struct k1_input bin = {.path = "emmc", .data = blk->data, .len = blk->len};
+	struct k1_disk d = {0}, bd = {0};
+	struct k1_error e = {0};
+	bool have_d = false, have_bd = false;
 
-		memset(r, 0, sizeof(*r));
-		snprintf(r->medium, sizeof(r->medium), "%s", medium);
-		r->outcome = K1_BOOT_HANG;
-		k1_bootsim_say(con, ctx, "%s", SPL_BANNER);
-		if (k1_bootsim_ddr(o, medium, con, ctx, r))
-			return; /* silent from here on: no RESET message either */
-		if (mmc && (!dev->data || dev->len < 34 * 512 || k1_disk_open(&in, &d, &e) ||
-			    (d.table != K1_DISK_GPT && d.table != K1_DISK_GPT_BACKUP))) {
-			k1_bootsim_say(con, ctx, "spl: no GPT on %s", medium);
-			k1_bootsim_fail(r, medium, "spl.partition_table",
-					"write the partition table (fastboot flash gpt "
-					"partition_universal.json, or a GPT in the SD image)",
-					"no valid GPT on the %s user area", medium);
-			goto hang;
-		}
-		have_d = mmc;
-		if (spl_load(dev, have_d ? &d : NULL, !strcmp(medium, "nand"), medium, "uboot", 2,
-			     o, con, ctx, r) ||
-		    spl_load(dev, have_d ? &d : NULL, !strcmp(medium, "nand"), medium, "opensbi", 1,
-			     o, con, ctx, r))
-			goto hang;
-		k1_bootsim_say(con, ctx, "OpenSBI (fw_dynamic) -> U-Boot");
-		k1_bootsim_say(con, ctx, "%s", UBOOT_BANNER);
-		k1_bootsim_uboot_eeprom(o, con, ctx, r);
-		uboot_env(dev, medium, con, ctx, r);
-		if (blk->data && blk->len >= 34 * 512 && !k1_disk_open(&bin, &bd, &e))
-			have_bd = true;
-		if (!have_bd || !k1_gpt_find(&bd.gpt, "bootfs")) {
-			k1_bootsim_say(con, ctx, "** No partition bootfs on %s **",
-				       mmc ? medium : "emmc");
-			k1_bootsim_say(con, ctx, "=>");
-			k1_bootsim_fail(
-				r, mmc ? medium : "emmc", "uboot.bootfs",
+	memset(r, 0, sizeof(*r));
+	snprintf(r->medium, sizeof(r->medium), "%s", medium);
+	r->outcome = K1_BOOT_HANG;
+	k1_bootsim_say(con, ctx, "%s", SPL_BANNER);
+	if (k1_bootsim_ddr(o, medium, con, ctx, r))
+		return; /* silent from here on: no RESET message either */
+	if (mmc && (!dev->data || dev->len < 34 * 512 || k1_disk_open(&in, &d, &e) ||
+		    (d.table != K1_DISK_GPT && d.table != K1_DISK_GPT_BACKUP))) {
+		k1_bootsim_say(con, ctx, "spl: no GPT on %s", medium);
+		k1_bootsim_fail(r, medium, "spl.partition_table",
+				"write the partition table (fastboot flash gpt "
+				"partition_universal.json, or a GPT in the SD image)",
+				"no valid GPT on the %s user area", medium);
+		goto hang;
+	}
+	have_d = mmc;
+	if (spl_load(dev, have_d ? &d : NULL, !strcmp(medium, "nand"), medium, "uboot", 2, o, con,
+		     ctx, r) ||
+	    spl_load(dev, have_d ? &d : NULL, !strcmp(medium, "nand"), medium, "opensbi", 1, o, con,
+		     ctx, r))
+		goto hang;
+	k1_bootsim_say(con, ctx, "OpenSBI (fw_dynamic) -> U-Boot");
+	k1_bootsim_say(con, ctx, "%s", UBOOT_BANNER);
+	k1_bootsim_uboot_eeprom(o, con, ctx, r);
+	uboot_env(dev, medium, con, ctx, r);
+	if (blk->data && blk->len >= 34 * 512 && !k1_disk_open(&bin, &bd, &e))
+		have_bd = true;
+	if (!have_bd || !k1_gpt_find(&bd.gpt, "bootfs")) {
+		k1_bootsim_say(con, ctx, "** No partition bootfs on %s **", mmc ? medium : "emmc");
+		k1_bootsim_say(con, ctx, "=>");
+		k1_bootsim_fail(r, mmc ? medium : "emmc", "uboot.bootfs",
 				"add a \"bootfs\" partition to the table and flash bootfs.img "
 				"(fastboot flash bootfs bootfs.ext4)",
 				"U-Boot starts but finds no partition named \"bootfs\" to load "
 				"Linux from; it stops at its prompt");
-			goto hang;
-		}
-		uboot_dtb(o, con, ctx);
-		if (uboot_bootfs(blk, &bd, mmc ? dev : NULL, mmc ? medium : "emmc", con, ctx, r))
-			goto hang;
-		r->outcome = K1_BOOT_OK;
-		snprintf(r->step, sizeof(r->step), "boot");
-	hang:
-		if (r->outcome == K1_BOOT_HANG && strncmp(r->step, "uboot", 5) &&
-		    strncmp(r->step, "bootfs", 6))
-			k1_bootsim_say(con, ctx, "### ERROR ### Please RESET the board ###");
-		if (have_d)
-			k1_disk_close(&d);
-		if (have_bd)
-			k1_disk_close(&bd);
+		goto hang;
 	}
+	uboot_dtb(o, con, ctx);
+	if (uboot_bootfs(blk, &bd, mmc ? dev : NULL, mmc ? medium : "emmc", con, ctx, r))
+		goto hang;
+	r->outcome = K1_BOOT_OK;
+	snprintf(r->step, sizeof(r->step), "boot");
+hang:
+	if (r->outcome == K1_BOOT_HANG && strncmp(r->step, "uboot", 5) &&
+	    strncmp(r->step, "bootfs", 6))
+		k1_bootsim_say(con, ctx, "### ERROR ### Please RESET the board ###");
+	if (have_d)
+		k1_disk_close(&d);
+	if (have_bd)
+		k1_disk_close(&bd);
+}
