@@ -63,7 +63,7 @@ void k1_emu_power_on(struct k1_emu_board *b)
 		say(b, "ROM: usb download handler");
 		say(b, "usb2d_initialize : enter");
 		say(b, "Controller Run");
-		b->stage = K1_STAGE_BROM;
+		b->stage = K1_EMU_STAGE_BROM;
 		memset(&b->boot, 0, sizeof(b->boot));
 		b->boot.outcome = K1_BOOT_DOWNLOAD;
 		return;
@@ -79,15 +79,15 @@ void k1_emu_power_on(struct k1_emu_board *b)
 		k1_unmap_file(&m[d]);
 	switch (b->boot.outcome) {
 	case K1_BOOT_DOWNLOAD:
-		b->stage = K1_STAGE_BROM;
+		b->stage = K1_EMU_STAGE_BROM;
 		break;
 	case K1_BOOT_HANG:
-		b->stage = K1_STAGE_HANG;
+		b->stage = K1_EMU_STAGE_HANG;
 		break;
 	case K1_BOOT_OK:
 		say(b, "Hit any key to stop autoboot: 0");
 		say(b, "=> fastboot 0");
-		b->stage = K1_STAGE_UBOOT;
+		b->stage = K1_EMU_STAGE_UBOOT;
 		break;
 	}
 }
@@ -96,17 +96,18 @@ void k1_emu_power_on(struct k1_emu_board *b)
 
 static bool stage_var(struct k1_emu_board *b, const char *var, char *val, size_t n)
 {
-	uint32_t max = b->stage == K1_STAGE_BROM ? K1_EMU_BROM_MAX_DOWNLOAD : b->cfg.max_download;
+	uint32_t max =
+		b->stage == K1_EMU_STAGE_BROM ? K1_EMU_BROM_MAX_DOWNLOAD : b->cfg.max_download;
 
 	if (!strcmp(var, "max-download-size") ||
-	    (b->stage != K1_STAGE_BROM && !strcmp(var, "downloadsize")))
+	    (b->stage != K1_EMU_STAGE_BROM && !strcmp(var, "downloadsize")))
 		snprintf(val, n, "0x%08x", max);
-	else if (b->stage == K1_STAGE_BROM)
+	else if (b->stage == K1_EMU_STAGE_BROM)
 		return !strcmp(var, "version-brom") && snprintf(val, n, "1.0");
 	else if (!strcmp(var, "version"))
 		snprintf(val, n, "0.4");
 	else if (!strcmp(var, "version-bootloader"))
-		snprintf(val, n, "%s", b->stage == K1_STAGE_SPL ? SPL_VERSION : UBOOT_VERSION);
+		snprintf(val, n, "%s", b->stage == K1_EMU_STAGE_SPL ? SPL_VERSION : UBOOT_VERSION);
 	else if (!strcmp(var, "version-IC"))
 		snprintf(val, n, "spacemit,k1-x");
 	else if (!strcmp(var, "version-baseband"))
@@ -162,7 +163,7 @@ static void getvar(struct k1_emu_board *b, const char *var, struct k1_emu_reply 
 		"blk-size"};
 	char val[K1_FB_REPLY_MAX + 1], why[200];
 
-	if (!strcmp(var, "all") && b->stage != K1_STAGE_BROM) {
+	if (!strcmp(var, "all") && b->stage != K1_EMU_STAGE_BROM) {
 		for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 			if (stage_var(b, all[i], val, sizeof(val)))
 				k1_fb_reply(rep->info[rep->ninfo++], "INFO", "%s: %s", all[i], val);
@@ -173,7 +174,7 @@ static void getvar(struct k1_emu_board *b, const char *var, struct k1_emu_reply 
 		k1_fb_reply(rep->final, "OKAY", "%s", val);
 		return;
 	}
-	if (b->stage == K1_STAGE_UBOOT &&
+	if (b->stage == K1_EMU_STAGE_UBOOT &&
 	    (!strncmp(var, "partition-type:", 15) || !strncmp(var, "partition-size:", 15))) {
 		if (part_var(b, var, val, sizeof(val), why, sizeof(why)))
 			k1_fb_reply(rep->final, "OKAY", "%s", val);
@@ -188,7 +189,8 @@ static void getvar(struct k1_emu_board *b, const char *var, struct k1_emu_reply 
 
 static void download(struct k1_emu_board *b, uint32_t size, struct k1_emu_reply *rep)
 {
-	uint32_t max = b->stage == K1_STAGE_BROM ? K1_EMU_BROM_MAX_DOWNLOAD : b->cfg.max_download;
+	uint32_t max =
+		b->stage == K1_EMU_STAGE_BROM ? K1_EMU_BROM_MAX_DOWNLOAD : b->cfg.max_download;
 
 	if (!size) {
 		k1_fb_reply(rep->final, "FAIL", "Expected nonzero image size");
@@ -227,8 +229,8 @@ void k1_emu_download_done(struct k1_emu_board *b, size_t n, bool ok, struct k1_e
 	if (!ok)
 		return;
 	snprintf(line, sizeof(line),
-		 b->stage == K1_STAGE_BROM ? "Starting download of %zu bytes"
-					   : "downloading of %zu bytes finished",
+		 b->stage == K1_EMU_STAGE_BROM ? "Starting download of %zu bytes"
+					       : "downloading of %zu bytes finished",
 		 n);
 	say(b, line);
 	k1_fb_reply(rep->final, "OKAY", "%s", "");
@@ -246,16 +248,16 @@ static void do_continue(struct k1_emu_board *b, struct k1_emu_reply *rep)
 	struct k1_bootsim_result r = {0};
 	char why[400], line[1200];
 
-	if (b->stage == K1_STAGE_UBOOT) { /* U-Boot leaves fastboot and runs bootcmd */
+	if (b->stage == K1_EMU_STAGE_UBOOT) { /* U-Boot leaves fastboot and runs bootcmd */
 		k1_fb_reply(rep->final, "OKAY", "%s", "");
-		leave(b, K1_STAGE_OS, true);
+		leave(b, K1_EMU_STAGE_OS, true);
 		return;
 	}
 	if (!b->dl_len) {
 		k1_fb_reply(rep->final, "FAIL", "nothing staged: download an image first");
 		return;
 	}
-	if (b->stage == K1_STAGE_BROM &&
+	if (b->stage == K1_EMU_STAGE_BROM &&
 	    k1_bootsim_check_fsbl(b->dl, b->dl_len, 0, b->cfg.secure ? b->cfg.rotpk_hash : NULL,
 				  &r)) {
 		snprintf(line, sizeof(line), "ERROR:   usb: %s: %s", r.step, r.why);
@@ -263,14 +265,15 @@ static void do_continue(struct k1_emu_board *b, struct k1_emu_reply *rep)
 		k1_fb_reply(rep->final, "FAIL", "%s: %s", r.step, r.why);
 		return;
 	}
-	if (b->stage == K1_STAGE_SPL && k1_bootsim_check_fit(b->dl, b->dl_len, why, sizeof(why))) {
+	if (b->stage == K1_EMU_STAGE_SPL &&
+	    k1_bootsim_check_fit(b->dl, b->dl_len, why, sizeof(why))) {
 		snprintf(line, sizeof(line), "spl: staged image: %s", why);
 		say(b, line);
 		k1_fb_reply(rep->final, "FAIL", "staged image is not a valid FIT: %s", why);
 		return;
 	}
 	k1_fb_reply(rep->final, "OKAY", "%s", "");
-	leave(b, b->stage == K1_STAGE_BROM ? K1_STAGE_SPL : K1_STAGE_UBOOT, false);
+	leave(b, b->stage == K1_EMU_STAGE_BROM ? K1_EMU_STAGE_SPL : K1_EMU_STAGE_UBOOT, false);
 }
 
 void k1_emu_transition(struct k1_emu_board *b)
@@ -281,13 +284,13 @@ void k1_emu_transition(struct k1_emu_board *b)
 	if (b->power_cycle) {
 		say(b, "resetting ...");
 		k1_emu_power_on(b);
-		if (b->next == K1_STAGE_OS && b->stage == K1_STAGE_UBOOT)
-			b->stage = K1_STAGE_OS; /* reboot: nobody stops autoboot */
+		if (b->next == K1_EMU_STAGE_OS && b->stage == K1_EMU_STAGE_UBOOT)
+			b->stage = K1_EMU_STAGE_OS; /* reboot: nobody stops autoboot */
 		return;
 	}
 	b->dl_len = 0;
 	b->stage = b->next;
-	if (from == K1_STAGE_BROM) {
+	if (from == K1_EMU_STAGE_BROM) {
 		say(b, "j...");
 		say(b, SPL_VERSION);
 		say(b, "spl: boot mode USB: fastboot gadget 361c:1001, waiting for u-boot.itb");
@@ -305,14 +308,14 @@ void k1_emu_command(struct k1_emu_board *b, const uint8_t *pkt, size_t len,
 {
 	struct k1_fb_cmd c;
 	struct k1_error e = {0};
-	bool uboot = b->stage == K1_STAGE_UBOOT;
+	bool uboot = b->stage == K1_EMU_STAGE_UBOOT;
 
 	memset(rep, 0, sizeof(*rep));
 	if (k1_fb_parse(pkt, len, &c, &e)) {
 		k1_fb_reply(rep->final, "FAIL", "%s", e.msg);
 		return;
 	}
-	if (b->stage == K1_STAGE_BROM) {
+	if (b->stage == K1_EMU_STAGE_BROM) {
 		char line[200];
 		snprintf(line, sizeof(line), "fastboot_handle_command: %s%s%s", c.name,
 			 c.arg[0] ? ":" : "", c.arg);
@@ -348,7 +351,8 @@ void k1_emu_command(struct k1_emu_board *b, const uint8_t *pkt, size_t len,
 	case K1_FB_REBOOT_BOOTLOADER:
 		if (uboot) {
 			k1_fb_reply(rep->final, "OKAY", "%s", "");
-			leave(b, c.kind == K1_FB_REBOOT ? K1_STAGE_OS : K1_STAGE_UBOOT, true);
+			leave(b, c.kind == K1_FB_REBOOT ? K1_EMU_STAGE_OS : K1_EMU_STAGE_UBOOT,
+			      true);
 			return;
 		}
 		break;

@@ -19,11 +19,11 @@
 #define K1_EMU_MAX_INFO 64
 
 enum k1_emu_stage {
-	K1_STAGE_BROM,  /* USB download mode: getvar, download, continue */
-	K1_STAGE_SPL,   /* the staged FSBL waits for u-boot.itb */
-	K1_STAGE_UBOOT, /* U-Boot fastboot: flash, erase, reboot, ... */
-	K1_STAGE_OS,    /* booted: no fastboot device any more */
-	K1_STAGE_HANG,  /* an FSBL ran and stopped: no fastboot device */
+	K1_EMU_STAGE_BROM,  /* USB download mode: getvar, download, continue */
+	K1_EMU_STAGE_SPL,   /* the staged FSBL waits for u-boot.itb */
+	K1_EMU_STAGE_UBOOT, /* U-Boot fastboot: flash, erase, reboot, ... */
+	K1_EMU_STAGE_OS,    /* booted: no fastboot device any more */
+	K1_EMU_STAGE_HANG,  /* an FSBL ran and stopped: no fastboot device */
 };
 
 struct k1_emu_config {

@@ -150,9 +150,9 @@ int k1_emu_serve(struct k1_emu_board *b, const struct k1_emu_server_opts *o,
 	verdict(&s);
 	while (!*stop) {
 		int fd;
-		if (b->stage == K1_STAGE_OS || b->stage == K1_STAGE_HANG) {
+		if (b->stage == K1_EMU_STAGE_OS || b->stage == K1_EMU_STAGE_HANG) {
 			if (o->exit_after_boot)
-				return b->stage == K1_STAGE_OS ? K1_EMU_BOOTED : K1_EMU_HUNG;
+				return b->stage == K1_EMU_STAGE_OS ? K1_EMU_BOOTED : K1_EMU_HUNG;
 			nap(&s, 200);
 			continue;
 		}
