@@ -121,10 +121,6 @@ $(BUILD)/man/%: doc/man/%.scd VERSION
 
 man: $(MAN_PAGES)
 
-$(BUILD)/libk1fw.pc: lib/libk1fw.pc.in VERSION
-	sed -e 's|@VERSION@|$(VERSION)|' -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
-		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' $< >$@
-
 # The headers include/k1fw.h reaches (lib/<layer>/<name>.h), installed as
 # $(INCLUDEDIR)/k1fw/<layer>/<name>.h beside $(INCLUDEDIR)/k1fw.h.
 PUBLIC_HEADERS = $(filter lib/%,$(shell $(CC) -MM -MT x -Ilib $(USB_CFLAGS) include/k1fw.h | tr -d '\\'))
@@ -176,7 +172,7 @@ man-check: man
 		[ -z "$$w" ] || { echo "$$p: $$w"; exit 1; }; \
 	done; echo "man pages: ok"
 
-install: all $(BUILD)/libk1fw.pc
+install: all
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
 		$(DESTDIR)$(INCLUDEDIR)/k1fw $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR) \
 		$(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(UDEVRULESDIR)
@@ -184,7 +180,9 @@ install: all $(BUILD)/libk1fw.pc
 	$(INSTALL) -m 0644 $(SHLIB) $(DESTDIR)$(LIBDIR)/
 	ln -sf $(notdir $(SHLIB)) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libk1fw.so
-	$(INSTALL) -m 0644 $(BUILD)/libk1fw.pc $(DESTDIR)$(PKGCONFIGDIR)/libk1fw.pc
+	sed -e 's|@VERSION@|$(VERSION)|' -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' lib/libk1fw.pc.in >$(DESTDIR)$(PKGCONFIGDIR)/libk1fw.pc
+	chmod 0644 $(DESTDIR)$(PKGCONFIGDIR)/libk1fw.pc
 	$(INSTALL) -m 0644 include/k1fw.h $(DESTDIR)$(INCLUDEDIR)/k1fw.h
 	for h in $(PUBLIC_HEADERS:lib/%=%); do \
 		$(INSTALL) -d $(DESTDIR)$(INCLUDEDIR)/k1fw/$$(dirname $$h) && \

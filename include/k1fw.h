@@ -13,6 +13,10 @@
 #ifndef K1FW_H
 #define K1FW_H
 
+/* PATH_MAX sizes struct k1_flash_step: the kernel's value, also when the
+ * program is compiled without _GNU_SOURCE (-std=c11). */
+#include <linux/limits.h>
+
 #pragma GCC visibility push(default)
 
 #include "base/buf.h"
