@@ -14,7 +14,8 @@ complete_bash() {
 		_k1fw_complete; printf "%s\n" "${COMPREPLY[@]}"' sh "$COMP" "$K1FW" "$@" | sort -u
 }
 complete_zsh() {
-	zsh -c 'autoload -U compinit && compinit -D -u; autoload -U +X bashcompinit && bashcompinit
+	# compdef stubbed: compinit is slow, and the registration is checked once below
+	zsh -c 'compdef() { :; }; autoload -U +X bashcompinit && bashcompinit
 		. "$1"; shift
 		t() { emulate -L sh; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
 			_k1fw_complete; printf "%s\n" "${COMPREPLY[@]}"; }
