@@ -16,6 +16,12 @@ passed=0 failed=0 skipped=0
 log=$(mktemp -d /tmp/k1fw-run-XXXXXX)
 trap 'rm -rf "$log"' EXIT
 
+wanted() { # $1 = suite name (unit, test_env, ...)
+	[ -z "${K1FW_SUITES:-}" ] && return 0
+	case " $K1FW_SUITES " in *" $1 "*) return 0 ;; esac
+	return 1
+}
+
 count() { # $1 = TAP output file, $2 = exit status, $3 = suite name
 	# cmocka reports a skipped test as "not ok N # SKIP name"
 	s=$(grep -c -E '^(not )?ok [0-9]+ # SKIP' "$1" | tr -d ' ')
@@ -34,13 +40,13 @@ count() { # $1 = TAP output file, $2 = exit status, $3 = suite name
 
 for build in "$@"; do
 	for t in "$build"/tests/test_*; do
-		[ -x "$t" ] || continue
+		[ -x "$t" ] && wanted unit || continue
 		name="$build/$(basename "$t")"
 		(cd "$top" && CMOCKA_MESSAGE_OUTPUT=TAP "$t") >"$log/out" 2>&1
 		count "$log/out" $? "$name"
 	done
 	for t in "$top"/tests/cli/test_*.sh; do
-		[ -f "$t" ] || continue
+		[ -f "$t" ] && wanted "$(basename "$t" .sh)" || continue
 		name="$build/cli/$(basename "$t" .sh)"
 		(cd "$top" && K1FW="$top/$build/k1fw" sh "$t") >"$log/out" 2>&1
 		count "$log/out" $? "$name"
