@@ -158,7 +158,7 @@ check: deps
 	K1FW_FUZZ_DIR=build/fuzz ./tests/run.sh build build/asan
 
 demo: deps
-	$(MAKE) all
+	$(MAKE) $(BUILD)/k1fw
 	./scripts/demo.sh build/k1fw
 
 # libFuzzer targets: clang, ASan+UBSan, one binary per parser.
