@@ -54,7 +54,7 @@ expect_fail() {
 }
 
 # seeded_bytes N SEED: N pseudo-random bytes on stdout, always the same for
-# the same SEED (tests/cli/seeded.py): test inputs never come from /dev/urandom.
+# the same SEED (tests/cli/seeded.py): test inputs never come from the system random device.
 seeded_bytes() { python3 "$TOP/tests/cli/seeded.py" "$1" "$2"; }
 
 # flip FILE OFFSET [OUT]: invert the byte at OFFSET (always a change, unlike
@@ -131,7 +131,7 @@ DTS
 
 # fake_kernel OUT [SIZE]: a RISC-V Image ("RSC\x05" at 0x38) of random bytes
 fake_kernel() {
-	head -c "${2:-65536}" /dev/urandom >"$1"
+	seeded_bytes "${2:-65536}" "kernel-$1" >"$1"
 	printf 'RSC\005' | dd of="$1" bs=1 seek=56 conv=notrunc status=none
 }
 
@@ -145,7 +145,7 @@ make_bootfs_dir() {
 		-d "$1/Image" "$1/Image.itb" >/dev/null
 	rm -f "$1/Image"
 	cp k1-x_deb1.dtb "$1/k1-x_deb1.dtb"
-	head -c 4096 /dev/urandom | gzip -n >"$1/initramfs-generic.img"
+	seeded_bytes 4096 initramfs | gzip -n >"$1/initramfs-generic.img"
 }
 
 done_testing() { echo "1..$_n"; }

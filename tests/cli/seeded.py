@@ -1,4 +1,4 @@
-"""Seeded pseudo-random bytes for the tests, instead of /dev/urandom: the
+"""Seeded pseudo-random bytes for the tests, instead of the system random device: the
 same SEED (any string) always gives the same bytes, SHAKE-256 of
 "k1fw-test:SEED", on every machine and Python version, so a failing run can
 be repeated and its files diffed. Python tests import seeded_bytes (lib.sh

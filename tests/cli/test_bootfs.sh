@@ -96,7 +96,7 @@ doc vendor.vfat
 mkdir -p ext/extlinux ext/dtbs/spacemit
 fake_kernel ext/Image 200000
 cp k1-x_deb1.dtb ext/dtbs/spacemit/k1-bananapi-f3.dtb
-head -c 5000 /dev/urandom | gzip -n >ext/initrd.img
+seeded_bytes 5000 initrd | gzip -n >ext/initrd.img
 cat >ext/extlinux/extlinux.conf <<'EOT'
 # made by hand
 default linux
@@ -162,7 +162,7 @@ for bad in 'kernel /Image\nlabel a\n' 'label a\n append x\n' 'default nosuch\nla
 done
 
 # ---- no filesystem, no boot files ----
-head -c 1048576 /dev/urandom >random.img
+seeded_bytes 1048576 random-img >random.img
 doc random.img
 [ "$rc" = 1 ] && says "bootfs.filesystem failed" "random bytes: no filesystem" || not_ok "random: exit $rc"
 mkdir -p empty && ext4 empty empty.ext4

@@ -104,7 +104,7 @@ head -c 190 "$LOGS/spec1_bpi-f3_empty-emmc.log" >cut2.log # ends mid-line
 expect cut2.log 1 false bootinfo.magic k1 emmc download null
 cat "$LOGS/spec1_bpi-f3_empty-emmc.log" | "$K1FW" doctor --log - >out.txt
 [ $? = 1 ] && grep -q "bootinfo.magic" out.txt && ok "--log - reads stdin" || not_ok "--log -"
-head -c 4096 /dev/urandom >noise.log
+seeded_bytes 4096 noise-log >noise.log
 expect_rc 3 "random bytes: cannot tell, no crash" "$K1FW" doctor --log noise.log
 : >empty.log
 expect_rc 3 "an empty log: cannot tell" "$K1FW" doctor --log empty.log
@@ -158,7 +158,7 @@ broken badsbi
 copy offset; dd if=/dev/zero of=offset/emmc-boot0.img bs=512 seek=1 count=1024 conv=notrunc status=none
 dd if=rel/factory/FSBL.bin of=offset/emmc-boot0.img bs=512 seek=2 conv=notrunc status=none
 broken offset
-head -c 220000 /dev/urandom >big_spl.bin
+seeded_bytes 220000 big-spl >big_spl.bin
 "$K1FW" fsbl --spl big_spl.bin --keys keys --spl-limit 0x40000 -o big_fsbl.bin >/dev/null
 copy bigspl; dd if=big_fsbl.bin of=bigspl/emmc-boot0.img bs=512 seek=1 conv=notrunc status=none
 broken bigspl
