@@ -1,10 +1,9 @@
 #!/bin/sh
 # The manual pages (doc/man/*.scd, scdoc): one page per command of the
 # table in cli/main.c plus k1fw(1); every option each --help prints (and
-# each subcommand's --help) is in the OPTIONS section of its page, in
-# bold; every page has the
-# sections a reader looks for, its NAME line is the command's summary, and
-# it renders without a warning from man.
+# each subcommand's --help) is in the OPTIONS section of its page, in bold;
+# every page has the sections a reader looks for, its NAME line is the
+# command's summary, and it renders without a warning from man.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/help_words.sh"
 MAN="$TOP/doc/man"
