@@ -15,6 +15,8 @@ trap 'rm -rf "$work"' EXIT
 cd "$work"
 
 cp -r "$top/tests/data/test-keys" keys # fixed keys and seeded payloads: the same corpus every run
+# stored as .pem so they are never taken for the vendor's key files; fsbl --keys wants *.key
+for k in keys/*.pem; do mv "$k" "${k%.pem}.key"; done
 seeded() { python3 "$top/tests/cli/seeded.py" "$1" "$2"; } # the tests' generator: fixed bytes
 seeded 20000 spl >spl.bin
 seeded 30000 fw_dynamic >fw_dynamic.bin

@@ -20,6 +20,8 @@ done
 
 # ---- a release from fixed inputs ----
 cp -r "$TOP/tests/data/test-keys" keys
+# stored as .pem so they are never taken for the vendor's key files; fsbl --keys wants *.key
+for k in keys/*.pem; do mv "$k" "${k%.pem}.key"; done
 make_inputs
 seeded_bytes 100000 spl >spl.bin # never the vendor's: the same SPL everywhere
 expect_output bundle.txt 0 env SOURCE_DATE_EPOCH=1700000000 "$K1FW" bundle --spl spl.bin \
