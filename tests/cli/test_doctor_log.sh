@@ -125,7 +125,7 @@ start_emu good --board good --exit-after-boot --max-download-size 1M
 "$K1FW" flash --bundle rel -s "tcp:127.0.0.1:$PORT" --timeout 20 >flash.out 2>&1 && ok "k1fw flash the emulated board" ||
 	{ not_ok "flash"; tail -3 flash.out; }
 wait_emu
-expect good.out 0 true null k1 emmc os null
+expect good.out 0 true null k1 emmc os "BPI-F3"
 "$K1FW" doctor --log good.out --json >g.json
 [ "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["versions"]["spl"]["kind"])' g.json)" = emulator ] &&
 	ok "the emulator's SPL is reported as the emulator's" || not_ok "emulator SPL kind"
