@@ -125,15 +125,22 @@ struct dev {
 	size_t data_sizes[64];        /* of the packets after the handshake */
 	uint8_t data_flags[64];
 	size_t npackets;
+	int done; /* set by dev_join: the host side has finished */
 	pthread_t th;
 };
 
-/* Receive one datagram (ms: how long to wait); its length or -1. */
+/* Receive one datagram; its length, or -1 once the host side has finished
+ * (dev_join) and nothing is left, or after ms of silence. The silence limit
+ * is only a safety net: the device loops end on dev_join, so a slow, loaded
+ * machine cannot end a conversation early. */
 static int dev_recv(struct dev *d, uint8_t *buf, int ms)
 {
 	struct pollfd p = {.fd = d->fd, .events = POLLIN};
-	if (poll(&p, 1, ms) <= 0)
-		return -1;
+	int waited = 0;
+	while (poll(&p, 1, 20) <= 0) {
+		if (__atomic_load_n(&d->done, __ATOMIC_ACQUIRE) || (waited += 20) >= ms)
+			return -1;
+	}
 	d->hostlen = sizeof(d->host);
 	return (int)recvfrom(d->fd, buf, K1_FBUDP_MAX_DATAGRAM, 0, (struct sockaddr *)&d->host,
 			     &d->hostlen);
@@ -155,7 +162,7 @@ static void *dev_main(void *arg)
 	int n;
 
 	for (;;) { /* the QUERYs */
-		if ((n = dev_recv(d, buf, 2000)) < 4 || buf[0] != K1_FBUDP_QUERY ||
+		if ((n = dev_recv(d, buf, 30000)) < 4 || buf[0] != K1_FBUDP_QUERY ||
 		    k1_fbudp_get_u16(buf + 2) != 0) {
 			snprintf(d->failed, sizeof(d->failed), "no QUERY with sequence 0");
 			return NULL;
@@ -169,7 +176,7 @@ static void *dev_main(void *arg)
 		dev_send(d, K1_FBUDP_QUERY, 0, 0, next, 2);
 		break;
 	}
-	if ((n = dev_recv(d, buf, 2000)) != 8 || buf[0] != K1_FBUDP_INIT ||
+	if ((n = dev_recv(d, buf, 30000)) != 8 || buf[0] != K1_FBUDP_INIT ||
 	    k1_fbudp_get_u16(buf + 2) != d->next_seq || memcmp(buf + 4, "\x00\x01\x20\x00", 4)) {
 		snprintf(d->failed, sizeof(d->failed),
 			 "INIT: expected seq %u, version 1, 8192 bytes (got %d bytes)", d->next_seq,
@@ -203,6 +210,7 @@ static void dev_start(struct dev *d, uint16_t next_seq, uint16_t offer, void (*a
 
 static void dev_join(struct dev *d)
 {
+	__atomic_store_n(&d->done, 1, __ATOMIC_RELEASE);
 	pthread_join(d->th, NULL);
 	close(d->fd);
 	if (d->failed[0])
@@ -235,7 +243,7 @@ static void ack_all(struct dev *d)
 	static uint8_t buf[K1_FBUDP_MAX_DATAGRAM];
 	uint16_t answered = d->next_seq;
 	int n;
-	while ((n = dev_recv(d, buf, 300)) >= 4) {
+	while ((n = dev_recv(d, buf, 30000)) >= 4) {
 		uint16_t seq = k1_fbudp_get_u16(buf + 2);
 		bool again = seq == answered;
 		answered = seq;
@@ -314,7 +322,7 @@ static void lossy(struct dev *d)
 	uint16_t answered = d->next_seq;
 	bool seen = false;
 	int n;
-	while ((n = dev_recv(d, buf, 300)) >= 4) {
+	while ((n = dev_recv(d, buf, 30000)) >= 4) {
 		uint16_t seq = k1_fbudp_get_u16(buf + 2);
 		if (seq == answered)
 			continue; /* one more copy of what was answered: lost too */
@@ -356,7 +364,7 @@ static void pieces(struct dev *d)
 	static uint8_t buf[K1_FBUDP_MAX_DATAGRAM];
 	const char *parts[] = {"INFOhello ", "wor", "ld"};
 	int n;
-	for (size_t i = 0; i < 3 && (n = dev_recv(d, buf, 1000)) >= 4; i++)
+	for (size_t i = 0; i < 3 && (n = dev_recv(d, buf, 30000)) >= 4; i++)
 		dev_send(d, buf[0], i < 2 ? K1_FBUDP_FLAG_CONTINUATION : 0,
 			 k1_fbudp_get_u16(buf + 2), parts[i], strlen(parts[i]));
 }
@@ -380,7 +388,7 @@ static void test_continued_reply(void **state)
 static void error_packet(struct dev *d)
 {
 	static uint8_t buf[K1_FBUDP_MAX_DATAGRAM];
-	if (dev_recv(d, buf, 1000) >= 4)
+	if (dev_recv(d, buf, 30000) >= 4)
 		dev_send(d, K1_FBUDP_ERROR, 0, k1_fbudp_get_u16(buf + 2), "busy\n", 5);
 }
 
@@ -403,7 +411,7 @@ static void test_error_packet(void **state)
 static void silent(struct dev *d)
 {
 	static uint8_t buf[K1_FBUDP_MAX_DATAGRAM];
-	while (dev_recv(d, buf, 400) >= 0)
+	while (dev_recv(d, buf, 30000) >= 0)
 		d->npackets++;
 }
 
@@ -420,8 +428,9 @@ static void test_silent_device(void **state)
 	assert_non_null(strstr(err.msg, "udp:test: no answer within 200 ms ("));
 	k1_transport_close(t);
 	dev_join(&d);
-	/* every RTO ms a copy: 200 / 20 */
-	assert_in_range(d.npackets, 6, 11);
+	/* every RTO ms a copy: at most 200 / 20 + 1; a loaded machine sends
+	 * fewer, but more than one shows the copies are resent */
+	assert_in_range(d.npackets, 2, 11);
 }
 
 static void test_no_device(void **state)
