@@ -27,6 +27,9 @@ struct k1_emu_storage {
 	uint64_t size[K1_DEV_COUNT]; /* 0: absent (only the SD card may be) */
 };
 
+/* A device's file name in the board folder: "emmc-boot0.img", ... */
+const char *k1_emu_dev_file(enum k1_emu_dev d);
+
 /* Default sizes: boot0/1 4 MiB, user 8 GiB, NOR 4 MiB, NAND 256 MiB. */
 void k1_emu_storage_defaults(uint64_t size[K1_DEV_COUNT]);
 
