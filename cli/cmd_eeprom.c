@@ -140,7 +140,9 @@ static int read_image(const char *path, struct k1_buf *buf, struct k1_eeprom *e)
 {
 	struct k1_error err = {0};
 
-	if (k1_read_file(path, buf, &err) || k1_eeprom_parse(buf->data, buf->len, e, &err))
+	if (k1_read_file(path, buf, &err))
+		return cli_fail_err(&err); /* it names the file */
+	if (k1_eeprom_parse(buf->data, buf->len, e, &err))
 		return cli_fail("%s: %s", path, err.msg);
 	return 0;
 }

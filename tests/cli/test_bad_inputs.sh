@@ -20,6 +20,7 @@ ROOTFS_BYTES=2097152 make_inputs
 cp -r "$TOP/examples/k1-x" ex && cp -r keys ex/configs/key && cp spl.bin ex/u-boot-spl.bin
 "$K1FW" fsbl --spl spl.bin --keys keys -o FSBL.bin
 "$K1FW" env -i env.txt -o env.bin
+"$K1FW" eeprom build -o eeprom.bin product_name=k1-x_deb1 ddr_cs_num=2 >/dev/null
 "$K1FW" fit uboot --in u-boot-nodtb.bin --dtb k1-x_deb1.dtb -o u-boot.itb
 "$K1FW" bundle --spl spl.bin --keys keys --opensbi fw_dynamic.bin --uboot u-boot.itb \
 	--env env.txt --rootfs rootfs.ext4 -o rel >/dev/null
@@ -54,8 +55,9 @@ fi
 # place; restored after each case), $OUT the output. An input that is opaque
 # bytes (an SPL, OpenSBI, env text) builds fine truncated or corrupted:
 # exit 0 there. corrupt at: the byte inverted (empty: a seeded one in the
-# middle half, where these files hold data). A half SD image still holds the
-# whole boot chain: doctor says it boots.
+# middle half, where these files hold data). The fixture's SD image has no
+# bootfs, so doctor finds that it does not boot (exit 1) whole or damaged: a
+# damaged image must give that verdict too, not an input error (2).
 cat >"$T/rows" <<'ROWS'
 build|ex/configs/fsbl.json|file|2 2 2 2 2||"$K1FW" build -c "$IN" -o "$OUT"
 bootinfo||file|- - - - -||"$K1FW" bootinfo --media sd -o "$OUT"
@@ -74,7 +76,9 @@ bundle|u-boot.itb|folder|2 2 2 2 2||"$K1FW" bundle --spl spl.bin --keys keys --o
 image|table.json|file|2 2 2 2 2||"$K1FW" image --bundle rel --table "$IN" --media sd -o "$OUT"
 flash|relf/u-boot.itb|none|2 2 2 2 2||"$K1FW" flash --bundle relf --dry-run
 fastboot|u-boot.itb|none|2 2 2 - -||"$K1FW" fastboot -s tcp:127.0.0.1:1 --timeout 0.2 stage "$IN"
-doctor|sd.img|none|2 2 1 0 1|16|"$K1FW" doctor --sd "$IN"
+doctor|sd.img|none|2 2 1 1 1|16|"$K1FW" doctor --sd "$IN"
+eeprom-build||file|- - - - -||"$K1FW" eeprom build -o "$OUT" product_name=k1-x_deb1
+eeprom-set|eeprom.bin|file|2 2 2 1 1|12|"$K1FW" eeprom set --file "$IN" -o "$OUT" ddr_cs_num=1
 emulate|board/emmc-user.img|file|- - - - -||"$K1FW" emulate --board board --listen 127.0.0.1:0 --ready-file "$OUT"
 ROWS
 
