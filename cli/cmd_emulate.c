@@ -1,6 +1,7 @@
 /* k1fw emulate: a K1 board as a fastboot device on TCP or UDP. */
 #include "base/serial.h"
 #include "command.h"
+#include "emu/emu_eeprom.h"
 #include "emu/emu_server.h"
 
 #include <getopt.h>
@@ -118,9 +119,11 @@ static int ready_output(struct k1_output *o, const char *path, const char *board
 
 	if (k1_output_init(o, path, 0, &err))
 		return cli_fail_err(&err);
-	for (int d = 0; d < K1_DEV_COUNT; d++) {
+	for (int d = 0; d <= K1_DEV_COUNT; d++) { /* the devices, then the EEPROM */
 		char f[4200];
-		snprintf(f, sizeof(f), "%s/%s", board, k1_emu_dev_file((enum k1_emu_dev)d));
+		snprintf(f, sizeof(f), "%s/%s", board,
+			 d < K1_DEV_COUNT ? k1_emu_dev_file((enum k1_emu_dev)d)
+					  : K1_EMU_EEPROM_FILE);
 		if (k1_output_input(o, f, &err))
 			return cli_fail_err(&err);
 	}

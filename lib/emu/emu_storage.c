@@ -209,7 +209,6 @@ int k1_emu_media_open(struct k1_emu_media *mm, const char *dir,
 		      const char *const path[K1_DEV_COUNT], struct k1_error *err)
 {
 	char buf[4200];
-	bool found = false;
 	struct stat st;
 	int rc = 0;
 
@@ -235,12 +234,8 @@ int k1_emu_media_open(struct k1_emu_media *mm, const char *dir,
 		if (!r && p && !(r = k1_map_file(p, &mm->m[d], e)))
 			*media_slot(&mm->media, (enum k1_emu_dev)d) =
 				(struct k1_region){mm->m[d].data, mm->m[d].len};
-		found |= !r && p;
 		rc = rc ? rc : r;
 	}
-	if (!rc && dir && !found)
-		rc = k1_err(err, K1_EINVAL, "%s: no storage file in it (%s, %s, %s, %s, %s, %s)",
-			    dir, files[0], files[1], files[2], files[3], files[4], files[5]);
 	return rc;
 }
 
