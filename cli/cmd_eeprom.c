@@ -124,9 +124,10 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case 'h':
 			usage(stdout);
 			return -1;
-		default:
-			usage(stderr);
-			return EXIT_USAGE;
+		default: /* argv[0] is the subcommand */
+			return cli_fail("eeprom %s: unknown option or missing value in '%s' (see "
+					"'k1fw eeprom --help')",
+					argv[0], argv[optind - 1]);
 		}
 	}
 	a->nvals = argc - optind;
@@ -505,10 +506,11 @@ static int run(int argc, char **argv)
 		usage(stdout);
 		return EXIT_OK;
 	}
-	if (strcmp(verb, "build") && strcmp(verb, "show") && strcmp(verb, "set")) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (strcmp(verb, "build") && strcmp(verb, "show") && strcmp(verb, "set"))
+		return cli_fail("eeprom: %s%s%s (expected build, show or set; see 'k1fw eeprom "
+				"--help')",
+				*verb ? "unknown subcommand '" : "missing SUBCOMMAND", verb,
+				*verb ? "'" : "");
 	if ((rc = parse_args(argc - 1, argv + 1, &a)))
 		return rc < 0 ? EXIT_OK : rc;
 	if (!strcmp(verb, "build"))
