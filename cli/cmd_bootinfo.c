@@ -1,5 +1,4 @@
 /* k1fw bootinfo: write the 80-byte bootinfo for a medium. */
-#include "base/fileio.h"
 #include "command.h"
 #include "format/bootinfo.h"
 
@@ -46,11 +45,18 @@ static int run(int argc, char **argv)
 		bool set;
 	} field[O_TOTAL - O_SPL0 + 1] = {0};
 	const char *media_name = NULL, *o = NULL, *dir = NULL;
+	static const char *const opt_of[][2] = {
+		{"bootinfo.spl0_offset", "--spl0"},
+		{"bootinfo.spl1_offset", "--spl1"},
+		{"bootinfo.spl_size_limit", "--spl-limit"},
+		{"bootinfo.geometry", "--page-size/--block-size"},
+		{"bootinfo.total_size", "--total-size"},
+	};
 	struct k1_bootinfo bi;
 	struct k1_error err = {0};
+	struct k1_output out;
 	enum k1_media media;
 	uint8_t raw[K1_BOOTINFO_SIZE];
-	char path[4096];
 	int c;
 
 	while ((c = getopt_long(argc, argv, "o:d:h", opts, NULL)) != -1) {
@@ -70,7 +76,7 @@ static int run(int argc, char **argv)
 			field[c - O_SPL0].v = v;
 			field[c - O_SPL0].set = true;
 		} else
-			return usage(stderr), EXIT_USAGE;
+			return cli_bad_option(argv);
 	}
 	if (optind < argc)
 		return cli_fail("unexpected argument '%s'", argv[optind]);
@@ -79,18 +85,24 @@ static int run(int argc, char **argv)
 	if (k1_media_parse(media_name, &media))
 		return cli_fail("--media: expected emmc, sd, spinor or spinand, got '%s'",
 				media_name);
+	if (cli_output(&out, o, dir, 0, NULL, 0))
+		return EXIT_USAGE;
 	k1_bootinfo_defaults(media, &bi);
 	uint32_t *dst[] = {&bi.spl0_offset, &bi.spl1_offset, &bi.spl_size_limit,
 			   &bi.page_size,   &bi.block_size,  &bi.total_size};
 	for (int i = 0; i <= O_TOTAL - O_SPL0; i++)
 		if (field[i].set)
 			*dst[i] = (uint32_t)field[i].v;
-	if (cli_output_path(path, sizeof(path), o, dir))
-		return EXIT_USAGE;
+	if (k1_bootinfo_check(&bi, &err)) { /* never write what verify fails */
+		const char *opt = "";
+		for (size_t i = 0; i < sizeof(opt_of) / sizeof(opt_of[0]); i++)
+			if (!strncmp(err.msg, opt_of[i][0], strlen(opt_of[i][0])))
+				opt = opt_of[i][1];
+		return cli_fail("%s%s%s", opt, *opt ? ": " : "",
+				strchr(err.msg, ' ') ? strchr(err.msg, ' ') + 1 : err.msg);
+	}
 	k1_bootinfo_encode(&bi, raw);
-	if (k1_write_file_atomic(path, raw, sizeof(raw), 0644, &err))
-		return cli_fail_err(&err);
-	return EXIT_OK;
+	return cli_write(&out, raw, sizeof(raw)) ? EXIT_USAGE : EXIT_OK;
 }
 
 const struct k1_command cmd_bootinfo = {"bootinfo", "write the 80-byte bootinfo for a boot medium",

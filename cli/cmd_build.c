@@ -1,5 +1,4 @@
 /* k1fw build: run a vendor JSON recipe (build_binary_file.py language). */
-#include "base/fileio.h"
 #include "command.h"
 #include "recipe/recipe.h"
 
@@ -25,6 +24,12 @@ static void warn(void *ctx, const char *msg)
 	cli_warn("%s", msg);
 }
 
+/* Every file the recipe reads must be another file than the output. */
+static int not_output(void *ctx, const char *path, struct k1_error *err)
+{
+	return k1_output_input(ctx, path, err);
+}
+
 static int run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -35,10 +40,10 @@ static int run(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *recipe = NULL, *o = NULL, *dir = NULL;
-	struct k1_recipe_opts ro = {.warn = warn};
+	struct k1_output output;
+	struct k1_recipe_opts ro = {.warn = warn, .on_file = not_output, .file_ctx = &output};
 	struct k1_buf out = K1_BUF_INIT;
 	struct k1_error err = {0};
-	char path[4096];
 	int c, status = EXIT_OK;
 
 	while ((c = getopt_long(argc, argv, "c:o:d:h", opts, NULL)) != -1) {
@@ -56,19 +61,19 @@ static int run(int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		default:
-			usage(stderr);
-			return EXIT_USAGE;
+			return cli_bad_option(argv);
 		}
 	}
 	if (optind < argc)
 		return cli_fail("unexpected argument '%s'", argv[optind]);
 	if (!recipe)
 		return cli_fail("missing -c RECIPE.json");
-	if (cli_output_path(path, sizeof(path), o, dir))
+	if (cli_output(&output, o, dir, 0, &recipe, 1))
 		return EXIT_USAGE;
-	if (k1_recipe_build_file(recipe, &ro, &out, &err) ||
-	    k1_write_file_atomic(path, out.data, out.len, 0644, &err))
+	if (k1_recipe_build_file(recipe, &ro, &out, &err))
 		status = cli_fail_err(&err);
+	else if (cli_write(&output, out.data, out.len))
+		status = EXIT_USAGE;
 	k1_buf_free(&out);
 	return status;
 }

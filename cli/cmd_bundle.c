@@ -155,8 +155,7 @@ static int run(int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		default:
-			usage(stderr);
-			return EXIT_USAGE;
+			return cli_bad_option(argv);
 		}
 	}
 	if (optind < argc)

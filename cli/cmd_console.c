@@ -66,7 +66,7 @@ struct console {
 	bool json, status_line, in_eof;
 	int rows;
 	FILE *log;
-	char log_tmp[4200];
+	struct k1_output log_out; /* --log, through a temporary beside it */
 	const char *log_path;
 	struct k1_bootlog *bl;
 	char status[200];
@@ -168,30 +168,35 @@ static void on_line(void *ctx, size_t line, const char *text)
 
 static int log_open(struct console *c)
 {
+	struct k1_error err = {0};
 	int fd;
 
 	if (!c->log_path)
 		return 0;
-	snprintf(c->log_tmp, sizeof(c->log_tmp), "%s.tmp-XXXXXX", c->log_path);
-	if ((fd = mkstemp(c->log_tmp)) < 0 || !(c->log = fdopen(fd, "w"))) {
+	if (k1_output_init(&c->log_out, c->log_path, 0, &err) ||
+	    k1_output_open(&c->log_out, 0644, &err))
+		return cli_fail("--log %s", err.msg);
+	if ((fd = dup(c->log_out.fd)) < 0 || !(c->log = fdopen(fd, "w"))) {
 		if (fd >= 0)
-			close(fd), unlink(c->log_tmp);
-		return cli_fail("--log %s: cannot create it beside: %s", c->log_path,
-				strerror(errno));
+			close(fd);
+		k1_output_abort(&c->log_out);
+		return cli_fail("--log %s: %s", c->log_path, strerror(errno));
 	}
-	fchmod(fd, 0644);
 	return 0;
 }
 
+/* The capture ends (q, a verdict, a signal): the log goes in place. */
 static void log_close(struct console *c)
 {
+	struct k1_error err = {0};
+
 	if (!c->log)
 		return;
-	if (fclose(c->log) || rename(c->log_tmp, c->log_path)) {
-		cli_warn("--log %s: %s (the lines are in %s)", c->log_path, strerror(errno),
-			 c->log_tmp);
-		return;
-	}
+	if (fclose(c->log))
+		cli_warn("--log %s: %s", c->log_path, strerror(errno));
+	c->log = NULL;
+	if (k1_output_commit(&c->log_out, &err))
+		cli_warn("--log %s", err.msg);
 }
 
 /* ---- the device ---- */
@@ -411,8 +416,7 @@ static int run(int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		default:
-			usage(stderr);
-			return EXIT_USAGE;
+			return cli_bad_option(argv);
 		}
 	}
 	if (argc - optind > 1)

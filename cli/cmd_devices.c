@@ -82,8 +82,7 @@ static int run(int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		default:
-			usage(stderr);
-			return EXIT_USAGE;
+			return cli_bad_option(argv);
 		}
 	}
 	if (optind < argc)
@@ -117,6 +116,9 @@ static int run(int argc, char **argv)
 					       : "  (no permission: install " K1_UDEV_RULE ")");
 	}
 	free(v);
+	if (!json && n == 0 && nnet == 0)
+		printf("no board found: no USB device with a fastboot interface (is the board in "
+		       "download mode, and the cable a data cable?)\n");
 	for (size_t i = 0; i < nnet; i++)
 		if (probe_net(net[i], json, arr)) {
 			json_decref(arr);

@@ -9,9 +9,11 @@
 #include "emu/emu_storage.h"
 #include "format/eeprom.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static void usage(FILE *f)
 {
@@ -265,8 +267,7 @@ static int run(int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		default:
-			usage(stderr);
-			return EXIT_USAGE;
+			return cli_bad_option(argv);
 		}
 	}
 	if (log && optind < argc)
@@ -278,10 +279,17 @@ static int run(int argc, char **argv)
 
 	if (bootfs && optind == argc && !board && !any)
 		return doctor_bootfs(bootfs, env, mainline, json);
-	if (optind < argc || (!board && !any) || bootfs || env || mainline) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (optind < argc)
+		return cli_fail("unexpected argument '%s'", argv[optind]);
+	if (!board && !any)
+		return cli_fail("missing what to check: --board DIR, --sd IMG, --emmc-boot0 F "
+				"--emmc-user F, --nor F, --nand F, --bootfs F or --log F");
+	if (board && any)
+		return cli_fail("--board DIR is a whole board: leave out --sd, --emmc-*, --nor "
+				"and --nand");
+	if (bootfs || env || mainline)
+		return cli_fail("--bootfs, --env and --mainline check a boot filesystem alone: "
+				"leave out the storage options");
 	if (k1_emu_media_open(&mm, board, path, &err)) {
 		k1_emu_media_close(&mm);
 		return cli_fail_err(&err);

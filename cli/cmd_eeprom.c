@@ -124,9 +124,10 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case 'h':
 			usage(stdout);
 			return -1;
-		default:
-			usage(stderr);
-			return EXIT_USAGE;
+		default: /* argv[0] is the subcommand */
+			return cli_fail("eeprom %s: unknown option or missing value in '%s' (see "
+					"'k1fw eeprom --help')",
+					argv[0], argv[optind - 1]);
 		}
 	}
 	a->nvals = argc - optind;
@@ -140,7 +141,9 @@ static int read_image(const char *path, struct k1_buf *buf, struct k1_eeprom *e)
 {
 	struct k1_error err = {0};
 
-	if (k1_read_file(path, buf, &err) || k1_eeprom_parse(buf->data, buf->len, e, &err))
+	if (k1_read_file(path, buf, &err))
+		return cli_fail_err(&err); /* it names the file */
+	if (k1_eeprom_parse(buf->data, buf->len, e, &err))
 		return cli_fail("%s: %s", path, err.msg);
 	return 0;
 }
@@ -154,14 +157,19 @@ static int build(const struct args *a)
 
 	if (!f)
 		return cli_fail("out of memory");
+	struct k1_output out;
+
 	if (!a->out || a->where || a->file)
 		rc = cli_fail("build: expected -o FILE and KEY=VALUE... (no -s, no --file)");
+	else if (cli_output(&out, a->out, NULL, 0, NULL, 0))
+		rc = EXIT_USAGE;
 	for (int i = 0; !rc && i < a->nvals; i++)
 		if (k1_eeprom_field_parse(a->vals[i], &f[i], &err))
 			rc = cli_fail_err(&err);
-	if (!rc && (k1_eeprom_build(f, (size_t)a->nvals, (size_t)a->size, &img, &err) ||
-		    k1_write_file_atomic(a->out, img.data, img.len, 0644, &err)))
+	if (!rc && k1_eeprom_build(f, (size_t)a->nvals, (size_t)a->size, &img, &err))
 		rc = cli_fail_err(&err);
+	if (!rc && cli_write(&out, img.data, img.len))
+		rc = EXIT_USAGE;
 	if (!rc && !a->json)
 		printf("%s: %zu bytes, %d fields and the CRC-32\n", a->out, img.len, a->nvals);
 	k1_buf_free(&img);
@@ -236,11 +244,19 @@ static int set_file(const struct args *a)
 	struct k1_buf buf = K1_BUF_INIT, img = K1_BUF_INIT;
 	struct k1_error err = {0};
 	struct k1_eeprom e;
+	struct k1_output out;
 	size_t n;
 	int rc;
 
 	if (!f)
 		return cli_fail("out of memory");
+	/* --file F alone edits F in place (through a temporary, renamed over
+	 * it); -o OUT must be another file */
+	if (a->out ? cli_output(&out, a->out, NULL, 0, &a->file, 1)
+		   : cli_output(&out, a->file, NULL, 0, NULL, 0)) {
+		rc = EXIT_USAGE;
+		goto out;
+	}
 	if ((rc = read_image(a->file, &buf, &e)))
 		goto out;
 	if (damaged(&e)) {
@@ -261,9 +277,12 @@ static int set_file(const struct args *a)
 	}
 	/* keep a whole-chip dump whole */
 	if (k1_eeprom_build(f, n, buf.len <= K1_EEPROM_SIZE ? buf.len : 0, &img, &err) ||
-	    k1_eeprom_parse(img.data, img.len, &e, &err) || damaged(&e) ||
-	    k1_write_file_atomic(a->out ? a->out : a->file, img.data, img.len, 0644, &err)) {
+	    k1_eeprom_parse(img.data, img.len, &e, &err) || damaged(&e)) {
 		rc = cli_fail("%s: %s", a->file, err.msg[0] ? err.msg : "rebuilt image damaged");
+		goto out;
+	}
+	if (cli_write(&out, img.data, img.len)) {
+		rc = EXIT_USAGE;
 		goto out;
 	}
 	if (!a->json)
@@ -487,10 +506,11 @@ static int run(int argc, char **argv)
 		usage(stdout);
 		return EXIT_OK;
 	}
-	if (strcmp(verb, "build") && strcmp(verb, "show") && strcmp(verb, "set")) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (strcmp(verb, "build") && strcmp(verb, "show") && strcmp(verb, "set"))
+		return cli_fail("eeprom: %s%s%s (expected build, show or set; see 'k1fw eeprom "
+				"--help')",
+				*verb ? "unknown subcommand '" : "missing SUBCOMMAND", verb,
+				*verb ? "'" : "");
 	if ((rc = parse_args(argc - 1, argv + 1, &a)))
 		return rc < 0 ? EXIT_OK : rc;
 	if (!strcmp(verb, "build"))

@@ -1,7 +1,7 @@
 /* k1fw emulate: a K1 board as a fastboot device on TCP or UDP. */
-#include "base/fileio.h"
 #include "base/serial.h"
 #include "command.h"
+#include "emu/emu_eeprom.h"
 #include "emu/emu_server.h"
 
 #include <getopt.h>
@@ -12,12 +12,6 @@
 #include <unistd.h>
 
 static volatile sig_atomic_t stop_flag;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_flag = 1;
-}
 
 static void usage(FILE *f)
 {
@@ -72,7 +66,7 @@ static void usage(FILE *f)
 }
 
 struct ctx {
-	const char *ready_file;
+	struct k1_output ready; /* --ready-file; ready.name[0] when given */
 	bool udp;
 	int pty; /* the console's pseudo-terminal master, or -1 */
 };
@@ -113,8 +107,27 @@ static void ready(void *vctx, const char *host, int port)
 	snprintf(text, sizeof(text), "%s:%d\n", host, port);
 	fprintf(stderr, "k1fw emulate: listening on %s:%s:%d\n", c->udp ? "udp" : "tcp", host,
 		port);
-	if (c->ready_file && k1_write_file_atomic(c->ready_file, text, strlen(text), 0644, &e))
+	if (c->ready.name[0] && k1_output_write(&c->ready, text, strlen(text), 0644, &e))
 		fprintf(stderr, "k1fw emulate: %s\n", e.msg);
+}
+
+/* --ready-file is rewritten each time the board listens: never one of the
+ * board's storage files. */
+static int ready_output(struct k1_output *o, const char *path, const char *board)
+{
+	struct k1_error err = {0};
+
+	if (k1_output_init(o, path, 0, &err))
+		return cli_fail_err(&err);
+	for (int d = 0; d <= K1_DEV_COUNT; d++) { /* the devices, then the EEPROM */
+		char f[4200];
+		snprintf(f, sizeof(f), "%s/%s", board,
+			 d < K1_DEV_COUNT ? k1_emu_dev_file((enum k1_emu_dev)d)
+					  : K1_EMU_EEPROM_FILE);
+		if (k1_output_input(o, f, &err))
+			return cli_fail_err(&err);
+	}
+	return 0;
 }
 
 /* [tcp:|udp:]HOST:PORT */
@@ -189,16 +202,16 @@ static int run(int argc, char **argv)
 					.timeout_ms = 30000,
 					.log = log_line,
 					.ready = ready};
-	struct ctx c = {.pty = -1};
+	static struct ctx c = {.pty = -1};
 	const char *pty_link = NULL;
 	char pty_name[128];
 	static struct k1_emu_board b;
+	const char *ready_file = NULL;
 	uint64_t sizes[K1_DEV_COUNT];
 	struct k1_error err = {0};
 	const char *board = NULL;
 	char host[256] = "127.0.0.1";
 	unsigned long long v;
-	struct sigaction sa;
 	int opt, rc;
 
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -243,7 +256,7 @@ static int run(int argc, char **argv)
 			so.exit_after_boot = true;
 			break;
 		case 'R':
-			c.ready_file = optarg;
+			ready_file = optarg;
 			break;
 		case 'e':
 			if (num("--reenum-ms", optarg, 600000, &v))
@@ -305,37 +318,31 @@ static int run(int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		default:
-			usage(stderr);
-			return EXIT_USAGE;
+			return cli_bad_option(argv);
 		}
 	}
-	if (optind < argc || !board) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (optind < argc)
+		return cli_fail("unexpected argument '%s'", argv[optind]);
+	if (!board)
+		return cli_fail("missing --board DIR (the board's storage folder)");
 	so.host = host;
 	c.udp = so.udp;
 	so.ctx = &c;
+	if (ready_file && (rc = ready_output(&c.ready, ready_file, board)))
+		return rc;
 	if (pty_link) {
 		if (k1_pty_open(pty_link, &c.pty, pty_name, sizeof(pty_name), &err))
 			return cli_fail_err(&err);
 		fprintf(stderr, "k1fw emulate: serial console on %s (%s)\n", pty_name, pty_link);
 	}
 	k1_emu_storage_defaults(sizes);
-	/* A signal while the storage files are made only takes note (SA_RESTART),
-	 * so no half-made temporary file is left; the server loop then stops. */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sa.sa_flags = SA_RESTART;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	/* a signal while the storage files are made removes the half-made one
+	 * (cli_signals_init); from here on it stops the server instead */
 	if (k1_emu_board_open(&b, board, &cfg, sizes, console, &c, &err)) {
 		rc = cli_fail_err(&err);
 		goto out;
 	}
-	sa.sa_flags = 0; /* from here blocking calls return EINTR */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	cli_signals_stop_flag(&stop_flag);
 	signal(SIGPIPE, SIG_IGN);
 	k1_emu_power_on(&b);
 	rc = k1_emu_serve(&b, &so, &stop_flag, &err);

@@ -47,7 +47,7 @@ static int run(int argc, char **argv)
 	bool redundant = false;
 	struct k1_buf text = K1_BUF_INIT, out = K1_BUF_INIT;
 	struct k1_error err = {0};
-	char path[4096];
+	struct k1_output output;
 	int c, status = EXIT_OK;
 
 	while ((c = getopt_long(argc, argv, "i:o:d:s:rh", opts, NULL)) != -1) {
@@ -74,20 +74,22 @@ static int run(int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		default:
-			usage(stderr);
-			return EXIT_USAGE;
+			return cli_bad_option(argv);
 		}
 	}
 	if (optind < argc)
 		return cli_fail("unexpected argument '%s'", argv[optind]);
 	if (!in)
 		return cli_fail("missing -i env.txt");
-	if (cli_output_path(path, sizeof(path), o, dir))
+	if (cli_output(&output, o, dir, 0, &in, 1))
 		return EXIT_USAGE;
-	if (read_input(in, &text, &err) ||
-	    k1_env_build((const char *)text.data, text.len, (size_t)size, redundant, &out, &err) ||
-	    k1_write_file_atomic(path, out.data, out.len, 0644, &err))
+	if (read_input(in, &text, &err))
+		status = cli_fail_err(&err); /* it names the file */
+	else if (k1_env_build((const char *)text.data, text.len, (size_t)size, redundant, &out,
+			      &err))
 		status = cli_fail("%s: %s", in, err.msg);
+	else if (cli_write(&output, out.data, out.len))
+		status = EXIT_USAGE;
 	k1_buf_free(&text);
 	k1_buf_free(&out);
 	return status;

@@ -1,4 +1,5 @@
 /* k1fw fastboot: the protocol primitives for scripts, over USB, TCP or UDP. */
+#include "base/fileio.h"
 #include "command.h"
 #include "fastboot/fastboot.h"
 #include "flash/flash.h"
@@ -162,6 +163,28 @@ static const struct verb *find_verb(int argc, char **argv)
 	return NULL;
 }
 
+/* The file stage or flash sends, or NULL. */
+static const char *send_file(int argc, char **argv)
+{
+	if (!strcmp(argv[0], "stage"))
+		return argc > 1 ? argv[1] : NULL;
+	return !strcmp(argv[0], "flash") && argc > 2 ? argv[2] : NULL;
+}
+
+/* Before any board is touched: the file is there and has bytes. */
+static int check_file(const char *path)
+{
+	struct k1_mapped m;
+	struct k1_error err = {0};
+	size_t len;
+
+	if (k1_map_file(path, &m, &err))
+		return cli_fail_err(&err);
+	len = m.len;
+	k1_unmap_file(&m);
+	return len ? 0 : cli_fail("%s: is empty: nothing to send", path);
+}
+
 static int run(int argc, char **argv)
 {
 	enum { O_TIMEOUT = 256, O_IO };
@@ -198,18 +221,20 @@ static int run(int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		default:
-			usage(stderr);
-			return EXIT_USAGE;
+			return cli_bad_option(argv);
 		}
 	}
-	if (optind >= argc) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (optind >= argc)
+		return cli_fail(
+			"missing COMMAND (getvar, stage, continue, flash, erase, reboot, oem, "
+			"stage-of; see 'k1fw fastboot --help')");
 	if (!(verb = find_verb(argc - optind, argv + optind)))
 		return EXIT_USAGE;
 	if (k1_target_parse(where, &target, &err))
 		return cli_fail_err(&err);
+	const char *file = send_file(argc - optind, argv + optind);
+	if (file && check_file(file))
+		return EXIT_USAGE;
 	if (k1_flash_connect(&target, wait_ms, io_ms, &t, &err)) {
 		fprintf(stderr, "k1fw: %s\n", err.msg);
 		return EXIT_CHECK_FAILED;

@@ -4,6 +4,7 @@
 #include "command.h"
 #include "format/dtb.h"
 #include "format/fit_build.h"
+#include "format/format.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -95,18 +96,6 @@ static int parse_memory(const char *s, uint64_t *v)
 		return cli_fail("--memory %s: %s", s, err.msg);
 	*v = x;
 	return 0;
-}
-
-static int write_out(const char *o, const char *dir, const struct k1_buf *b)
-{
-	struct k1_error err = {0};
-	char path[4096];
-
-	if (cli_output_path(path, sizeof(path), o, dir))
-		return EXIT_USAGE;
-	if (k1_write_file_atomic(path, b->data, b->len, 0644, &err))
-		return cli_fail_err(&err);
-	return EXIT_OK;
 }
 
 /* Options the three subcommands share. */
@@ -206,6 +195,7 @@ static int run_opensbi(int argc, char **argv)
 	struct args a = {.fo.load = K1_FIT_OPENSBI_LOAD};
 	struct k1_buf in = K1_BUF_INIT, out = K1_BUF_INIT;
 	struct k1_error err = {0};
+	struct k1_output output;
 	int rc = parse(argc, argv, &a, allowed, usage_opensbi);
 
 	if (rc >= 0)
@@ -214,8 +204,8 @@ static int run_opensbi(int argc, char **argv)
 		return cli_fail("unexpected argument '%s'", argv[optind]);
 	if (!a.in)
 		return cli_fail("missing --in fw_dynamic.bin");
-	if (!a.o)
-		return cli_fail("missing -o OUT (the output file)");
+	if (cli_output(&output, a.o, a.dir, 0, &a.in, 1))
+		return EXIT_USAGE;
 	if (timestamp(&a.in, 1, &a.fo.timestamp))
 		return EXIT_USAGE;
 	if (k1_read_file(a.in, &in, &err))
@@ -223,7 +213,7 @@ static int run_opensbi(int argc, char **argv)
 	if (k1_fit_build_opensbi(in.data, in.len, &a.fo, &out, &err))
 		rc = cli_fail("%s: %s", a.in, err.msg);
 	else
-		rc = write_out(a.o, a.dir, &out);
+		rc = cli_write(&output, out.data, out.len) ? EXIT_USAGE : EXIT_OK;
 	k1_buf_free(&in);
 	k1_buf_free(&out);
 	return rc;
@@ -314,6 +304,7 @@ static int run_uboot(int argc, char **argv)
 	struct k1_buf in = K1_BUF_INIT, out = K1_BUF_INIT;
 	struct k1_error err = {0};
 	const char *paths[MAX_DTBS + 1];
+	struct k1_output output;
 	struct boards *b;
 	size_t dflt = 0;
 	int rc = parse(argc, argv, &a, allowed, usage_uboot);
@@ -324,25 +315,25 @@ static int run_uboot(int argc, char **argv)
 		return cli_fail("unexpected argument '%s'", argv[optind]);
 	if (!a.in || !a.ndtb)
 		return cli_fail("missing %s", !a.in ? "--in u-boot-nodtb.bin" : "--dtb BOARD.dtb");
-	if (!a.o)
-		return cli_fail("missing -o OUT (the output file)");
+	paths[0] = a.in;
+	for (size_t i = 0; i < a.ndtb; i++) /* the file part of [NAME=]FILE */
+		paths[i + 1] = strchr(a.dtb[i], '=') ? strchr(a.dtb[i], '=') + 1 : a.dtb[i];
+	if (cli_output(&output, a.o, a.dir, 0, paths, a.ndtb + 1))
+		return EXIT_USAGE;
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return cli_fail("out of memory");
 	rc = read_boards(&a, b);
 	if (!rc)
 		rc = default_index(&a, b, &dflt);
-	paths[0] = a.in;
-	for (size_t i = 0; i < a.ndtb; i++) /* the file part of [NAME=]FILE */
-		paths[i + 1] = strchr(a.dtb[i], '=') ? strchr(a.dtb[i], '=') + 1 : a.dtb[i];
 	if (!rc && timestamp(paths, a.ndtb + 1, &a.fo.timestamp))
 		rc = EXIT_USAGE;
 	if (!rc && k1_read_file(a.in, &in, &err))
 		rc = cli_fail_err(&err);
 	if (!rc && k1_fit_build_uboot(in.data, in.len, b->dtb, b->n, dflt, &a.fo, &out, &err))
 		rc = cli_fail("%s: %s", a.in, err.msg);
-	if (!rc)
-		rc = write_out(a.o, a.dir, &out);
+	if (!rc && cli_write(&output, out.data, out.len))
+		rc = EXIT_USAGE;
 	boards_free(b);
 	k1_buf_free(&in);
 	k1_buf_free(&out);
@@ -355,6 +346,8 @@ static int run_setmem(int argc, char **argv)
 	struct args a = {0};
 	struct k1_buf in = K1_BUF_INIT, out = K1_BUF_INIT;
 	struct k1_error err = {0};
+	struct k1_output output;
+	const char *src;
 	int rc = parse(argc, argv, &a, allowed, usage_setmem);
 
 	if (rc >= 0)
@@ -365,14 +358,21 @@ static int run_setmem(int argc, char **argv)
 		return cli_fail("unexpected argument '%s'", argv[optind + 1]);
 	if (!a.has_memory)
 		return cli_fail("missing --memory SIZE");
-	if (!a.o)
-		return cli_fail("missing -o OUT (the output file)");
-	if (k1_read_file(argv[optind], &in, &err))
+	src = argv[optind];
+	if (cli_output(&output, a.o, a.dir, 0, &src, 1))
+		return EXIT_USAGE;
+	if (k1_read_file(src, &in, &err))
 		return cli_fail_err(&err);
-	if (k1_fit_set_memory(in.data, in.len, a.memory, &out, NULL, &err))
-		rc = cli_fail("%s: %s", argv[optind], err.msg);
+	/* recomputing the hashes must not hide damage: only a sound FIT */
+	struct k1_report r;
+	int bad = k1_format_report(src, NULL, K1_REPORT_VERIFY | K1_REPORT_STRICT, NULL, &r, &err);
+	k1_report_free(&r);
+	if (bad)
+		rc = cli_fail("%s; set-memory rewrites only a FIT that verifies", err.msg);
+	else if (k1_fit_set_memory(in.data, in.len, a.memory, &out, NULL, &err))
+		rc = cli_fail("%s: %s", src, err.msg);
 	else
-		rc = write_out(a.o, a.dir, &out);
+		rc = cli_write(&output, out.data, out.len) ? EXIT_USAGE : EXIT_OK;
 	k1_buf_free(&in);
 	k1_buf_free(&out);
 	return rc;
@@ -385,10 +385,9 @@ static int run(int argc, char **argv)
 		int (*run)(int, char **);
 	} subs[] = {{"opensbi", run_opensbi}, {"uboot", run_uboot}, {"set-memory", run_setmem}};
 
-	if (argc < 2) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (argc < 2)
+		return cli_fail("fit: missing SUBCOMMAND (opensbi, uboot or set-memory; see 'k1fw "
+				"fit --help')");
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		usage(stdout);
 		return EXIT_OK;

@@ -114,33 +114,51 @@ static void ddr_hint(const char *bundle, const char *spec, char *why, size_t wn)
 		 bundle, spec ? " -s " : "", spec ? spec : "");
 }
 
+/* One board: its progress, and the resume line a signal would print. */
+struct one {
+	struct progress pr;
+	struct k1_flash_status st;
+	const struct flash_args *a;
+	const char *spec;
+	int note;
+};
+
+static void one_event(void *ctx, const struct k1_flash_event *ev)
+{
+	struct one *o = ctx;
+
+	progress_resume_note(o->note, ev, &o->st, o->a->bundle_arg, o->spec, o->a->o.reboot, false);
+	progress_event(&o->pr, ev);
+}
+
 static int run_one(struct flash_args *a, size_t i)
 {
 	struct k1_error err = {0};
+	struct one one = {.a = a, .spec = a->specs[i], .note = cli_note_open()};
 	struct k1_flash_status st;
-	struct progress pr;
 
-	progress_init(&pr, a->json, isatty(STDOUT_FILENO), a->specs[i]);
-	int rc = k1_flash_run(&a->o, &a->targets[i], progress_event, &pr, &st, &err);
-	progress_finish(&pr);
+	progress_init(&one.pr, a->json, isatty(STDOUT_FILENO), a->specs[i]);
+	int rc = k1_flash_run(&a->o, &a->targets[i], one_event, &one, &one.st, &err);
+	cli_note_close(one.note);
+	st = one.st;
+	progress_finish(&one.pr);
 	if (!rc) {
-		progress_done(&pr, true, NULL, NULL);
+		progress_done(&one.pr, true, NULL, NULL);
 		return EXIT_OK;
 	}
 	char resume[1200] = "", why[1400], msg[sizeof(why) + sizeof(err.msg) + 4];
 	if (st.spl_lost) { /* nothing was flashed: no resume command */
 		ddr_hint(a->bundle_arg, a->specs[i], why, sizeof(why));
 		snprintf(msg, sizeof(msg), "%s. %s", err.msg, why);
-		progress_done(&pr, false, msg, NULL);
+		progress_done(&one.pr, false, msg, NULL);
 		if (!a->json)
 			fprintf(stderr, "k1fw: %s\nk1fw: %s\n", err.msg, why);
 		return EXIT_CHECK_FAILED;
 	}
 	if (st.resume_only[0])
-		snprintf(resume, sizeof(resume), "k1fw flash --bundle %s%s%s --only %s%s",
-			 a->bundle_arg, a->specs[i] ? " -s " : "", a->specs[i] ? a->specs[i] : "",
-			 st.resume_only, a->o.reboot ? "" : " --no-reboot");
-	progress_done(&pr, false, err.msg, resume);
+		progress_resume_cmd(resume, sizeof(resume), a->bundle_arg, a->specs[i],
+				    st.resume_only, a->o.reboot);
+	progress_done(&one.pr, false, err.msg, resume);
 	if (!a->json) {
 		fprintf(stderr, "k1fw: %s\n", err.msg);
 		if (a->con)
@@ -290,7 +308,8 @@ static int run(int argc, char **argv)
 	struct k1_flash_plan plan;
 	struct k1_serial_opts cso = {115200, 8, 'N', 1, false};
 	const char *console = NULL;
-	char tmpdir[PATH_MAX] = "", unpacked[PATH_MAX];
+	struct k1_output scratch = {.fd = -1, .slot = -1};
+	char unpacked[PATH_MAX];
 	int c, rc = EXIT_OK;
 
 	while ((c = getopt_long(argc, argv, "s:h", opts, NULL)) != -1) {
@@ -309,7 +328,8 @@ static int run(int argc, char **argv)
 					"--media %s: expected emmc, spinor, spinand or auto%s",
 					optarg,
 					!strcmp(optarg, "sd") ? " (SD cards cannot be flashed over "
-								"fastboot: write an image with dd)"
+								"fastboot: k1fw image -o /dev/sdX "
+								"writes the card)"
 							      : "");
 			} else {
 				a.o.media_auto = false;
@@ -347,8 +367,8 @@ static int run(int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		default:
-			usage(stderr);
-			return EXIT_USAGE;
+			rc = cli_bad_option(argv);
+			break;
 		}
 		if (rc)
 			goto out;
@@ -372,8 +392,7 @@ static int run(int argc, char **argv)
 	if (k1_release_is_zip(a.o.bundle)) { /* a vendor release as published */
 		if (!a.json && !a.dry)
 			printf("unpacking %s\n", a.o.bundle);
-		if (k1_release_unzip(a.o.bundle, tmpdir, sizeof(tmpdir), unpacked, sizeof(unpacked),
-				     &err)) {
+		if (k1_release_unzip(a.o.bundle, &scratch, unpacked, sizeof(unpacked), &err)) {
 			rc = cli_fail_err(&err);
 			goto out;
 		}
@@ -411,8 +430,7 @@ static int run(int argc, char **argv)
 	rc = a.ntargets == 1 && !a.all ? run_one(&a, 0) : run_many(&a);
 out:
 	console_watch_stop(a.con);
-	if (tmpdir[0])
-		k1_release_remove(tmpdir);
+	k1_output_abort(&scratch);
 	for (size_t i = 0; i < a.ntargets; i++)
 		free(a.specs[i]);
 	free(a.specs);

@@ -36,7 +36,9 @@ static int run(int argc, char **argv)
 	struct k1_buf in = K1_BUF_INIT, out = K1_BUF_INIT;
 	struct k1_fsbl_keys keys;
 	struct k1_error err = {0};
-	char path[4096];
+	struct k1_output output;
+	const char *inputs[1 + 2 * K1_KEY_COUNT];
+	char keyfiles[2 * K1_KEY_COUNT][4096];
 	int c, status = EXIT_OK;
 
 	while ((c = getopt_long(argc, argv, "s:k:o:d:l:h", opts, NULL)) != -1) {
@@ -62,15 +64,20 @@ static int run(int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		default:
-			usage(stderr);
-			return EXIT_USAGE;
+			return cli_bad_option(argv);
 		}
 	}
 	if (optind < argc)
 		return cli_fail("unexpected argument '%s'", argv[optind]);
 	if (!spl || !keydir)
 		return cli_fail("missing %s", !spl ? "--spl FILE" : "--keys KEYDIR");
-	if (cli_output_path(path, sizeof(path), o, dir))
+	inputs[0] = spl; /* the SPL and every key file it may read */
+	for (int i = 0; i < 2 * K1_KEY_COUNT; i++) {
+		snprintf(keyfiles[i], sizeof(keyfiles[i]), "%s/%s_%s.key", keydir,
+			 k1_key_file_stem[i / 2], i % 2 ? "pub" : "prv");
+		inputs[i + 1] = keyfiles[i];
+	}
+	if (cli_output(&output, o, dir, 0, inputs, 1 + 2 * K1_KEY_COUNT))
 		return EXIT_USAGE;
 	if (k1_read_file(spl, &in, &err))
 		return cli_fail_err(&err);
@@ -78,9 +85,10 @@ static int run(int argc, char **argv)
 		k1_buf_free(&in);
 		return cli_fail_err(&err);
 	}
-	if (k1_fsbl_build(in.data, in.len, &keys, (uint32_t)limit, &out, &err) ||
-	    k1_write_file_atomic(path, out.data, out.len, 0644, &err))
+	if (k1_fsbl_build(in.data, in.len, &keys, (uint32_t)limit, &out, &err))
 		status = cli_fail("%s: %s", spl, err.msg);
+	else if (cli_write(&output, out.data, out.len))
+		status = EXIT_USAGE;
 	k1_fsbl_keys_free(&keys);
 	k1_buf_free(&in);
 	k1_buf_free(&out);

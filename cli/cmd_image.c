@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <unistd.h>
 
 #define MAX_PARTS 64
 
@@ -35,7 +35,8 @@ static void usage(FILE *f)
 		"bootfs.ext4, rootfs.ext4 when present); --part NAME=FILE replaces it\n"
 		"(NAME= leaves the partition empty). Holes of the table are not written.\n\n"
 		"  --size N            disk size (K/M/G; a multiple of 4 KiB); default: the\n"
-		"                      smallest whole MiB that holds the layout\n"
+		"                      smallest whole MiB that holds the layout (a device:\n"
+		"                      its size)\n"
 		"  --android-sparse F  also write OUT as an Android sparse image (fastboot)\n"
 		"  --bmap F            also write a bmaptool block map of OUT\n"
 		"  --genimage-config F the equivalent genimage config (alone: no image)\n"
@@ -48,7 +49,12 @@ static void usage(FILE *f)
 		"spl0_offset, an FSBL over spl_size_limit, a missing image file, a partition\n"
 		"on the GPT, misaligned partitions, a layout larger than --size. Only the\n"
 		"data is written: unwritten ranges stay holes. Outputs appear together or\n"
-		"not at all.\n");
+		"not at all.\n\n"
+		"OUT may be the card's block device (-o /dev/sdX; --boot0 /dev/mmcblkNboot0):\n"
+		"it is written in place, only the data and the zeros the GPTs and the\n"
+		"bootinfo sector need, then flushed and read back range by range. Refused:\n"
+		"a device smaller than the image, one that is mounted (any partition), held\n"
+		"(LVM, RAID, encryption), swap, or the disk holding /.\n");
 }
 
 static void warn_line(void *ctx, const char *msg)
@@ -93,21 +99,102 @@ static json_t *layout_json(const struct k1_image_plan *p, const struct k1_extent
 	json_object_set_new(root, "other", extra);
 	json_t *w = json_object();
 	if (o->raw) {
-		json_object_set_new(w, "image", json_string(o->raw));
+		json_object_set_new(w, "image", json_string(o->raw->name));
 		json_object_set_new(w, "data_bytes",
 				    json_integer((json_int_t)k1_extents_bytes(map)));
+		if (o->raw->blockdev)
+			json_object_set_new(w, "device", json_string("written and read back"));
 	}
 	if (o->boot0)
-		json_object_set_new(w, "boot0", json_string(o->boot0));
+		json_object_set_new(w, "boot0", json_string(o->boot0->name));
 	if (o->sparse)
-		json_object_set_new(w, "android_sparse", json_string(o->sparse));
+		json_object_set_new(w, "android_sparse", json_string(o->sparse->name));
 	if (o->bmap)
-		json_object_set_new(w, "bmap", json_string(o->bmap));
+		json_object_set_new(w, "bmap", json_string(o->bmap->name));
 	if (o->genimage)
-		json_object_set_new(w, "genimage_config", json_string(o->genimage));
+		json_object_set_new(w, "genimage_config", json_string(o->genimage->name));
 	json_object_set_new(root, "written", w);
 	json_object_set_new(root, "warnings", json_integer((json_int_t)p->warnings));
 	return root;
+}
+
+/* A device being written: a line redrawn in place on a terminal. */
+static void show_progress(void *ctx, const char *phase, uint64_t done, uint64_t total)
+{
+	static const char *shown;
+
+	if (!isatty(STDERR_FILENO))
+		return;
+	if (shown && shown != phase)
+		fputc('\n', stderr);
+	shown = phase;
+	fprintf(stderr, "\r%s: %s %3u%% (%llu of %llu MiB)", (const char *)ctx, phase,
+		total ? (unsigned)(done * 100 / total) : 100u, (unsigned long long)(done >> 20),
+		(unsigned long long)(total >> 20));
+	if (done >= total && !strcmp(phase, "verifying")) {
+		fputc('\n', stderr);
+		shown = NULL;
+	}
+}
+
+/* The outputs, checked before anything is read: a device only for the
+ * image itself and boot0. */
+struct outputs {
+	const char *path[5]; /* raw, boot0, sparse, bmap, genimage */
+	struct k1_output o[5];
+};
+
+static int init_outputs(struct outputs *w, struct k1_image_outputs *out,
+			const struct k1_image_opts *io)
+{
+	struct k1_output **slot[5] = {&out->raw, &out->boot0, &out->sparse, &out->bmap,
+				      &out->genimage};
+	struct k1_error err = {0};
+
+	for (int i = 0; i < 5; i++) {
+		unsigned flags = i < 2    ? K1_OUTPUT_BLOCKDEV | K1_OUTPUT_NOSYNC
+				 : i == 2 ? K1_OUTPUT_NOSYNC
+					  : 0;
+		if (!w->path[i])
+			continue;
+		if (k1_output_init(&w->o[i], w->path[i], flags, &err) ||
+		    k1_output_input(&w->o[i], io->table, &err))
+			return cli_fail_err(&err);
+		for (size_t k = 0; k < io->noverrides; k++)
+			if (k1_output_input(&w->o[i], io->overrides[k].path, &err))
+				return cli_fail_err(&err);
+		*slot[i] = &w->o[i];
+	}
+	return 0;
+}
+
+/* A card is written as a disk of its own size (unless --size says
+ * otherwise): the GPT and its last partition then span it, and Linux sees
+ * the partitions (its protective MBR must cover the whole device). */
+static int fit_device(struct k1_image_opts *o, const struct k1_output *dev)
+{
+	struct k1_image_plan least;
+	struct k1_error err = {0};
+	uint64_t size = dev->device_size & ~(uint64_t)(K1_IMAGE_BLOCK - 1);
+
+	if (o->size) {
+		if (o->size < dev->device_size)
+			cli_warn("%s: --size %llu is smaller than the device (%llu bytes): Linux "
+				 "will not see its partitions",
+				 dev->name, (unsigned long long)o->size,
+				 (unsigned long long)dev->device_size);
+		return 0;
+	}
+	if (k1_image_plan(o, &least, NULL, NULL, &err))
+		return cli_fail_err(&err);
+	uint64_t need = least.disk_size;
+	k1_image_plan_free(&least);
+	if (need > size)
+		return cli_fail("%s: the device holds %llu bytes, the image needs %llu: refusing",
+				dev->name, (unsigned long long)dev->device_size,
+				(unsigned long long)need);
+	o->size = size;
+	return 0;
 }
 
 static int parse_part(char *arg, struct k1_image_override *ov)
@@ -157,7 +244,8 @@ static int run(int argc, char **argv)
 	};
 	struct k1_image_override ovs[MAX_PARTS];
 	struct k1_image_opts o = {.overrides = ovs};
-	struct k1_image_outputs out = {0};
+	struct k1_image_outputs out = {.progress = show_progress};
+	static struct outputs w; /* 5 paths of PATH_MAX each: not on the stack */
 	struct k1_image_plan plan;
 	struct k1_extents map = K1_EXTENTS_INIT;
 	struct k1_error err = {0};
@@ -179,10 +267,10 @@ static int run(int argc, char **argv)
 			media = optarg;
 			break;
 		case 'o':
-			out.raw = optarg;
+			w.path[0] = optarg;
 			break;
 		case O_BOOT0:
-			out.boot0 = optarg;
+			w.path[1] = optarg;
 			break;
 		case O_SIZE:
 			if (cli_parse_u64(optarg, &v) || !v)
@@ -198,13 +286,13 @@ static int run(int argc, char **argv)
 				return EXIT_USAGE;
 			break;
 		case O_SPARSE:
-			out.sparse = optarg;
+			w.path[2] = optarg;
 			break;
 		case O_BMAP:
-			out.bmap = optarg;
+			w.path[3] = optarg;
 			break;
 		case O_GENIMAGE:
-			out.genimage = optarg;
+			w.path[4] = optarg;
 			break;
 		case O_FORCE:
 			o.force = true;
@@ -219,8 +307,7 @@ static int run(int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		default:
-			usage(stderr);
-			return EXIT_USAGE;
+			return cli_bad_option(argv);
 		}
 	}
 	if (optind < argc)
@@ -231,30 +318,37 @@ static int run(int argc, char **argv)
 	    (o.media != K1_MEDIA_SD && o.media != K1_MEDIA_EMMC))
 		return cli_fail("--media: expected sd or emmc%s%s", media ? ", got " : "",
 				media ? media : "");
-	if (!out.raw && !out.genimage)
-		return cli_fail("missing -o OUT (the image file)");
-	if (out.boot0 && o.media != K1_MEDIA_EMMC)
+	if (!w.path[0] && !w.path[4])
+		return cli_fail("missing -o OUT (the image file, or the card's device)");
+	if (w.path[1] && o.media != K1_MEDIA_EMMC)
 		return cli_fail("--boot0 is for --media emmc");
+	if (init_outputs(&w, &out, &o))
+		return EXIT_USAGE;
 	if (o.media == K1_MEDIA_EMMC && out.raw && !out.boot0) {
 		char dir[4096];
-		k1_dirname(dir, sizeof(dir), out.raw);
+		if (out.raw->blockdev)
+			return cli_fail("%s: a device: give --boot0 too (the eMMC's boot0, e.g. "
+					"/dev/mmcblk0boot0)",
+					out.raw->name);
+		k1_dirname(dir, sizeof(dir), out.raw->name);
 		if (k1_path_join(boot0, sizeof(boot0), dir, "boot0.img", &err))
 			return cli_fail_err(&err);
-		out.boot0 = boot0;
+		w.path[1] = boot0;
+		if (init_outputs(&w, &out, &o))
+			return EXIT_USAGE;
 	}
-	const char *outs[] = {out.raw, out.boot0, out.sparse, out.bmap, out.genimage};
-	for (size_t i = 0; i < sizeof(outs) / sizeof(outs[0]); i++) {
-		char dir[4096];
-		struct stat st;
-		if (!outs[i])
-			continue;
-		k1_dirname(dir, sizeof(dir), outs[i]);
-		if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
-			return cli_fail("%s: the folder %s does not exist", outs[i], dir);
-	}
+	out.progress_ctx = out.raw ? out.raw->name : NULL;
+	if (out.raw && out.raw->blockdev && fit_device(&o, out.raw))
+		return EXIT_USAGE;
 	if (k1_image_plan(&o, &plan, warn_line, NULL, &err))
 		return cli_fail_err(&err);
+	int note = cli_note_open(); /* a signal cannot undo writing a device */
+	for (int i = 0; i < 2; i++)
+		if (w.path[i] && w.o[i].blockdev)
+			cli_note_set(note, "%s is only partly written: write the image again",
+				     w.o[i].name);
 	status = k1_image_write(&plan, &out, &map, &err) ? cli_fail_err(&err) : EXIT_OK;
+	cli_note_close(note);
 	if (status == EXIT_OK) {
 		json_t *j = layout_json(&plan, &map, &out);
 		if (json)

@@ -94,12 +94,10 @@ static int run(int argc, char **argv)
 		else if (c == 'h')
 			return usage(stdout), EXIT_OK;
 		else
-			return usage(stderr), EXIT_USAGE;
+			return cli_bad_option(argv);
 	}
-	if (optind >= argc) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (optind >= argc)
+		return cli_fail("missing FILE... (the files to describe)");
 	files = json_array();
 	for (int i = optind; i < argc; i++) {
 		json_t *o = inspect_one(argv[i]);

@@ -40,7 +40,7 @@ static int run(int argc, char **argv)
 		else if (c == 'h')
 			return usage(stdout), EXIT_OK;
 		else
-			return usage(stderr), EXIT_USAGE;
+			return cli_bad_option(argv);
 	}
 	if (optind < argc)
 		return cli_fail("unexpected argument '%s'", argv[optind]);

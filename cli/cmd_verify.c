@@ -99,14 +99,11 @@ static int run(int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		default:
-			usage(stderr);
-			return EXIT_USAGE;
+			return cli_bad_option(argv);
 		}
 	}
-	if (optind >= argc) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (optind >= argc)
+		return cli_fail("missing FILE... (the files to check)");
 	if (json)
 		files = json_array();
 	for (int i = optind; i < argc; i++) {

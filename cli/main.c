@@ -1,6 +1,7 @@
 /* k1fw: the command table and dispatcher. */
 #include "command.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,9 +80,16 @@ int main(int argc, char **argv)
 		       K1FW_VERSION);
 		return EXIT_OK;
 	}
+	opterr = 0; /* each command says what is wrong in one line (cli_bad_option) */
+	cli_signals_init();
 	const struct k1_command *c = find(argv[1]);
-	if (c)
-		return c->run(argc - 1, argv + 1);
+	if (c) {
+		int rc = c->run(argc - 1, argv + 1);
+		if (rc != EXIT_OK)
+			cli_undo_made_dir();
+		cli_signals_finished(rc);
+		return rc;
+	}
 	fprintf(stderr, "k1fw: unknown command '%s' (see 'k1fw --help')\n", argv[1]);
 	return EXIT_USAGE;
 }

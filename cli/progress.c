@@ -260,6 +260,30 @@ void board_screen_finish(struct board_screen *s)
 	pthread_mutex_destroy(&s->mu);
 }
 
+void progress_resume_cmd(char *out, size_t outsz, const char *bundle_arg, const char *spec,
+			 const char *only, bool reboot)
+{
+	snprintf(out, outsz, "k1fw flash --bundle %s%s%s --only %s%s", bundle_arg,
+		 spec ? " -s " : "", spec ? spec : "", only, reboot ? "" : " --no-reboot");
+}
+
+void progress_resume_note(int note, const struct k1_flash_event *ev,
+			  const struct k1_flash_status *st, const char *bundle_arg,
+			  const char *spec, bool reboot, bool name_board)
+{
+	char cmd[1200];
+
+	if (ev->kind != K1_EV_BEGIN && ev->kind != K1_EV_END)
+		return;
+	if (!st->resume_only[0]) {
+		cli_note_set(note, "%s", "");
+		return;
+	}
+	progress_resume_cmd(cmd, sizeof(cmd), bundle_arg, spec, st->resume_only, reboot);
+	cli_note_set(note, "%s%sresume with: %s", name_board ? spec : "", name_board ? ": " : "",
+		     cmd);
+}
+
 static void board_event(void *ctx, const struct k1_flash_event *ev)
 {
 	struct board_job *j = ctx;
@@ -267,6 +291,7 @@ static void board_event(void *ctx, const struct k1_flash_event *ev)
 	const struct k1_flash_step *s = ev->step;
 	uint64_t now = progress_now_ms();
 
+	progress_resume_note(j->note, ev, &j->st, j->bundle_arg, j->name, j->opts->reboot, true);
 	if (j->screen->json) {
 		struct progress p = {.json = true, .who = j->name, .t0_ms = j->t0_ms};
 		if (ev->kind == K1_EV_BEGIN)
@@ -306,18 +331,18 @@ static void board_event(void *ctx, const struct k1_flash_event *ev)
 
 int board_run(struct board_job *j)
 {
-	struct k1_flash_status st;
-	int rc = k1_flash_run(j->opts, &j->target, board_event, j, &st, &j->err);
-	if (rc && st.spl_lost) /* as run_one says it (cmd_flash.c) */
+	j->note = cli_note_open();
+	int rc = k1_flash_run(j->opts, &j->target, board_event, j, &j->st, &j->err);
+	cli_note_close(j->note);
+	if (rc && j->st.spl_lost) /* as run_one says it (cmd_flash.c) */
 		k1_err(&j->err, rc,
 		       "%.300s (lost right after its SPL started: on a 2 GB board "
 		       "the EEPROM's ddr_cs_num; k1fw eeprom set --bundle %.200s -s "
 		       "%.60s ddr_cs_num=1)",
 		       j->err.msg, j->bundle_arg, j->name);
-	else if (rc && st.resume_only[0])
-		snprintf(j->resume, sizeof(j->resume), "k1fw flash --bundle %s -s %s --only %s%s",
-			 j->bundle_arg, j->name, st.resume_only,
-			 j->opts->reboot ? "" : " --no-reboot");
+	else if (rc && j->st.resume_only[0])
+		progress_resume_cmd(j->resume, sizeof(j->resume), j->bundle_arg, j->name,
+				    j->st.resume_only, j->opts->reboot);
 	if (j->screen->json) {
 		struct progress p = {.json = true, .who = j->name};
 		pthread_mutex_lock(&j->screen->mu);

@@ -51,6 +51,8 @@ struct board_job {
 	struct k1_error err;
 	char resume[1200];
 	uint64_t t0_ms;
+	struct k1_flash_status st;
+	int note; /* cli_note_open's, for a signal */
 };
 
 void board_screen_init(struct board_screen *s, size_t n, bool json, bool tty);
@@ -60,5 +62,15 @@ void board_screen_finish(struct board_screen *s);
 int board_run(struct board_job *j);
 
 uint64_t progress_now_ms(void);
+
+/* "k1fw flash --bundle B [-s S] --only LIST [--no-reboot]" into out. */
+void progress_resume_cmd(char *out, size_t outsz, const char *bundle_arg, const char *spec,
+			 const char *only, bool reboot);
+/* Keep note's text (printed if a signal ends the run) at the resume command
+ * for where the run is now: st->resume_only, which the runner keeps up to
+ * date at each step. name_board: "SPEC: " first (several boards). */
+void progress_resume_note(int note, const struct k1_flash_event *ev,
+			  const struct k1_flash_status *st, const char *bundle_arg,
+			  const char *spec, bool reboot, bool name_board);
 
 #endif

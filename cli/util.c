@@ -4,6 +4,8 @@
 #include "command.h"
 
 #include <errno.h>
+#include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,23 +59,48 @@ int cli_parse_u64(const char *s, unsigned long long *out)
 	return 0;
 }
 
-int cli_output_path(char *out, size_t outsz, const char *o, const char *dir)
+int cli_bad_option(char **argv)
 {
-	int n;
+	return cli_fail("%s: unknown option or missing value in '%s' (see 'k1fw %s --help')",
+			argv[0], argv[optind - 1], argv[0]);
+}
+
+int cli_output(struct k1_output *out, const char *o, const char *dir, unsigned flags,
+	       const char *const *inputs, size_t n)
+{
+	struct k1_error err = {0};
+	char path[PATH_MAX];
+	int len;
 
 	if (!o)
 		return cli_fail("missing -o OUT (the output file)");
 	if (dir) {
-		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-			return cli_fail("%s: cannot create output folder: %s", dir,
-					strerror(errno));
-		n = snprintf(out, outsz, "%s/%s", dir, o);
+		struct stat st;
+		if (stat(dir, &st) < 0) {
+			if (mkdir(dir, 0755) < 0)
+				return cli_fail("%s: cannot create the output folder: %s", dir,
+						strerror(errno));
+			cli_signals_made_dir(dir);
+		}
+		len = snprintf(path, sizeof(path), "%s/%s", dir, o);
 	} else {
-		n = snprintf(out, outsz, "%s", o);
+		len = snprintf(path, sizeof(path), "%s", o);
 	}
-	if (n < 0 || (size_t)n >= outsz)
-		return cli_fail("output path too long");
+	if (len < 0 || (size_t)len >= sizeof(path))
+		return cli_fail("%s: output path too long", o);
+	if (k1_output_init(out, path, flags, &err))
+		return cli_fail_err(&err);
+	for (size_t i = 0; i < n; i++)
+		if (k1_output_input(out, inputs[i], &err))
+			return cli_fail_err(&err);
 	return 0;
+}
+
+int cli_write(struct k1_output *out, const void *data, size_t len)
+{
+	struct k1_error err = {0};
+
+	return k1_output_write(out, data, len, 0644, &err) ? cli_fail_err(&err) : 0;
 }
 
 void cli_print_json(json_t *v)

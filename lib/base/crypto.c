@@ -1,5 +1,6 @@
 #include "base/crypto.h"
 
+#include <errno.h>
 #include <openssl/bio.h>
 #include <openssl/core_names.h>
 #include <openssl/decoder.h>
@@ -30,17 +31,23 @@ static const char *ossl_reason(void)
 int k1_key_load(const char *path, struct k1_key **out, struct k1_error *err)
 {
 	struct k1_key *key;
-	char line[128] = "";
+	char line[128] = "", line2[128] = "";
 	BIO *bio;
 	FILE *f;
 
 	*out = NULL;
 	f = fopen(path, "r");
 	if (!f)
-		return k1_err(err, K1_EIO, "%s: cannot open key", path);
+		return k1_err(err, K1_EIO, "%s: cannot open key: %s", path, strerror(errno));
 	if (!fgets(line, sizeof(line), f))
 		line[0] = '\0';
+	if (!fgets(line2, sizeof(line2), f))
+		line2[0] = '\0';
 	fclose(f);
+	/* PKCS#8 "ENCRYPTED PRIVATE KEY", or traditional with a Proc-Type line */
+	if (strstr(line, "ENCRYPTED") || strstr(line2, "ENCRYPTED"))
+		return k1_err(err, K1_ECRYPTO, "%s: encrypted PEM key: k1fw needs it unencrypted",
+			      path);
 	if (strstr(line, "RSA PUBLIC KEY"))
 		return k1_err(err, K1_ENOTSUP,
 			      "%s: PKCS#1 'RSA PUBLIC KEY' is not supported; convert it with "

@@ -71,6 +71,8 @@ const char *k1_strerror(int code)
 		return "permission denied";
 	case K1_EPROTO:
 		return "protocol error";
+	case K1_EBUSY:
+		return "device in use";
 	}
 	return "unknown error";
 }

@@ -18,6 +18,7 @@ enum k1_errcode {
 	K1_ENODEV = -10,   /* no such device, or it went away */
 	K1_EACCES = -11,   /* the device exists but may not be opened */
 	K1_EPROTO = -12,   /* the device broke the fastboot protocol */
+	K1_EBUSY = -13,    /* a block device is in use (mounted, held, the system's) */
 };
 
 struct k1_error {

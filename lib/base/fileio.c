@@ -9,6 +9,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+static int not_a_file(const char *path, const struct stat *st, struct k1_error *err)
+{
+	return k1_err(err, K1_EIO, "%s: %s", path,
+		      S_ISDIR(st->st_mode) ? "is a folder, expected a file" : "not a regular file");
+}
+
 int k1_read_file(const char *path, struct k1_buf *out, struct k1_error *err)
 {
 	struct stat st;
@@ -19,7 +25,7 @@ int k1_read_file(const char *path, struct k1_buf *out, struct k1_error *err)
 		return k1_err(err, K1_EIO, "%s: cannot open: %s", path, strerror(errno));
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return k1_err(err, K1_EIO, "%s: not a regular file", path);
+		return not_a_file(path, &st, err);
 	}
 	if (k1_buf_reserve(out, (size_t)st.st_size)) {
 		close(fd);
@@ -57,7 +63,7 @@ int k1_map_file(const char *path, struct k1_mapped *m, struct k1_error *err)
 		return k1_err(err, K1_EIO, "%s: cannot open: %s", path, strerror(errno));
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return k1_err(err, K1_EIO, "%s: not a regular file", path);
+		return not_a_file(path, &st, err);
 	}
 	if (st.st_size > 0) {
 		void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
@@ -78,81 +84,6 @@ void k1_unmap_file(struct k1_mapped *m)
 	if (m->map_base)
 		munmap(m->map_base, m->len);
 	memset(m, 0, sizeof(*m));
-}
-
-static int write_all(int fd, const uint8_t *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* Create and fill "<path>.tmp-XXXXXX"; its name goes to tmp. */
-static int write_temp(const char *path, const void *data, size_t len, mode_t mode, char *tmp,
-		      size_t tmpsz, struct k1_error *err)
-{
-	int fd;
-
-	if ((size_t)snprintf(tmp, tmpsz, "%s.tmp-XXXXXX", path) >= tmpsz)
-		return k1_err(err, K1_ERANGE, "%s: path too long", path);
-	fd = mkstemp(tmp);
-	if (fd < 0)
-		return k1_err(err, K1_EIO, "%s: cannot create temporary file: %s", path,
-			      strerror(errno));
-	if (fchmod(fd, mode) < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0) {
-		int e = errno;
-		close(fd);
-		unlink(tmp);
-		return k1_err(err, K1_EIO, "%s: write error: %s", path, strerror(e));
-	}
-	if (close(fd) < 0) {
-		int e = errno;
-		unlink(tmp);
-		return k1_err(err, K1_EIO, "%s: write error: %s", path, strerror(e));
-	}
-	return 0;
-}
-
-int k1_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
-			 struct k1_error *err)
-{
-	char tmp[4096];
-	int rc = write_temp(path, data, len, mode, tmp, sizeof(tmp), err);
-
-	if (rc)
-		return rc;
-	if (rename(tmp, path) < 0) {
-		int e = errno;
-		unlink(tmp);
-		return k1_err(err, K1_EIO, "%s: cannot rename into place: %s", path, strerror(e));
-	}
-	return 0;
-}
-
-int k1_write_file_new(const char *path, const void *data, size_t len, mode_t mode,
-		      struct k1_error *err)
-{
-	char tmp[4096];
-	int rc = write_temp(path, data, len, mode, tmp, sizeof(tmp), err);
-
-	if (rc)
-		return rc;
-	if (link(tmp, path) < 0) {
-		int e = errno;
-		unlink(tmp);
-		if (e == EEXIST)
-			return k1_err(err, K1_EEXIST, "%s: already exists, not overwriting", path);
-		return k1_err(err, K1_EIO, "%s: cannot create: %s", path, strerror(e));
-	}
-	unlink(tmp);
-	return 0;
 }
 
 int k1_path_join(char *out, size_t outsz, const char *dir, const char *name, struct k1_error *err)

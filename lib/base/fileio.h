@@ -1,6 +1,4 @@
-/* File access for libk1fw. Outputs are written to a temporary file in the
- * target folder and renamed into place, so an error never leaves a partial
- * file behind. */
+/* Reading files, and path helpers. Outputs are written by base/output.h. */
 #ifndef K1_FILEIO_H
 #define K1_FILEIO_H
 
@@ -21,16 +19,6 @@ struct k1_mapped {
 };
 int k1_map_file(const char *path, struct k1_mapped *m, struct k1_error *err);
 void k1_unmap_file(struct k1_mapped *m);
-
-/* Write data to path through "<path>.tmp-XXXXXX" + rename(). mode is
- * applied to the new file (e.g. 0644). Replaces an existing file. */
-int k1_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
-			 struct k1_error *err);
-
-/* Like k1_write_file_atomic but refuses to replace an existing file
- * (link() + unlink(), so two writers cannot both win). */
-int k1_write_file_new(const char *path, const void *data, size_t len, mode_t mode,
-		      struct k1_error *err);
 
 /* Join dir and name into out (size outsz); K1_ERANGE if too long. */
 int k1_path_join(char *out, size_t outsz, const char *dir, const char *name, struct k1_error *err);

@@ -9,6 +9,7 @@
 #include "emu/emu_eeprom.h"
 #include "base/bytes.h"
 #include "base/fileio.h"
+#include "base/output.h"
 #include "emu/emu_board.h"
 
 #include <ctype.h>
@@ -47,7 +48,7 @@ int k1_emu_eeprom_open(struct k1_emu_eeprom *ee, const char *dir, struct k1_erro
 		return 0;
 	}
 	if (!(rc = k1_eeprom_default(&img, err)))
-		rc = k1_write_file_atomic(ee->path, img.data, img.len, 0644, err);
+		rc = k1_output_replace(ee->path, img.data, img.len, 0644, err);
 	k1_buf_free(&img);
 	return rc;
 }
@@ -76,7 +77,7 @@ static int chip_write(struct k1_emu_board *b, const uint8_t *data, size_t len)
 		return -1;
 	for (size_t i = 0; i < len; i++)
 		chip[i % K1_EEPROM_SIZE] = data[i];
-	if (k1_write_file_atomic(b->ee.path, chip, sizeof(chip), 0644, &e)) {
+	if (k1_output_replace(b->ee.path, chip, sizeof(chip), 0644, &e)) {
 		say(b, "eeprom: %s", e.msg);
 		return -1;
 	}

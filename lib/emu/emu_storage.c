@@ -1,5 +1,6 @@
 /* Board storage as plain files. */
 #include "emu/emu_storage.h"
+#include "base/output.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +24,11 @@ void k1_emu_storage_defaults(uint64_t size[K1_DEV_COUNT])
 	size[K1_DEV_NOR] = 4ull << 20;
 	size[K1_DEV_NAND] = 256ull << 20;
 	size[K1_DEV_SD] = 0;
+}
+
+const char *k1_emu_dev_file(enum k1_emu_dev d)
+{
+	return d < K1_DEV_COUNT ? files[d] : "?";
 }
 
 static int dev_path(const struct k1_emu_storage *s, enum k1_emu_dev d, char *out, size_t n,
@@ -53,22 +59,18 @@ static int fill_fd(int fd, uint64_t off, uint64_t len, uint8_t byte)
 
 static int create_dev(const char *path, uint64_t size, uint8_t byte, struct k1_error *err)
 {
-	char tmp[4300];
-	int fd;
+	struct k1_output o;
+	int rc;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", path);
-	fd = mkstemp(tmp);
-	if (fd < 0)
-		return k1_err(err, K1_EIO, "%s: %s", tmp, strerror(errno));
-	if (ftruncate(fd, (off_t)size) || (byte && fill_fd(fd, 0, size, byte)) || fsync(fd) ||
-	    fchmod(fd, 0644) || rename(tmp, path)) {
-		int e = errno;
-		close(fd);
-		unlink(tmp);
-		return k1_err(err, K1_EIO, "%s: %s", path, strerror(e));
-	}
-	close(fd);
-	return 0;
+	if ((rc = k1_output_init(&o, path, K1_OUTPUT_NEW, err)) ||
+	    (rc = k1_output_open(&o, 0644, err)))
+		return rc;
+	if (ftruncate(o.fd, (off_t)size) || (byte && fill_fd(o.fd, 0, size, byte)))
+		rc = k1_err(err, K1_EIO, "%s: %s", path, strerror(errno));
+	else
+		rc = k1_output_commit(&o, err);
+	k1_output_abort(&o);
+	return rc;
 }
 
 int k1_emu_storage_open(struct k1_emu_storage *s, const char *dir,
@@ -207,9 +209,18 @@ int k1_emu_media_open(struct k1_emu_media *mm, const char *dir,
 		      const char *const path[K1_DEV_COUNT], struct k1_error *err)
 {
 	char buf[4200];
+	struct stat st;
 	int rc = 0;
 
 	memset(mm, 0, sizeof(*mm));
+	if (dir) {
+		int e = stat(dir, &st) < 0 ? errno : 0;
+		if (e || !S_ISDIR(st.st_mode))
+			return k1_err(err, K1_EINVAL, "%s: %s", dir,
+				      e == ENOENT ? "no such folder"
+				      : e         ? strerror(e)
+					  : "not a folder (give the board's storage folder)");
+	}
 	for (int d = 0; d < K1_DEV_COUNT; d++) {
 		const char *p = path ? path[d] : NULL;
 		struct k1_error *e = rc ? NULL : err; /* the first failure is the one told */

@@ -27,6 +27,9 @@ struct k1_emu_storage {
 	uint64_t size[K1_DEV_COUNT]; /* 0: absent (only the SD card may be) */
 };
 
+/* A device's file name in the board folder: "emmc-boot0.img", ... */
+const char *k1_emu_dev_file(enum k1_emu_dev d);
+
 /* Default sizes: boot0/1 4 MiB, user 8 GiB, NOR 4 MiB, NAND 256 MiB. */
 void k1_emu_storage_defaults(uint64_t size[K1_DEV_COUNT]);
 
@@ -52,7 +55,8 @@ int k1_emu_read(const struct k1_emu_storage *s, enum k1_emu_dev d, uint64_t off,
 /* A board folder as the boot simulation sees it (the emulator's power-on and
  * `k1fw doctor`): each device file mapped read-only into its slot of media.
  * path[d], when set, is device d's file instead of DIR/<its file name>; dir
- * may be NULL (then only path[] counts). A file absent from dir leaves its
+ * may be NULL (then only path[] counts); a dir that is not a folder is an
+ * error, an empty one a blank board. A file absent from dir leaves its
  * slot empty; any other file that cannot be mapped is an error, which leaves
  * that slot empty and the others mapped. Close with k1_emu_media_close. */
 struct k1_emu_media {

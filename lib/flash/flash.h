@@ -93,7 +93,8 @@ struct k1_flash_status {
 	uint64_t sent, total;  /* bytes of it sent when it failed */
 	enum k1_stage stage;   /* the board's stage when first found */
 	enum k1_media media;   /* the media flashed */
-	char resume_only[512]; /* --only for a rerun: the failed step and those after it */
+	char resume_only[512]; /* --only for a rerun: the failed step and those after it;
+				* during the run, for where it is now (a signal) */
 	/* the board was lost right after its SPL started: it never came back
 	 * after the BootROM's continue, or the staging of u-boot.itb into the
 	 * SPL timed out (on 2 GB boards: the EEPROM's ddr_cs_num) */

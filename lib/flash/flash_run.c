@@ -321,7 +321,8 @@ static void step_progress(void *ctx, uint64_t sent, uint64_t total)
 	emit(p->r, K1_EV_PROGRESS, p->s, sent, total, NULL);
 }
 
-/* --only for a rerun: the step that failed and every later one. */
+/* --only for a rerun: the step that failed (or is running) and every later
+ * one. */
 static void resume_list(struct run *r, const struct k1_flash_step *failed)
 {
 	char *out = r->st->resume_only;
@@ -353,12 +354,12 @@ static int run_step(struct run *r, const struct k1_flash_step *s, uint64_t max_d
 	case K1_STEP_STAGE:
 	case K1_STEP_TABLE:
 	case K1_STEP_FLASH:
+		resume_list(r, s); /* what a rerun needs if the run stops in this step */
 		emit(r, K1_EV_BEGIN, s, 0, s->size, NULL);
 		rc = k1_flash_send_file(&r->fb, s->kind == K1_STEP_STAGE ? NULL : "flash", s->part,
 					s->path, max_download, step_progress, &p, &sent, r->err);
 		if (rc) {
 			snprintf(r->st->failed_part, sizeof(r->st->failed_part), "%s", s->part);
-			resume_list(r, s);
 			r->st->sent = sent;
 			r->st->total = s->size;
 			if (rc == K1_ENODEV)
@@ -381,6 +382,7 @@ static int run_step(struct run *r, const struct k1_flash_step *s, uint64_t max_d
 			return rc;
 		break;
 	}
+	r->st->resume_only[0] = '\0'; /* set again by the next step that sends */
 	emit(r, K1_EV_END, s, sent, s->size, NULL);
 	return 0;
 }

@@ -319,6 +319,22 @@ static int verify(const struct k1_input *in, const struct k1_verify_opts *opts, 
 	return 0;
 }
 
+int k1_bootinfo_check(const struct k1_bootinfo *bi, struct k1_error *err)
+{
+	uint8_t raw[K1_BOOTINFO_SIZE];
+	struct k1_input in = {"bootinfo", raw, sizeof(raw)};
+	struct k1_checks c = {0};
+	int rc;
+
+	k1_bootinfo_encode(bi, raw);
+	rc = verify(&in, NULL, &c, err);
+	for (size_t i = 0; i < c.count && !rc; i++)
+		if (!c.items[i].ok)
+			rc = k1_err(err, K1_EINVAL, "%s: %s", c.items[i].name, c.items[i].message);
+	k1_checks_free(&c);
+	return rc;
+}
+
 const struct k1_format k1_format_bootinfo = {
 	.name = "bootinfo",
 	.summary = "80-byte boot-media descriptor the BootROM reads at offset 0",

@@ -46,6 +46,11 @@ void k1_bootinfo_defaults(enum k1_media m, struct k1_bootinfo *bi);
 /* 80 bytes with the CRC computed over bytes 0x00-0x3F. */
 void k1_bootinfo_encode(const struct k1_bootinfo *bi, uint8_t out[K1_BOOTINFO_SIZE]);
 
+/* The first problem `verify` would report in bi once encoded (offsets
+ * overlapping, geometry, limits): K1_EINVAL "bootinfo.CHECK: message", so
+ * that nothing is written that verify then fails. */
+int k1_bootinfo_check(const struct k1_bootinfo *bi, struct k1_error *err);
+
 /* Fields from raw bytes; K1_EINVAL when len < 80. Does not judge them. */
 int k1_bootinfo_decode(const uint8_t *raw, size_t len, struct k1_bootinfo *bi,
 		       struct k1_error *err);

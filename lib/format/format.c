@@ -2,6 +2,7 @@
 
 #include "base/fileio.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* Order matters: formats with strong magics first; the environment (which
@@ -43,8 +44,18 @@ static int check(const struct k1_input *in, const char *label, unsigned flags,
 {
 	int rc = r->format->verify(in, opts, &r->checks, err);
 
-	if (rc)
+	if (rc == K1_ENOMEM)
 		return rc;
+	if (rc) { /* a recognised file too damaged to look inside fails a check like
+		   * any other damage (verify: exit 1, not 2) */
+		char name[64];
+		size_t n = strlen(in->path);
+		const char *msg = err ? err->msg : "cannot be read";
+		if (!strncmp(msg, in->path, n) && !strncmp(msg + n, ": ", 2))
+			msg += n + 2; /* the FAIL line names the file once */
+		snprintf(name, sizeof(name), "%s.readable", r->format->name);
+		k1_check_add(&r->checks, false, name, "", "%s", msg);
+	}
 	if (flags & K1_REPORT_STRICT)
 		return k1_checks_first_failure(&r->checks, label, err);
 	if (r->checks.oom)

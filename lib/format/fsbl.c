@@ -31,9 +31,10 @@ static int load_one(const char *dir, int idx, struct k1_key **out, struct k1_err
 	}
 	if ((rc = k1_key_load(path, out, err)))
 		return rc;
-	if (k1_key_type(*out) != K1_KEY_RSA || k1_key_bits(*out) != 2048)
-		return k1_err(err, K1_ENOTSUP, "%s: the K1 FSBL needs an RSA-2048 key, found %s-%d",
-			      path, k1_key_type(*out) == K1_KEY_RSA ? "RSA" : "EC",
+	if (k1_key_type(*out) != K1_KEY_RSA)
+		return k1_err(err, K1_ENOTSUP, "%s: EC key: the FSBL needs RSA-2048", path);
+	if (k1_key_bits(*out) != 2048)
+		return k1_err(err, K1_ENOTSUP, "%s: RSA-%d key: the FSBL needs RSA-2048", path,
 			      k1_key_bits(*out));
 	if (need_private && !k1_key_is_private(*out))
 		return k1_err(err, K1_ECRYPTO, "%s: needs the private key (it signs)", path);

@@ -1,71 +1,58 @@
 #include "format/keygen.h"
 #include "base/crypto.h"
-#include "base/fileio.h"
+#include "base/output.h"
 #include "format/fsbl.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#define N_FILES (2 * K1_KEY_COUNT)
-
-static int key_path(char *out, size_t outsz, const char *dir, int i, struct k1_error *err)
+static void key_name(char *out, size_t outsz, int i)
 {
-	char name[64];
-	snprintf(name, sizeof(name), "%s_%s.key", k1_key_file_stem[i / 2], i % 2 ? "pub" : "prv");
-	return k1_path_join(out, outsz, dir, name, err);
+	snprintf(out, outsz, "%s_%s.key", k1_key_file_stem[i / 2], i % 2 ? "pub" : "prv");
 }
 
-static void remove_written(const char *dir, int count)
+/* Generate and write one key pair into the temporary folder. */
+static int write_pair(struct k1_output *o, int k, struct k1_error *err)
 {
-	char path[4096];
-	for (int i = 0; i < count; i++)
-		if (!key_path(path, sizeof(path), dir, i, NULL))
-			unlink(path);
+	struct k1_buf prv = K1_BUF_INIT, pub = K1_BUF_INIT;
+	char name[64];
+	int rc = k1_rsa_generate_pem(2048, &prv, &pub, err);
+
+	key_name(name, sizeof(name), 2 * k);
+	if (!rc)
+		rc = k1_output_put(o, name, prv.data, prv.len, 0600, err);
+	key_name(name, sizeof(name), 2 * k + 1);
+	if (!rc)
+		rc = k1_output_put(o, name, pub.data, pub.len, 0644, err);
+	/* wipe the private PEM before freeing: it must not linger in memory */
+	if (prv.data)
+		memset(prv.data, 0, prv.cap);
+	k1_buf_free(&prv);
+	k1_buf_free(&pub);
+	return rc;
 }
 
 int k1_keygen(const char *dir, uint8_t rotpk_hash[32], struct k1_error *err)
 {
-	char path[4096];
-	int rc, written = 0;
+	struct k1_output o;
+	struct k1_key *rotpk = NULL;
+	char name[64], path[PATH_MAX];
+	int rc;
 
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return k1_err(err, K1_EIO, "%s: cannot create key folder: %s", dir,
-			      strerror(errno));
-	for (int i = 0; i < N_FILES; i++) {
-		if ((rc = key_path(path, sizeof(path), dir, i, err)))
-			return rc;
-		if (access(path, F_OK) == 0)
-			return k1_err(err, K1_EEXIST,
-				      "%s: already exists; k1fw never overwrites a key", path);
-	}
-	for (int k = 0; k < K1_KEY_COUNT; k++) {
-		struct k1_buf prv = K1_BUF_INIT, pub = K1_BUF_INIT;
-		rc = k1_rsa_generate_pem(2048, &prv, &pub, err);
-		if (!rc && !(rc = key_path(path, sizeof(path), dir, 2 * k, err)) &&
-		    !(rc = k1_write_file_new(path, prv.data, prv.len, 0600, err)))
-			written++;
-		if (!rc && !(rc = key_path(path, sizeof(path), dir, 2 * k + 1, err)) &&
-		    !(rc = k1_write_file_new(path, pub.data, pub.len, 0644, err)))
-			written++;
-		/* wipe the private PEM before freeing: it must not linger in memory */
-		if (prv.data)
-			memset(prv.data, 0, prv.cap);
-		k1_buf_free(&prv);
-		k1_buf_free(&pub);
-		if (rc) {
-			remove_written(dir, written);
-			return rc;
-		}
-	}
-	/* the hash comes from the key as written, read back the way fsbl reads it */
-	struct k1_key *rotpk;
-	if ((rc = key_path(path, sizeof(path), dir, 0, err)) ||
-	    (rc = k1_key_load(path, &rotpk, err)))
+	if ((rc = k1_output_init(&o, dir, K1_OUTPUT_FOLDER | K1_OUTPUT_NEW | K1_OUTPUT_EMPTY_OK,
+				 err)) ||
+	    (rc = k1_output_open(&o, 0700, err)))
 		return rc;
-	rc = k1_rotpk_hash(rotpk, rotpk_hash, err);
+	for (int k = 0; k < K1_KEY_COUNT && !rc; k++)
+		rc = write_pair(&o, k, err);
+	/* the hash comes from the key as written, read back the way fsbl reads it */
+	key_name(name, sizeof(name), 0);
+	if (!rc && !(rc = k1_output_path(&o, name, path, sizeof(path), err)) &&
+	    !(rc = k1_key_load(path, &rotpk, err)))
+		rc = k1_rotpk_hash(rotpk, rotpk_hash, err);
 	k1_key_free(rotpk);
+	if (!rc)
+		rc = k1_output_commit(&o, err);
+	k1_output_abort(&o);
 	return rc;
 }

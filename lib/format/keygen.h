@@ -6,11 +6,12 @@
 
 #include <stdint.h>
 
-/* Create dir if needed and write <stem>_prv.key (mode 0600) and
- * <stem>_pub.key (0644) for every key of k1_key_file_stem: RSA-2048.
- * Refuses (K1_EEXIST) before writing anything if any of them exists; on a
- * later failure removes what it wrote. rotpk_hash receives SHA-256 of the
- * new ROTPK modulus (the efuse value). */
+/* Write the folder dir (new, or an existing empty one) holding
+ * <stem>_prv.key (mode 0600) and <stem>_pub.key (0644) for every key of
+ * k1_key_file_stem: RSA-2048. The set is made in a temporary folder beside
+ * dir and renamed into place: all keys or none (K1_EEXIST when dir holds
+ * anything). rotpk_hash receives SHA-256 of the new ROTPK modulus (the
+ * efuse value). */
 int k1_keygen(const char *dir, uint8_t rotpk_hash[32], struct k1_error *err);
 
 #endif

@@ -2,12 +2,15 @@
  * its partition table (spec §2, §5): a plan first (every partition placed,
  * every file found, every rule the BootROM and SPL need checked), then the
  * images, written sparse (only data ranges are written; the rest stay
- * holes) to temporary files that are renamed into place together. */
+ * holes) to temporary files that are renamed into place together, or in
+ * place to a block device (an SD card). */
 #ifndef K1_IMAGE_H
 #define K1_IMAGE_H
 
+#include "base/copy.h"
 #include "base/error.h"
 #include "base/extents.h"
+#include "base/output.h"
 #include "format/bootinfo.h"
 #include "format/gpt_write.h"
 #include "format/ptable.h"
@@ -87,19 +90,26 @@ int k1_image_plan(const struct k1_image_opts *o, struct k1_image_plan *plan, k1_
 		  void *log_ctx, struct k1_error *err);
 void k1_image_plan_free(struct k1_image_plan *plan);
 
-/* What to write; NULL members are skipped. raw is required for sparse and
- * bmap (they describe it). */
+/* What to write: outputs checked by k1_output_init (raw and boot0 may
+ * allow K1_OUTPUT_BLOCKDEV); NULL members are skipped. raw is required for
+ * sparse and bmap (they describe it). */
 struct k1_image_outputs {
-	const char *raw;      /* the SD image, or the eMMC user area */
-	const char *boot0;    /* eMMC: the boot0 hardware partition */
-	const char *sparse;   /* Android sparse of raw (fastboot) */
-	const char *bmap;     /* bmaptool block map of raw */
-	const char *genimage; /* the equivalent genimage config */
+	struct k1_output *raw;      /* the SD image, or the eMMC user area */
+	struct k1_output *boot0;    /* eMMC: the boot0 hardware partition */
+	struct k1_output *sparse;   /* Android sparse of raw (fastboot) */
+	struct k1_output *bmap;     /* bmaptool block map of raw */
+	struct k1_output *genimage; /* the equivalent genimage config */
+	/* Writing a device: phase "writing" or "verifying", bytes of total
+	 * (writing: an upper bound). May be NULL. */
+	void (*progress)(void *ctx, const char *phase, uint64_t done, uint64_t total);
+	void *progress_ctx;
 };
 
-/* Write every output to "<out>.tmp-XXXXXX" and rename them all into place
- * once all are complete; on error none is left behind. map receives the
- * data ranges of raw (may be NULL). */
+/* Refuse an output that is one of the plan's inputs, then write every
+ * output to a temporary file and rename them all into place once all are
+ * complete; on error none is left behind. A block device is written in
+ * place (it must hold the image), flushed and read back range by range.
+ * map receives the data ranges of raw (may be NULL). */
 int k1_image_write(const struct k1_image_plan *p, const struct k1_image_outputs *out,
 		   struct k1_extents *map, struct k1_error *err);
 
@@ -113,12 +123,10 @@ int k1_image_write(const struct k1_image_plan *p, const struct k1_image_outputs 
 int k1_image_gpt(const struct k1_image_plan *p, uint8_t *primary, uint8_t *backup,
 		 struct k1_error *err);
 
-/* The raw image into fd (already created, empty): ftruncate, then only the
- * data. boot0 likewise. */
-int k1_image_write_raw(const struct k1_image_plan *p, int fd, const char *name,
-		       struct k1_extents *map, struct k1_error *err);
-int k1_image_write_boot0(const struct k1_image_plan *p, int fd, const char *name,
-			 struct k1_error *err);
+/* The raw image into d: a file (created, empty) is sized with ftruncate,
+ * then only the data is written. boot0 likewise. */
+int k1_image_write_raw(const struct k1_image_plan *p, struct k1_dest *d, struct k1_error *err);
+int k1_image_write_boot0(const struct k1_image_plan *p, struct k1_dest *d, struct k1_error *err);
 
 /* bmaptool 2.0 XML (SHA-256) for the size-byte file fd whose data lies in
  * map (block-rounded), into out. */

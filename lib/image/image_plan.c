@@ -96,6 +96,31 @@ static const struct k1_image_override *override_for(const struct k1_image_opts *
 	return NULL;
 }
 
+/* Every --part names a partition of the table (or the bootinfo): a typo
+ * must not silently leave the table's file in place. */
+static int check_overrides(struct ctx *c)
+{
+	const struct k1_ptable *pt = &c->p->pt;
+	char names[512] = "";
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->o->noverrides; i++) {
+		const char *want = c->o->overrides[i].name;
+		bool found = !strcmp(want, "bootinfo");
+		for (size_t k = 0; k < pt->count && !found; k++)
+			found = pt->parts[k].name && !strcmp(pt->parts[k].name, want);
+		if (found)
+			continue;
+		for (size_t k = 0; k < pt->count && n < sizeof(names); k++)
+			if (pt->parts[k].name)
+				n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s",
+						      n ? ", " : "", pt->parts[k].name);
+		return k1_err(c->err, K1_EINVAL, "--part %s: %s has no partition of that name (%s)",
+			      want, c->p->table_path, names);
+	}
+	return 0;
+}
+
 /* What the bundle holds for a partition the table gives no image. */
 static const char *default_image(const char *name)
 {
@@ -680,8 +705,8 @@ int k1_image_plan(const struct k1_image_opts *o, struct k1_image_plan *plan, k1_
 			      k1_media_name(o->media));
 	if (!o->bundle)
 		return k1_err(err, K1_EINVAL, "missing the release folder (--bundle DIR)");
-	if (!(rc = load_table(&c)) && !(rc = load_bootinfo(&c)) && !(rc = load_fsbl(&c)) &&
-	    !(rc = load_parts(&c)) && !(rc = size_disk(&c))) {
+	if (!(rc = load_table(&c)) && !(rc = check_overrides(&c)) && !(rc = load_bootinfo(&c)) &&
+	    !(rc = load_fsbl(&c)) && !(rc = load_parts(&c)) && !(rc = size_disk(&c))) {
 		for (size_t i = 0; i < plan->nparts && !rc; i++)
 			rc = check_part(&c, &plan->parts[i]);
 		if (!rc && !(rc = check_overlaps(&c)) && !(rc = check_fsbl_place(&c)) &&

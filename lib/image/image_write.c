@@ -1,10 +1,15 @@
 /* k1fw image, step two: the files. Every output goes to a temporary file
- * beside its target; they are renamed into place together once all are
- * complete, so a failure leaves no partial output. Images are sized with
- * ftruncate and only their data is written: the rest stays holes. Like
- * genimage and dd, no fsync: the page cache writes the data back. */
+ * beside its target (base/output.h); they are renamed into place together
+ * once all are complete, so a failure leaves no partial output. Images are
+ * sized with ftruncate and only their data is written: the rest stays
+ * holes. Like genimage and dd, no fsync of a file: the page cache writes
+ * the data back. A block device (an SD card) is written in place, as
+ * bmaptool does: only the data, plus zeros where stale bytes would
+ * mislead (the GPTs, the bootinfo sector), then flushed and read back. */
+#include "base/blockdev.h"
 #include "base/copy.h"
 #include "base/fileio.h"
+#include "base/output.h"
 #include "image/image.h"
 
 #include <errno.h>
@@ -15,21 +20,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int copy_file(const char *path, int fd, const char *name, uint64_t off, uint64_t len,
-		     const struct k1_extent *holes, size_t nholes, struct k1_extents *map,
-		     struct k1_error *err)
+static int copy_file(const char *path, struct k1_dest *d, uint64_t off, uint64_t len,
+		     const struct k1_extent *holes, size_t nholes, struct k1_error *err)
 {
 	int src = open(path, O_RDONLY | O_CLOEXEC), rc;
 
 	if (src < 0)
 		return k1_err(err, K1_EIO, "%s: cannot open: %s", path, strerror(errno));
-	rc = k1_copy_extents(src, path, fd, name, off, len, holes, nholes, map, err);
+	rc = k1_copy_extents(src, path, d, off, len, holes, nholes, err);
 	close(src);
 	return rc;
 }
 
-int k1_image_write_raw(const struct k1_image_plan *p, int fd, const char *name,
-		       struct k1_extents *map, struct k1_error *err)
+int k1_image_write_raw(const struct k1_image_plan *p, struct k1_dest *d, struct k1_error *err)
 {
 	uint8_t *head = malloc(K1_GPT_PRIMARY_BYTES);
 	uint8_t *tail = malloc(K1_GPT_BACKUP_BYTES);
@@ -39,43 +42,44 @@ int k1_image_write_raw(const struct k1_image_plan *p, int fd, const char *name,
 		rc = k1_err(err, K1_ENOMEM, "out of memory");
 		goto out;
 	}
-	if (ftruncate(fd, (off_t)p->disk_size) < 0) {
-		rc = k1_err(err, K1_EIO, "%s: cannot size to %llu bytes: %s", name,
+	if (!d->device && ftruncate(d->fd, (off_t)p->disk_size) < 0) {
+		rc = k1_err(err, K1_EIO, "%s: cannot size to %llu bytes: %s", d->name,
 			    (unsigned long long)p->disk_size, strerror(errno));
 		goto out;
 	}
 	if ((rc = k1_image_gpt(p, head, tail, err)) ||
-	    (rc = k1_pwrite_all(fd, name, head, K1_GPT_PRIMARY_BYTES, 0, map, err)) ||
-	    (rc = k1_pwrite_all(fd, name, tail, K1_GPT_BACKUP_BYTES,
-				p->disk_size - K1_GPT_BACKUP_BYTES, map, err)))
+	    (rc = k1_dest_write(d, head, K1_GPT_PRIMARY_BYTES, 0, err)) ||
+	    (rc = k1_dest_write(d, tail, K1_GPT_BACKUP_BYTES, p->disk_size - K1_GPT_BACKUP_BYTES,
+				err)))
 		goto out;
 	for (size_t i = 0; i < p->nparts && !rc; i++) {
 		const struct k1_image_part *ip = &p->parts[i];
 		if (ip->path && ip->file_size)
-			rc = copy_file(ip->path, fd, name, ip->offset, ip->file_size, ip->tp->holes,
-				       ip->tp->nholes, map, err);
+			rc = copy_file(ip->path, d, ip->offset, ip->file_size, ip->tp->holes,
+				       ip->tp->nholes, err);
 	}
 	for (size_t i = 0; i < p->nextra && !rc && p->media == K1_MEDIA_SD; i++)
-		rc = copy_file(p->extra[i].path, fd, name, p->extra[i].offset, p->extra[i].len,
-			       NULL, 0, map, err);
+		rc = copy_file(p->extra[i].path, d, p->extra[i].offset, p->extra[i].len, NULL, 0,
+			       err);
 out:
 	free(head);
 	free(tail);
 	return rc;
 }
 
-int k1_image_write_boot0(const struct k1_image_plan *p, int fd, const char *name,
-			 struct k1_error *err)
+int k1_image_write_boot0(const struct k1_image_plan *p, struct k1_dest *d, struct k1_error *err)
 {
 	int rc;
 
-	if (ftruncate(fd, (off_t)p->boot0_size) < 0)
-		return k1_err(err, K1_EIO, "%s: cannot size: %s", name, strerror(errno));
-	if ((rc = k1_pwrite_all(fd, name, p->bootinfo, K1_BOOTINFO_SIZE, 0, NULL, err)))
+	if (!d->device && ftruncate(d->fd, (off_t)p->boot0_size) < 0)
+		return k1_err(err, K1_EIO, "%s: cannot size: %s", d->name, strerror(errno));
+	/* the rest of the bootinfo sector reads as zeros, as in a fresh file */
+	if ((rc = k1_dest_write(d, p->bootinfo, K1_BOOTINFO_SIZE, 0, err)) ||
+	    (rc = k1_dest_zero(d, K1_BOOTINFO_SIZE, K1_GPT_SECTOR - K1_BOOTINFO_SIZE, err)))
 		return rc;
 	for (size_t i = 0; i < p->nextra && !rc; i++)
-		rc = copy_file(p->extra[i].path, fd, name, p->extra[i].offset, p->extra[i].len,
-			       NULL, 0, NULL, err);
+		rc = copy_file(p->extra[i].path, d, p->extra[i].offset, p->extra[i].len, NULL, 0,
+			       err);
 	return rc;
 }
 
@@ -83,49 +87,19 @@ int k1_image_write_boot0(const struct k1_image_plan *p, int fd, const char *name
 
 enum { O_RAW, O_BOOT0, O_SPARSE, O_BMAP, O_GENIMAGE, O_COUNT };
 
-struct out_file {
-	const char *path; /* target; NULL when not wanted */
-	char tmp[4200];
-	int fd;
-};
-
-static int open_temp(struct out_file *f, struct k1_error *err)
-{
-	if ((size_t)snprintf(f->tmp, sizeof(f->tmp), "%s.tmp-XXXXXX", f->path) >= sizeof(f->tmp))
-		return k1_err(err, K1_ERANGE, "%s: path too long", f->path);
-	f->fd = mkstemp(f->tmp);
-	if (f->fd < 0)
-		return k1_err(err, K1_EIO, "%s: cannot create a temporary file beside it: %s",
-			      f->path, strerror(errno));
-	if (fchmod(f->fd, 0644) < 0)
-		return k1_err(err, K1_EIO, "%s: chmod: %s", f->tmp, strerror(errno));
-	return 0;
-}
-
-static bool same_file(const struct stat *a, const char *path)
-{
-	struct stat st;
-	return path && stat(path, &st) == 0 && st.st_dev == a->st_dev && st.st_ino == a->st_ino;
-}
-
 /* An output must never replace one of the inputs. */
-static int check_not_input(const struct k1_image_plan *p, const char *out, struct k1_error *err)
+static int check_not_input(const struct k1_image_plan *p, const struct k1_output *o,
+			   struct k1_error *err)
 {
-	struct stat st;
+	int rc = k1_output_input(o, p->table_path, err);
 
-	if (!out || stat(out, &st) < 0)
-		return 0;
-	bool hit = same_file(&st, p->table_path) || same_file(&st, p->bootinfo_path) ||
-		   same_file(&st, p->fsbl_path);
-	for (size_t i = 0; i < p->nparts && !hit; i++)
-		hit = same_file(&st, p->parts[i].path);
-	return hit ? k1_err(err, K1_EINVAL, "%s: is one of the inputs; give another output", out)
-		   : 0;
-}
-
-static int write_buf(struct out_file *f, const struct k1_buf *b, struct k1_error *err)
-{
-	return k1_pwrite_all(f->fd, f->path, b->data, b->len, 0, NULL, err);
+	if (!rc)
+		rc = k1_output_input(o, p->bootinfo_path, err);
+	if (!rc)
+		rc = k1_output_input(o, p->fsbl_path, err);
+	for (size_t i = 0; i < p->nparts && !rc; i++)
+		rc = k1_output_input(o, p->parts[i].path, err);
+	return rc;
 }
 
 static const char *base_name(const char *path)
@@ -134,56 +108,135 @@ static const char *base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
-static int write_all(const struct k1_image_plan *p, struct out_file *f, struct k1_extents *map,
-		     struct k1_error *err)
+struct progress_ctx {
+	const struct k1_image_outputs *out;
+	const char *phase;
+	uint64_t total;
+};
+
+static void on_written(void *ctx, uint64_t done)
+{
+	struct progress_ctx *c = ctx;
+	c->out->progress(c->out->progress_ctx, c->phase, done < c->total ? done : c->total,
+			 c->total);
+}
+
+static void on_verified(void *ctx, uint64_t done, uint64_t total)
+{
+	struct progress_ctx *c = ctx;
+	c->out->progress(c->out->progress_ctx, c->phase, done, total);
+}
+
+/* The bytes a raw image's data may take, for progress: an upper bound. */
+static uint64_t data_bound(const struct k1_image_plan *p)
+{
+	uint64_t n = K1_GPT_PRIMARY_BYTES + K1_GPT_BACKUP_BYTES;
+
+	for (size_t i = 0; i < p->nparts; i++)
+		n += p->parts[i].path ? p->parts[i].file_size : 0;
+	for (size_t i = 0; i < p->nextra; i++)
+		n += p->extra[i].len;
+	return n;
+}
+
+/* A device: its stale backup GPT (at its own end) zeroed, everything
+ * flushed, then every range read back. */
+static int finish_device(const struct k1_image_outputs *out, struct k1_output *o, struct k1_dest *d,
+			 uint64_t image_size, struct k1_error *err)
+{
+	struct progress_ctx pc = {out, "verifying", 0};
+	int rc = 0;
+
+	if (o == out->raw && o->device_size > image_size)
+		rc = k1_dest_zero(d, o->device_size - K1_GPT_BACKUP_BYTES, K1_GPT_BACKUP_BYTES,
+				  err);
+	if (!rc)
+		rc = k1_blockdev_flush(o->fd, o->name, err);
+	if (!rc)
+		rc = k1_dest_verify(d, out->progress ? on_verified : NULL, &pc, err);
+	return rc;
+}
+
+static int write_image(const struct k1_image_plan *p, const struct k1_image_outputs *out,
+		       struct k1_output *o, struct k1_extents *map, struct k1_error *err)
+{
+	bool raw = o == out->raw;
+	uint64_t size = raw ? p->disk_size : p->boot0_size;
+	struct progress_ctx pc = {out, "writing", raw ? data_bound(p) : p->boot0_size};
+	struct k1_dest d = {.fd = o->fd,
+			    .name = o->name,
+			    .map = raw ? map : NULL,
+			    .device = o->blockdev,
+			    .progress = o->blockdev && out->progress ? on_written : NULL,
+			    .progress_ctx = &pc};
+	int rc;
+
+	if (o->blockdev && o->device_size < size)
+		return k1_err(err, K1_ERANGE,
+			      "%s: the device holds %llu bytes, the image needs %llu: refusing",
+			      o->name, (unsigned long long)o->device_size,
+			      (unsigned long long)size);
+	rc = raw ? k1_image_write_raw(p, &d, err) : k1_image_write_boot0(p, &d, err);
+	if (!rc && o->blockdev)
+		rc = finish_device(out, o, &d, size, err);
+	k1_dest_free(&d);
+	return rc;
+}
+
+static int write_buf(struct k1_output *o, const struct k1_buf *b, struct k1_error *err)
+{
+	struct k1_dest d = {.fd = o->fd, .name = o->name};
+	return k1_dest_write(&d, b->data, b->len, 0, err);
+}
+
+static int write_all(const struct k1_image_plan *p, const struct k1_image_outputs *out,
+		     struct k1_extents *map, struct k1_error *err)
 {
 	struct k1_buf b = K1_BUF_INIT;
 	int rc = 0;
 
-	if (f[O_RAW].path) {
-		if ((rc = k1_image_write_raw(p, f[O_RAW].fd, f[O_RAW].path, map, err)))
+	if (out->raw) {
+		if ((rc = write_image(p, out, out->raw, map, err)))
 			return rc;
 		k1_extents_normalize(map, K1_IMAGE_BLOCK, p->disk_size);
 	}
-	if (f[O_BOOT0].path && (rc = k1_image_write_boot0(p, f[O_BOOT0].fd, f[O_BOOT0].path, err)))
+	if (out->boot0 && (rc = write_image(p, out, out->boot0, NULL, err)))
 		return rc;
-	if (f[O_SPARSE].path && (rc = k1_image_sparse(f[O_RAW].fd, p->disk_size, map,
-						      f[O_SPARSE].fd, f[O_SPARSE].path, err)))
+	if (out->sparse && (rc = k1_image_sparse(out->raw->fd, p->disk_size, map, out->sparse->fd,
+						 out->sparse->name, err)))
 		return rc;
-	if (f[O_BMAP].path &&
-	    !(rc = k1_bmap_build(f[O_RAW].fd, f[O_RAW].path, p->disk_size, map, &b, err)))
-		rc = write_buf(&f[O_BMAP], &b, err);
+	if (out->bmap &&
+	    !(rc = k1_bmap_build(out->raw->fd, out->raw->name, p->disk_size, map, &b, err)))
+		rc = write_buf(out->bmap, &b, err);
 	k1_buf_free(&b);
-	if (!rc && f[O_GENIMAGE].path &&
-	    !(rc = k1_genimage_cfg(p, f[O_RAW].path ? base_name(f[O_RAW].path) : "sdcard.img", &b,
+	if (!rc && out->genimage &&
+	    !(rc = k1_genimage_cfg(p, out->raw ? base_name(out->raw->name) : "sdcard.img", &b,
 				   err)))
-		rc = write_buf(&f[O_GENIMAGE], &b, err);
+		rc = write_buf(out->genimage, &b, err);
 	k1_buf_free(&b);
 	return rc;
 }
 
 /* Renames cannot be undone as one: say which outputs are already in place. */
-static int rename_failed(const struct out_file *f, int failed, struct k1_error *err)
+static int commit_failed(struct k1_output *const *f, int failed, struct k1_error *err)
 {
-	char done[1024] = "";
-	size_t n = 0;
+	size_t n = err ? strlen(err->msg) : 0;
+	bool first = true;
 
-	for (int j = 0; j < failed && n < sizeof(done); j++)
-		if (f[j].path)
-			n += (size_t)snprintf(done + n, sizeof(done) - n, "%s%s", n ? ", " : "",
-					      f[j].path);
-	return k1_err(err, K1_EIO, "%s: cannot rename into place: %s%s%s", f[failed].path,
-		      strerror(errno), n ? "; already written: " : "", done);
+	for (int j = 0; err && j < failed && n < sizeof(err->msg); j++)
+		if (f[j]) {
+			n += (size_t)snprintf(err->msg + n, sizeof(err->msg) - n, "%s%s",
+					      first ? "; already written: " : ", ", f[j]->name);
+			first = false;
+		}
+	return err ? err->code : K1_EIO;
 }
 
 int k1_image_write(const struct k1_image_plan *p, const struct k1_image_outputs *out,
 		   struct k1_extents *map, struct k1_error *err)
 {
-	struct out_file f[O_COUNT] = {{.path = out->raw},
-				      {.path = out->boot0},
-				      {.path = out->sparse},
-				      {.path = out->bmap},
-				      {.path = out->genimage}};
+	struct k1_output *f[O_COUNT] = {out->raw, out->boot0, out->sparse, out->bmap,
+					out->genimage};
 	struct k1_extents own = K1_EXTENTS_INIT;
 	int rc = 0;
 
@@ -194,29 +247,26 @@ int k1_image_write(const struct k1_image_plan *p, const struct k1_image_outputs 
 			      "Android sparse and bmap outputs need the raw image (-o)");
 	if (out->boot0 && p->media != K1_MEDIA_EMMC)
 		return k1_err(err, K1_EINVAL, "a boot0 image is written for --media emmc only");
-	for (int i = 0; i < O_COUNT; i++) {
-		f[i].fd = -1;
-		for (int j = 0; j < i && f[i].path && !rc; j++)
-			if (f[j].path && !strcmp(f[i].path, f[j].path))
-				rc = k1_err(err, K1_EINVAL, "%s: named for two outputs", f[i].path);
-		if (!rc && f[i].path)
-			rc = check_not_input(p, f[i].path, err);
+	for (int i = 0; i < O_COUNT && !rc; i++) {
+		for (int j = 0; j < i && f[i] && !rc; j++)
+			if (f[j] && !strcmp(f[i]->target, f[j]->target))
+				rc = k1_err(err, K1_EINVAL, "%s: named for two outputs",
+					    f[i]->name);
+		if (!rc && f[i])
+			rc = check_not_input(p, f[i], err);
 	}
 	for (int i = 0; i < O_COUNT && !rc; i++)
-		if (f[i].path)
-			rc = open_temp(&f[i], err);
+		if (f[i])
+			rc = k1_output_open(f[i], 0644, err);
 	if (!rc)
-		rc = write_all(p, f, map, err);
-	for (int i = 0; i < O_COUNT; i++)
-		if (f[i].fd >= 0 && close(f[i].fd) < 0 && !rc)
-			rc = k1_err(err, K1_EIO, "%s: write error: %s", f[i].path, strerror(errno));
+		rc = write_all(p, out, map, err);
 	for (int i = 0; i < O_COUNT && !rc; i++)
-		if (f[i].path && rename(f[i].tmp, f[i].path) < 0)
-			rc = rename_failed(f, i, err);
+		if (f[i] && k1_output_commit(f[i], err))
+			rc = commit_failed(f, i, err);
 	if (rc)
 		for (int i = 0; i < O_COUNT; i++)
-			if (f[i].fd >= 0 || f[i].tmp[0])
-				unlink(f[i].tmp); /* those renamed already are gone from tmp */
+			if (f[i])
+				k1_output_abort(f[i]); /* those in place have nothing left */
 	k1_extents_free(&own);
 	return rc;
 }

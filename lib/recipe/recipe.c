@@ -288,6 +288,8 @@ static int read_source_file(struct ctx *c, struct k1_str tok, struct k1_buf *dat
 		return rcp_fail(c, K1_ERANGE,
 				"source %s: %lld bytes, larger than the %zu-byte limit", path,
 				(long long)st.st_size, c->max_size);
+	if (c->opts && c->opts->on_file && c->opts->on_file(c->opts->file_ctx, path, c->err))
+		return K1_EINVAL;
 	if (k1_read_file(path, data, c->err))
 		return rcp_fail_wrap(c, K1_EIO, "source");
 	return 1;

@@ -18,6 +18,11 @@ struct k1_recipe_opts {
 	/* Largest image, item or source file accepted, in bytes; 0 means
 	 * K1_RECIPE_MAX_SIZE. */
 	size_t max_size;
+	/* Called with every file (source or key) before it is read; a
+	 * non-zero return (err filled) stops the build, e.g. when the file is
+	 * the output (base/output.h k1_output_input). May be NULL. */
+	int (*on_file)(void *ctx, const char *path, struct k1_error *err);
+	void *file_ctx;
 };
 
 #define K1_RECIPE_MAX_SIZE ((size_t)256 << 20)

@@ -129,6 +129,8 @@ static int load_pubkey(struct ctx *c, const struct attrs *a, struct k1_key **key
 				"no source: name the key file (k1fw never generates keys)");
 	if (k1_path_join(path, sizeof(path), c->base_dir, a->source, c->err))
 		return rcp_fail_wrap(c, K1_ERANGE, "source");
+	if (c->opts && c->opts->on_file && c->opts->on_file(c->opts->file_ctx, path, c->err))
+		return K1_EINVAL;
 	if ((rc = k1_key_load(path, key, c->err)) != 0)
 		return rcp_fail_wrap(c, rc, "source");
 	if ((rc = check_alg_key(c, a->algorithm, kind, param, *key)) != 0) {

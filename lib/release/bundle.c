@@ -3,6 +3,7 @@
 #include "base/bytes.h"
 #include "base/copy.h"
 #include "base/fileio.h"
+#include "base/output.h"
 #include "format/bootinfo.h"
 #include "format/env.h"
 #include "format/fit.h"
@@ -13,7 +14,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,8 +25,9 @@
 #define MAX_FILES 16
 
 struct bundle {
-	char tmp[4096];
+	struct k1_output out;         /* the folder, built beside its target */
 	const char *files[MAX_FILES]; /* relative paths written, in order */
+	const char *from[MAX_FILES];  /* the input shipped as it is, or NULL */
 	size_t nfiles;
 	k1_bundle_log log;
 	void *log_ctx;
@@ -49,42 +50,47 @@ static void say(struct bundle *b, const char *fmt, ...)
 
 static int put(struct bundle *b, const char *rel, const void *data, size_t len)
 {
-	char path[4400];
 	int rc;
 
-	snprintf(path, sizeof(path), "%s/%s", b->tmp, rel);
-	if ((rc = k1_write_file_new(path, data, len, 0644, b->err)))
+	if ((rc = k1_output_put(&b->out, rel, data, len, 0644, b->err)))
 		return rc;
 	b->files[b->nfiles++] = rel;
 	say(b, "wrote %s (%zu bytes)", rel, len);
 	return 0;
 }
 
+/* An input shipped as it is: its checks name the input, not rel. */
+static int ship(struct bundle *b, const char *rel, const struct k1_buf *d, const char *input)
+{
+	int rc = put(b, rel, d->data, d->len);
+
+	if (!rc)
+		b->from[b->nfiles - 1] = input;
+	return rc;
+}
+
 /* Copied by data extents, so a sparse rootfs stays sparse in the release. */
 static int copy_file(struct bundle *b, const char *src, const char *rel)
 {
-	char path[4400];
 	struct k1_extents map = K1_EXTENTS_INIT;
+	struct k1_dest d = {.name = rel, .map = &map};
 	struct stat st;
-	int in, out, rc = 0;
+	int in, rc = 0;
 
-	snprintf(path, sizeof(path), "%s/%s", b->tmp, rel);
 	in = open(src, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
 		return k1_err(b->err, K1_EIO, "%s: cannot open: %s", src, strerror(errno));
-	out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (out < 0) {
+	if ((rc = k1_output_create(&b->out, rel, 0644, &d.fd, b->err))) {
 		close(in);
-		return k1_err(b->err, K1_EIO, "%s: cannot create: %s", path, strerror(errno));
+		return rc;
 	}
-	if (fstat(in, &st) < 0 || ftruncate(out, st.st_size) < 0)
-		rc = k1_err(b->err, K1_EIO, "%s: cannot size: %s", path, strerror(errno));
+	if (fstat(in, &st) < 0 || ftruncate(d.fd, st.st_size) < 0)
+		rc = k1_err(b->err, K1_EIO, "%s: cannot size: %s", rel, strerror(errno));
 	else
-		rc = k1_copy_extents(in, src, out, path, 0, (uint64_t)st.st_size, NULL, 0, &map,
-				     b->err);
+		rc = k1_copy_extents(in, src, &d, 0, (uint64_t)st.st_size, NULL, 0, b->err);
 	k1_extents_free(&map);
-	if (close(out) < 0 && !rc)
-		rc = k1_err(b->err, K1_EIO, "%s: write error: %s", path, strerror(errno));
+	if (close(d.fd) < 0 && !rc)
+		rc = k1_err(b->err, K1_EIO, "%s: write error: %s", rel, strerror(errno));
 	close(in);
 	if (!rc) {
 		b->files[b->nfiles++] = rel;
@@ -167,7 +173,7 @@ static int write_opensbi(struct bundle *b, const struct k1_bundle_inputs *in)
 	if ((rc = read_input(b, "--opensbi", in->opensbi, &fw)))
 		return rc;
 	if (is_fdt(&fw)) /* already a FIT: shipped as it is, after verification */
-		rc = put(b, "fw_dynamic.itb", fw.data, fw.len);
+		rc = ship(b, "fw_dynamic.itb", &fw, in->opensbi);
 	else if (!(rc = k1_fit_build_opensbi(fw.data, fw.len, &o, &out, b->err)))
 		rc = put(b, "fw_dynamic.itb", out.data, out.len);
 	else
@@ -194,7 +200,7 @@ static int write_uboot(struct bundle *b, const struct k1_bundle_inputs *in)
 				      "not both");
 		if ((rc = read_input(b, "--uboot", in->uboot, &bin)))
 			return rc;
-		rc = is_fdt(&bin) ? put(b, "u-boot.itb", bin.data, bin.len)
+		rc = is_fdt(&bin) ? ship(b, "u-boot.itb", &bin, in->uboot)
 				  : k1_err(b->err, K1_EINVAL,
 					   "%s: not a FIT image (give u-boot-nodtb.bin with "
 					   "--uboot-bin)",
@@ -234,7 +240,7 @@ static int write_env(struct bundle *b, const struct k1_bundle_inputs *in)
 	if (in->env && (rc = k1_read_file(in->env, &src, b->err)))
 		return rc;
 	if (src.len == K1_ENV_SIZE && k1_env_probe(src.data, src.len)) {
-		rc = put(b, "env.bin", src.data, src.len);
+		rc = ship(b, "env.bin", &src, in->env);
 	} else if (!(rc = k1_env_build((const char *)src.data, src.len, K1_ENV_SIZE, false, &out,
 				       b->err))) {
 		rc = put(b, "env.bin", out.data, out.len);
@@ -305,21 +311,24 @@ static int write_tables(struct bundle *b, const struct k1_bundle_inputs *in)
 	return put_table(b, "partition_2M.json", "mtd", mtd);
 }
 
-/* Run `verify` on every file written; the first failed check fails the bundle. */
+/* Run `verify` on every file written; the first failed check fails the
+ * bundle, named by the input when it was shipped as it is. */
 static int verify_all(struct bundle *b)
 {
 	int rc = 0;
 
 	for (size_t i = 0; i < b->nfiles && !rc; i++) {
-		char path[4400];
+		char path[PATH_MAX], label[PATH_MAX + 64];
 		struct k1_report r;
 
-		snprintf(path, sizeof(path), "%s/%s", b->tmp, b->files[i]);
 		if (!strcmp(b->files[i], "bootfs.ext4") || !strcmp(b->files[i], "rootfs.ext4"))
 			continue; /* filesystems are the user's; their fit is checked by the table
 				   */
-		rc = k1_format_report(path, b->files[i], K1_REPORT_VERIFY | K1_REPORT_STRICT, NULL,
-				      &r, b->err);
+		if ((rc = k1_output_path(&b->out, b->files[i], path, sizeof(path), b->err)))
+			break;
+		snprintf(label, sizeof(label), "%s", b->from[i] ? b->from[i] : b->files[i]);
+		rc = k1_format_report(path, label, K1_REPORT_VERIFY | K1_REPORT_STRICT, NULL, &r,
+				      b->err);
 		if (!rc)
 			say(b, "verified %s (%s, %zu checks)", b->files[i], r.format->name,
 			    r.checks.count);
@@ -334,13 +343,13 @@ static int write_manifest(struct bundle *b)
 	int rc = 0;
 
 	for (size_t i = 0; i < b->nfiles && !rc; i++) {
-		char path[4400], line[4200];
+		char path[PATH_MAX], line[4200];
 		uint8_t h[64];
 		size_t hl;
 		struct k1_mapped m;
 
-		snprintf(path, sizeof(path), "%s/%s", b->tmp, b->files[i]);
-		if ((rc = k1_map_file(path, &m, b->err)))
+		if ((rc = k1_output_path(&b->out, b->files[i], path, sizeof(path), b->err)) ||
+		    (rc = k1_map_file(path, &m, b->err)))
 			break;
 		rc = k1_digest("sha256", m.data, m.len, h, &hl, b->err);
 		k1_unmap_file(&m);
@@ -357,42 +366,24 @@ static int write_manifest(struct bundle *b)
 	return rc;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	return remove(path);
-}
-
 int k1_bundle_write(const char *outdir, const struct k1_bundle_inputs *in, k1_bundle_log log,
 		    void *log_ctx, struct k1_error *err)
 {
 	struct bundle b = {.log = log, .log_ctx = log_ctx, .err = err};
-	struct stat st;
-	char factory[4200];
 	int rc;
 
-	if (lstat(outdir, &st) == 0)
-		return k1_err(err, K1_EEXIST,
-			      "%s: already exists; give a new folder for the release", outdir);
-	if ((size_t)snprintf(b.tmp, sizeof(b.tmp), "%s.tmp-XXXXXX", outdir) >= sizeof(b.tmp))
-		return k1_err(err, K1_ERANGE, "%s: path too long", outdir);
-	if (!mkdtemp(b.tmp))
-		return k1_err(err, K1_EIO, "%s: cannot create a temporary folder beside it: %s",
-			      outdir, strerror(errno));
-	snprintf(factory, sizeof(factory), "%s/factory", b.tmp);
-	if (mkdir(factory, 0755) < 0)
-		rc = k1_err(err, K1_EIO, "%s: cannot create: %s", factory, strerror(errno));
-	else if (!(rc = write_bootinfos(&b)) && !(rc = write_fsbl(&b, in)) &&
-		 !(rc = write_opensbi(&b, in)) && !(rc = write_uboot(&b, in)) &&
-		 !(rc = write_env(&b, in)) &&
-		 !(rc = in->bootfs ? copy_file(&b, in->bootfs, "bootfs.ext4") : 0) &&
-		 !(rc = in->rootfs ? copy_file(&b, in->rootfs, "rootfs.ext4") : 0) &&
-		 !(rc = write_tables(&b, in)) && !(rc = verify_all(&b)) &&
-		 !(rc = write_manifest(&b)) && rename(b.tmp, outdir) < 0)
-		rc = k1_err(err, K1_EIO, "%s: cannot rename the finished folder into place: %s",
-			    outdir, strerror(errno));
+	if ((rc = k1_output_init(&b.out, outdir, K1_OUTPUT_FOLDER | K1_OUTPUT_NEW, err)) ||
+	    (rc = k1_output_open(&b.out, 0755, err)))
+		return rc;
+	if (!(rc = write_bootinfos(&b)) && !(rc = write_fsbl(&b, in)) &&
+	    !(rc = write_opensbi(&b, in)) && !(rc = write_uboot(&b, in)) &&
+	    !(rc = write_env(&b, in)) &&
+	    !(rc = in->bootfs ? copy_file(&b, in->bootfs, "bootfs.ext4") : 0) &&
+	    !(rc = in->rootfs ? copy_file(&b, in->rootfs, "rootfs.ext4") : 0) &&
+	    !(rc = write_tables(&b, in)) && !(rc = verify_all(&b)) && !(rc = write_manifest(&b)))
+		rc = k1_output_commit(&b.out, err);
 	if (rc)
-		nftw(b.tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		k1_output_abort(&b.out);
 	return rc;
 }
 

@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,47 +40,32 @@ static bool safe_name(const char *n)
 	return !strchr(n, '\\');
 }
 
-static int mkdirs(char *path, struct k1_error *err)
+/* One entry into the scratch folder (its folders are made on the way). */
+static int extract(zip_t *z, zip_int64_t i, const char *name, struct k1_output *dir,
+		   struct k1_error *err)
 {
-	for (char *p = strchr(path + 1, '/'); p; p = strchr(p + 1, '/')) {
-		*p = '\0';
-		int rc = mkdir(path, 0755);
-		*p = '/';
-		if (rc && errno != EEXIST)
-			return k1_err(err, K1_EIO, "%s: mkdir: %s", path, strerror(errno));
-	}
-	return 0;
-}
-
-static int extract(zip_t *z, zip_int64_t i, const char *name, const char *dir, struct k1_error *err)
-{
-	char path[PATH_MAX], buf[1 << 16];
-	int n = snprintf(path, sizeof(path), "%s/%s", dir, name), rc = 0;
+	char buf[1 << 16];
 	size_t len = strlen(name);
+	int fd, rc;
 
-	if (n < 0 || (size_t)n >= sizeof(path))
-		return k1_err(err, K1_ERANGE, "%s: name too long", name);
-	if (name[len - 1] == '/') { /* a folder */
-		return mkdirs(path, err);
-	}
-	if ((rc = mkdirs(path, err)))
+	if (name[len - 1] == '/') /* a folder: made when its files come */
+		return 0;
+	if ((rc = k1_output_create(dir, name, 0644, &fd, err)))
 		return rc;
 	zip_file_t *zf = zip_fopen_index(z, (zip_uint64_t)i, 0);
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (!zf || fd < 0) {
-		rc = k1_err(err, K1_EIO, "%s: %s", name, !zf ? zip_strerror(z) : strerror(errno));
+	if (!zf) {
+		rc = k1_err(err, K1_EIO, "%s: %s", name, zip_strerror(z));
 	} else {
 		zip_int64_t got;
 		while ((got = zip_fread(zf, buf, sizeof(buf))) > 0 && !rc)
 			if (write(fd, buf, (size_t)got) != got)
-				rc = k1_err(err, K1_EIO, "%s: write: %s", path, strerror(errno));
+				rc = k1_err(err, K1_EIO, "%s: write: %s", name, strerror(errno));
 		if (!rc && got < 0)
 			rc = k1_err(err, K1_EIO, "%s: %s", name, zip_file_strerror(zf));
-	}
-	if (zf)
 		zip_fclose(zf);
-	if (fd >= 0 && close(fd) && !rc)
-		rc = k1_err(err, K1_EIO, "%s: close: %s", path, strerror(errno));
+	}
+	if (close(fd) && !rc)
+		rc = k1_err(err, K1_EIO, "%s: close: %s", name, strerror(errno));
 	return rc;
 }
 
@@ -108,10 +92,9 @@ static int find_bundle(const char *zipname, const char *dir, const char *top, ch
 		      zipname);
 }
 
-int k1_release_unzip(const char *zipname, char *tmpdir, size_t tmpsz, char *bundle, size_t bundlesz,
+int k1_release_unzip(const char *zipname, struct k1_output *scratch, char *bundle, size_t bundlesz,
 		     struct k1_error *err)
 {
-	const char *base = getenv("TMPDIR");
 	char top[256] = "";
 	bool one_top = true;
 	int zerr = 0, rc = 0;
@@ -125,10 +108,9 @@ int k1_release_unzip(const char *zipname, char *tmpdir, size_t tmpsz, char *bund
 		zip_error_fini(&ze);
 		return rc;
 	}
-	snprintf(tmpdir, tmpsz, "%s/k1fw-release-XXXXXX", base && *base ? base : "/tmp");
-	if (!mkdtemp(tmpdir)) {
+	if ((rc = k1_output_scratch(scratch, "k1fw-release", err))) {
 		zip_discard(z);
-		return k1_err(err, K1_EIO, "%s: %s", tmpdir, strerror(errno));
+		return rc;
 	}
 	zip_int64_t n = zip_get_num_entries(z, 0);
 	for (zip_int64_t i = 0; i < n && !rc; i++) {
@@ -155,27 +137,12 @@ int k1_release_unzip(const char *zipname, char *tmpdir, size_t tmpsz, char *bund
 			snprintf(top, sizeof(top), "%.*s", (int)tl, name);
 		else if (strncmp(top, name, tl) || top[tl])
 			one_top = false;
-		rc = extract(z, i, name, tmpdir, err);
+		rc = extract(z, i, name, scratch, err);
 	}
 	zip_discard(z);
 	if (!rc)
-		rc = find_bundle(zipname, tmpdir, one_top ? top : "", bundle, bundlesz, err);
+		rc = find_bundle(zipname, scratch->temp, one_top ? top : "", bundle, bundlesz, err);
 	if (rc)
-		k1_release_remove(tmpdir);
+		k1_output_abort(scratch);
 	return rc;
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-void k1_release_remove(const char *tmpdir)
-{
-	if (tmpdir &&
-	    !strncmp(strrchr(tmpdir, '/') ? strrchr(tmpdir, '/') + 1 : tmpdir, "k1fw-release-", 13))
-		nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }

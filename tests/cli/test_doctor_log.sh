@@ -175,6 +175,7 @@ start_emu nbf --board nobootfs
 fastboot -s "tcp:127.0.0.1:$PORT" flash gpt nobootfs.json >/dev/null 2>&1
 stop_emu
 broken nobootfs
+mkdir -p secure # a blank board: doctor --board of a missing folder is exit 2 (issue 12)
 broken secure --rotpk-hash 0000000000000000000000000000000000000000000000000000000000000000
 start_emu key --board good --download-key
 sleep 0.3; stop_emu

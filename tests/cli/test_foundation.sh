@@ -31,7 +31,7 @@ expect_fail 2 "spl0: expected a 32-bit number" "number over 32 bits is refused" 
 expect_fail 2 "missing --media" "--media is required" "$K1FW" bootinfo -o "$T/x.bin"
 expect_fail 2 "missing -o" "-o is required" "$K1FW" bootinfo --media sd
 [ ! -e "$T/x.bin" ] && ok "no output after errors" || not_ok "no output after errors"
-expect_fail 2 "cannot create temporary file" "unwritable folder is a clear error" "$K1FW" bootinfo --media sd -o /nonexistent/dir/b.bin
+expect_fail 2 "the folder /nonexistent/dir does not exist" "a missing output folder is a clear error" "$K1FW" bootinfo --media sd -o /nonexistent/dir/b.bin
 
 # --- keygen ---
 expect_rc 0 "keygen makes a key set" "$K1FW" keygen -o "$T/keys"

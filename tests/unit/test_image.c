@@ -57,9 +57,9 @@ static void test_copy_extents(void **state)
 	assert_int_equal(pwrite(s, buf, 16384, 0), 16384);
 	assert_int_equal(pwrite(s, buf, 4096, 512 * 1024), 4096); /* after a hole */
 	assert_int_equal(ftruncate(d, 1 << 20), 0);
-	assert_int_equal(
-		k1_copy_extents(s, "src", d, "dst", 65536, 512 * 1024 + 4096, &skip, 1, &map, &err),
-		0);
+	struct k1_dest dest = {.fd = d, .name = "dst", .map = &map};
+	assert_int_equal(k1_copy_extents(s, "src", &dest, 65536, 512 * 1024 + 4096, &skip, 1, &err),
+			 0);
 	assert_int_equal(pread(d, back, 1 << 20, 0), 1 << 20);
 	for (size_t i = 0; i < 65536; i++)
 		assert_int_equal(back[i], 0);
@@ -78,6 +78,52 @@ static void test_copy_extents(void **state)
 	close(s);
 	close(d);
 	k1_extents_free(&map);
+	free(buf);
+	free(back);
+	test_rmtree(dir);
+}
+
+/* A device is not blank: the zero block inside the data and the source's
+ * hole are zeroed (not skipped), and the read-back compares every range
+ * written, naming the one that changed. */
+static void test_copy_to_device(void **state)
+{
+	char *dir = test_tmpdir(), sp[4200], dp[4200];
+	uint8_t *buf = malloc(1 << 20), *back = malloc(1 << 20);
+	struct k1_error err = {0};
+	int s, d;
+
+	(void)state;
+	snprintf(sp, sizeof(sp), "%s/src", dir);
+	snprintf(dp, sizeof(dp), "%s/dev", dir);
+	s = open(sp, O_RDWR | O_CREAT, 0644);
+	d = open(dp, O_RDWR | O_CREAT, 0644);
+	assert_true(s >= 0 && d >= 0);
+	memset(buf, 0xEE, 1 << 20); /* stale bytes on the "card" */
+	assert_int_equal(pwrite(d, buf, 1 << 20, 0), 1 << 20);
+	memset(buf, 0xA5, 16384);
+	memset(buf + 4096, 0, 4096);
+	assert_int_equal(pwrite(s, buf, 16384, 0), 16384);
+	assert_int_equal(pwrite(s, buf, 4096, 512 * 1024), 4096);
+	struct k1_dest dest = {.fd = d, .name = "dev", .device = true};
+	assert_int_equal(k1_copy_extents(s, "src", &dest, 0, 512 * 1024 + 4096, NULL, 0, &err), 0);
+	assert_int_equal(pread(d, back, 1 << 20, 0), 1 << 20);
+	assert_int_equal(back[4096], 0);                 /* zeroed */
+	assert_int_equal(back[8192], 0xA5);              /* data */
+	assert_int_equal(back[65536], 0);                /* the source's hole: zeroed */
+	assert_int_equal(back[512 * 1024], 0xA5);        /* data after the hole */
+	assert_int_equal(back[512 * 1024 + 4096], 0xEE); /* past the source: untouched */
+	assert_int_equal(dest.done, 512 * 1024 + 4096);  /* every byte written or zeroed */
+	assert_int_equal(k1_dest_verify(&dest, NULL, NULL, &err), 0);
+	assert_int_equal(pwrite(d, "x", 1, 512 * 1024 + 10), 1); /* the medium lies */
+	assert_int_equal(k1_dest_verify(&dest, NULL, NULL, &err), K1_EIO);
+	assert_non_null(strstr(err.msg, "0x80000-0x81000"));
+	assert_int_equal(pwrite(d, "x", 1, 4100), 1); /* a zeroed range that is not */
+	assert_int_equal(k1_dest_verify(&dest, NULL, NULL, &err), K1_EIO);
+	assert_non_null(strstr(err.msg, "0x1000-0x2000 (zeroed)"));
+	k1_dest_free(&dest);
+	close(s);
+	close(d);
 	free(buf);
 	free(back);
 	test_rmtree(dir);
@@ -257,9 +303,9 @@ static void test_bmap_checksum(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_extents),       cmocka_unit_test(test_copy_extents),
-		cmocka_unit_test(test_plan_and_gpt),  cmocka_unit_test(test_refusals),
-		cmocka_unit_test(test_bmap_checksum),
+		cmocka_unit_test(test_extents),        cmocka_unit_test(test_copy_extents),
+		cmocka_unit_test(test_copy_to_device), cmocka_unit_test(test_plan_and_gpt),
+		cmocka_unit_test(test_refusals),       cmocka_unit_test(test_bmap_checksum),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
