@@ -9,10 +9,13 @@
 # (sizes scale with FS_MIB; the figures above are for 1024) plus the host-side ceiling: k1fw flash of the full one with the board's
 # storage on tmpfs. Bytes are the downloads the emulator received for rootfs
 # (its log); wall time is the whole client run from the BootROM on. Figures
-# only: nothing is asserted. Usage: bench/fs_skip.sh BUILD_DIR [FS_MIB]
+# only: nothing is asserted. Usage: bench/fs_skip.sh BUILD_DIR [FS_MIB] [ROOTFS...]
 set -eu
 build=${1:-build}
 fs_mib=${2:-1024}
+shift $(($# < 2 ? $# : 2))
+which=${*:-deleted distro full}
+want() { case " $which " in *" $1 "*) return 0 ;; esac; return 1; }
 top=$(cd "$(dirname "$0")/.." && pwd)
 k1fw="$top/$build/k1fw"
 for tool in python3 dtc fastboot mkfs.ext4 debugfs; do
@@ -60,9 +63,9 @@ mkrootfs() {
 	debugfs -w -f rm.cmds "$1.ext4" >/dev/null 2>&1
 	rm -rf root
 }
-mkrootfs deleted $((fs_mib * 100 / 1024)) 100 $((fs_mib * 200 / 1024)) 200
-mkrootfs distro $((fs_mib / 5)) 4000 $((fs_mib / 20)) 1000
-mkrootfs full $((fs_mib * 88 / 100)) 2000 0 0
+want deleted && mkrootfs deleted $((fs_mib * 100 / 1024)) 100 $((fs_mib * 200 / 1024)) 200
+want distro && mkrootfs distro $((fs_mib / 5)) 4000 $((fs_mib / 20)) 1000
+want full && mkrootfs full $((fs_mib * 88 / 100)) 2000 0 0
 
 start_emu() { # BOARD [DIR]
 	rm -f ready
@@ -137,7 +140,7 @@ mib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
 echo "== rootfs: ${fs_mib} MiB ext4 (mkfs.ext4 -d, files deleted with debugfs rm); U-Boot"
 echo "   max-download-size 256 MiB; the emulator re-enumerates 500 ms after each continue"
 printf '%-8s %-16s %12s %9s %9s\n' rootfs client "rootfs MiB" "wall ms" "vs fastboot"
-for name in deleted distro full; do
+for name in $which; do
 	"$k1fw" bundle --spl spl.bin --keys keys --opensbi fw.bin --uboot-bin ub.bin \
 		--dtb k1-x_deb1.dtb --bootfs bootfs.ext4 --rootfs "$name.ext4" -o "rel-$name" >/dev/null 2>&1
 	"$k1fw" flash --bundle "rel-$name" --dry-run >/dev/null # warm cache for both
@@ -150,7 +153,7 @@ done
 echo "(vs fastboot: bytes on the wire for rootfs, k1fw's over fastboot's)"
 
 # ---- the host-side ceiling: storage on tmpfs ----
-if [ -d /dev/shm ] && shm=$(mktemp -d /dev/shm/k1fw-bench-XXXXXX); then
+if want full && [ -d /dev/shm ] && shm=$(mktemp -d /dev/shm/k1fw-bench-XXXXXX); then
 	k1 full "$shm"
 	ms=$(($(grep '"event":"end"' k1-full.json | grep '"partition":"rootfs"' |
 		sed 's/.*"seconds":\([0-9.]*\).*/\1/' | awk '{ printf "%.0f", $1 * 1000 }')))
