@@ -9,8 +9,10 @@ echo "== k1fw flash vs Debian fastboot (1 GiB sparse rootfs, into k1fw emulate)"
 sh "$top/bench/flash.sh" "$build"
 echo "== fastboot over UDP: k1fw vs Debian fastboot (64 MiB, into k1fw emulate --listen udp:)"
 sh "$top/bench/udp.sh" "$build"
-echo "== k1fw image vs genimage (4 GiB SD image, 1 GiB rootfs data)"
-"$top/bench/bench_image.sh" "$build"
+echo "== ext4 rootfs, bytes on the wire: k1fw flash vs Debian fastboot (1 GiB, into k1fw emulate)"
+sh "$top/bench/fs_skip.sh" "$build" "${BENCH_FS_MIB:-1024}"
+echo "== k1fw image vs genimage (4 GiB SD image, 1 GiB rootfs data + 1 GiB deleted)"
+"$top/bench/bench_image.sh" "$build" 3 1024 1024
 if [ ! -d "$vendor/k1-x" ]; then
 	echo "bench: vendor files not found at $vendor: skipping the vendor-artefact benchmark"
 	exit 0

@@ -7,6 +7,7 @@
 #include "release/release.h"
 
 #include <getopt.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +20,8 @@ static void usage(FILE *f)
 		"usage: k1fw flash --bundle DIR [-s usb[:PORTPATH] | -s tcp|udp:HOST[:PORT]]...\n"
 		"                  [--all]"
 		" [--media emmc|spinor|spinand|auto] [--only PART,...] [--dry-run]\n"
-		"                  [--no-reboot] [--json] [--timeout S] [--io-timeout S]\n"
+		"                  [--no-reboot] [--no-fs-skip] [--json] [--timeout S]\n"
+		"                  [--io-timeout S]\n"
 		"                  [--console DEVICE [--console-serial S]]\n\n"
 		"Flash a K1 board (BPI-F3) from a release folder (k1fw bundle, or an unpacked\n"
 		"vendor release with factory/ and partition_*.json). The whole folder is\n"
@@ -27,7 +29,10 @@ static void usage(FILE *f)
 		"and U-Boot are staged only when needed. Then the partition table is written\n"
 		"(flash gpt for eMMC; flash mtd partition_<N>M.json, chosen by the flash size,\n"
 		"for SPI NOR/NAND) and every partition of it that has an image, images larger\n"
-		"than the board's max-download-size as Android sparse pieces.\n\n"
+		"than the board's max-download-size as Android sparse pieces. An ext2/3/4\n"
+		"image goes as Android sparse of the blocks its bitmap marks in use: free\n"
+		"blocks (a deleted file's bytes) are not sent and keep what the partition\n"
+		"held, as with bmaptool.\n\n"
 		"  --bundle DIR    the release folder, or a release zip (unpacked to $TMPDIR)\n"
 		"  -s WHERE        usb (the only board), usb:1-2.3 (by port, see 'k1fw devices'),\n"
 		"                  tcp:HOST[:PORT] (fastboot TCP, port 5554), udp:HOST[:PORT]\n"
@@ -37,8 +42,10 @@ static void usage(FILE *f)
 		"  --media M       auto (default: ask U-Boot getvar mtd-size/blk-size), emmc,\n"
 		"                  spinor, spinand; a bootinfo for another media is refused\n"
 		"  --only LIST     only these partitions (gpt/mtd = the table), e.g. to resume\n"
-		"  --dry-run       print the equivalent fastboot commands, touch no board\n"
+		"  --dry-run       print the equivalent fastboot commands, touch no board, and\n"
+		"                  per partition the image's size, the bytes to send and why\n"
 		"  --no-reboot     leave the board in U-Boot fastboot at the end\n"
+		"  --no-fs-skip    send ext2/3/4 images whole (free blocks too), as fastboot\n"
 		"  --json          one JSON event per line on stdout\n"
 		"  --timeout S     wait up to S seconds for a board to appear or come back (30)\n"
 		"  --io-timeout S  wait up to S seconds for each reply or transfer (120)\n"
@@ -71,6 +78,19 @@ static void verify_log(void *ctx, const char *msg)
 	}
 }
 
+/* Before a flash command: what it costs on the wire, as a comment. */
+static void print_bytes(const struct flash_args *a, const struct k1_flash_step *st)
+{
+	struct k1_flash_image im;
+	struct k1_error err = {0};
+
+	if (k1_flash_image_estimate(st->path, a->o.fs_skip, &im, &err))
+		printf("# %s: %s\n", st->part, err.msg);
+	else
+		printf("# %s: %" PRIu64 " bytes, %" PRIu64 " to send (%s)\n", st->part, im.size,
+		       im.send, im.why);
+}
+
 /* The plan as fastboot commands (spec §6): what a user would type. */
 static void print_dry_run(const struct flash_args *a, const struct k1_flash_plan *plan)
 {
@@ -92,7 +112,10 @@ static void print_dry_run(const struct flash_args *a, const struct k1_flash_plan
 				printf("sleep 1\n"); /* the vendor's "wait for uboot ready" */
 			break;
 		case K1_STEP_TABLE:
+			printf("fastboot%s flash %s %s\n", s, st->part, file);
+			break;
 		case K1_STEP_FLASH:
+			print_bytes(a, st);
 			printf("fastboot%s flash %s %s\n", s, st->part, file);
 			break;
 		case K1_STEP_REBOOT:
@@ -281,7 +304,8 @@ static int run(int argc, char **argv)
 		O_IO,
 		O_ALL,
 		O_CONSOLE,
-		O_CONSOLE_SERIAL
+		O_CONSOLE_SERIAL,
+		O_NO_FS_SKIP
 	};
 	static const struct option opts[] = {
 		{"bundle", required_argument, NULL, O_BUNDLE},
@@ -290,6 +314,7 @@ static int run(int argc, char **argv)
 		{"only", required_argument, NULL, O_ONLY},
 		{"dry-run", no_argument, NULL, O_DRY},
 		{"no-reboot", no_argument, NULL, O_NOREBOOT},
+		{"no-fs-skip", no_argument, NULL, O_NO_FS_SKIP},
 		{"json", no_argument, NULL, O_JSON},
 		{"timeout", required_argument, NULL, O_TIMEOUT},
 		{"io-timeout", required_argument, NULL, O_IO},
@@ -302,6 +327,7 @@ static int run(int argc, char **argv)
 	struct flash_args a = {.o = {.media_auto = true,
 				     .reboot = true,
 				     .blk = true,
+				     .fs_skip = true,
 				     .wait_ms = 30000,
 				     .io_ms = 120000}};
 	struct k1_error err = {0};
@@ -343,6 +369,9 @@ static int run(int argc, char **argv)
 			break;
 		case O_NOREBOOT:
 			a.o.reboot = false;
+			break;
+		case O_NO_FS_SKIP:
+			a.o.fs_skip = false;
 			break;
 		case O_JSON:
 			a.json = true;

@@ -19,7 +19,7 @@ static void usage(FILE *f)
 		"sd|emmc\n"
 		"                  -o OUT [--boot0 F] [--size 8G] [--part NAME=FILE]...\n"
 		"                  [--android-sparse F] [--bmap F] [--genimage-config F]\n"
-		"                  [--force] [--random-guids] [--json]\n\n"
+		"                  [--force] [--random-guids] [--no-fs-skip] [--json]\n\n"
 		"Assemble what the card or chip holds, from a release folder (k1fw bundle) and\n"
 		"its GPT partition table (default DIR/partition_universal.json):\n"
 		"  sd    OUT: bootinfo in bytes 0-79 beside the protective MBR, primary and\n"
@@ -33,7 +33,10 @@ static void usage(FILE *f)
 		"Files: the table's \"image\" (relative to DIR), else the bundle's usual one\n"
 		"(fsbl factory/FSBL.bin, env env.bin, opensbi fw_dynamic.itb, uboot u-boot.itb,\n"
 		"bootfs.ext4, rootfs.ext4 when present); --part NAME=FILE replaces it\n"
-		"(NAME= leaves the partition empty). Holes of the table are not written.\n\n"
+		"(NAME= leaves the partition empty). Holes of the table are not written,\n"
+		"nor the free blocks of an ext2/3/4 file (its block bitmap says which: a\n"
+		"deleted file's bytes need not be copied); they stay holes, unmapped in the\n"
+		"Android sparse image and the bmap.\n\n"
 		"  --size N            disk size (K/M/G; a multiple of 4 KiB); default: the\n"
 		"                      smallest whole MiB that holds the layout (a device:\n"
 		"                      its size)\n"
@@ -43,6 +46,7 @@ static void usage(FILE *f)
 		"  --force             write a refused layout anyway, with warnings\n"
 		"  --random-guids      random disk and partition GUIDs (default: derived\n"
 		"                      from the inputs, so the same inputs give the same bytes)\n"
+		"  --no-fs-skip        copy ext2/3/4 files whole, free blocks too\n"
 		"  --json              print the layout as JSON\n\n"
 		"Refused (one line naming the partition and offset): overlapping partitions,\n"
 		"an image larger than its partition, the fsbl partition not at the bootinfo's\n"
@@ -223,6 +227,7 @@ static int run(int argc, char **argv)
 		O_GENIMAGE,
 		O_FORCE,
 		O_RANDOM,
+		O_NO_FS_SKIP,
 		O_JSON
 	};
 	static const struct option opts[] = {
@@ -238,6 +243,7 @@ static int run(int argc, char **argv)
 		{"genimage-config", required_argument, NULL, O_GENIMAGE},
 		{"force", no_argument, NULL, O_FORCE},
 		{"random-guids", no_argument, NULL, O_RANDOM},
+		{"no-fs-skip", no_argument, NULL, O_NO_FS_SKIP},
 		{"json", no_argument, NULL, O_JSON},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -299,6 +305,9 @@ static int run(int argc, char **argv)
 			break;
 		case O_RANDOM:
 			o.random_guids = true;
+			break;
+		case O_NO_FS_SKIP:
+			o.no_fs_skip = true;
 			break;
 		case O_JSON:
 			json = true;

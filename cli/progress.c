@@ -110,6 +110,9 @@ static void json_event(struct progress *p, const struct k1_flash_event *ev)
 		if (s->rel[0])
 			json_object_set_new(j, "file", json_string(s->rel));
 		json_object_set_new(j, "bytes", json_integer((json_int_t)ev->total));
+		json_object_set_new(j, "image_bytes", json_integer((json_int_t)s->size));
+		if (ev->msg)
+			json_object_set_new(j, "why", json_string(ev->msg));
 		break;
 	case K1_EV_PROGRESS:
 		json_object_set_new(j, "sent", json_integer((json_int_t)ev->sent));
@@ -167,6 +170,9 @@ void progress_event(void *ctx, const struct k1_flash_event *ev)
 	case K1_EV_BEGIN:
 		if (s->kind == K1_STEP_CONTINUE || s->kind == K1_STEP_REBOOT)
 			printf("%s\n", step_verb(s->kind));
+		else if (!p->tty && ev->total != s->size)
+			printf("flash %s %s (%" PRIu64 " bytes, %" PRIu64 " to send: %s)\n",
+			       s->part, s->rel, s->size, ev->total, ev->msg ? ev->msg : "");
 		else if (!p->tty)
 			printf("%s %s %s (%" PRIu64 " bytes)\n",
 			       s->kind == K1_STEP_STAGE ? "stage" : "flash", s->part, s->rel,

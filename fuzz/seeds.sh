@@ -102,6 +102,9 @@ cp board.dtb bootfs/board.dtb && cp board.dtb bootfs/k1-x_deb1.dtb
 printf '070701' >bootfs/initrd.img
 if command -v mkfs.ext4 >/dev/null; then
 	mkfs.ext4 -q -F -d bootfs bootfs.ext4 1M >/dev/null 2>&1 && cp bootfs.ext4 "$out/bootfs.ext4"
+	# fuzz_extfs_used: an ext2 with a file deleted (free blocks not zero)
+	mkfs.ext2 -q -F -d bootfs freed.ext2 1M >/dev/null 2>&1 &&
+		debugfs -w -R "rm /Image" freed.ext2 >/dev/null 2>&1 && cp freed.ext2 "$out/freed.ext2"
 fi
 if command -v mkfs.vfat >/dev/null && command -v mcopy >/dev/null; then
 	truncate -s 200K bootfs.vfat && mkfs.vfat -F 12 bootfs.vfat >/dev/null &&

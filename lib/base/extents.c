@@ -33,6 +33,8 @@ void k1_extents_normalize(struct k1_extents *x, uint64_t block, uint64_t limit)
 {
 	size_t out = 0;
 
+	if (!x->n) /* qsort must not see the NULL of an empty set */
+		return;
 	for (size_t i = 0; i < x->n; i++) {
 		x->v[i].start -= x->v[i].start % block;
 		if (x->v[i].end % block)

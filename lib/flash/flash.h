@@ -53,6 +53,7 @@ struct k1_flash_opts {
 	bool reboot;
 	unsigned wait_ms; /* how long to wait for the board to (re)appear */
 	unsigned io_ms;   /* per reply or transfer */
+	bool fs_skip;     /* ext2/3/4 images: free blocks are not sent (flash_image.c) */
 };
 
 /* Build the plan from the release folder; checks that every file exists,
@@ -68,7 +69,8 @@ int k1_flash_plan_boot(const char *bundle, struct k1_flash_plan *plan, struct k1
 enum k1_flash_event_kind {
 	K1_EV_CONNECTED, /* msg: transport name; stage set */
 	K1_EV_WAITING,   /* waiting for the board to come back; msg says why */
-	K1_EV_BEGIN,     /* a step starts; total = bytes to send (0 for none) */
+	K1_EV_BEGIN,     /* a step starts; total = bytes to send (0 for none), the
+			  * image's size is step->size; msg: why (K1_STEP_FLASH) */
 	K1_EV_PROGRESS,  /* sent of total */
 	K1_EV_END,       /* a step finished */
 	K1_EV_SKIP,      /* a step not needed in this stage */
@@ -136,5 +138,24 @@ int k1_flash_send_file(struct k1_fb *fb, const char *cmd_prefix, const char *par
 		       uint64_t max_download,
 		       void (*progress)(void *ctx, uint64_t sent, uint64_t total), void *ctx,
 		       uint64_t *sent_out, struct k1_error *err);
+
+/* One image as it will be sent: fs set (an Android sparse file of the
+ * blocks an ext2/3/4 image uses, reading fd when sent) or NULL (the file
+ * as it is); send is the bytes on the wire as one piece (each further
+ * piece adds a sparse header), why says which and why. */
+struct sparse_file;
+struct k1_flash_image {
+	uint64_t size, send;
+	char why[200];
+	struct sparse_file *fs;
+};
+/* fs_skip false: always the file as it is. A filesystem that cannot be
+ * trusted is no error: it is sent whole, and why says so. */
+int k1_flash_image_open(int fd, const char *path, uint64_t size, bool fs_skip,
+			struct k1_flash_image *im, struct k1_error *err);
+void k1_flash_image_close(struct k1_flash_image *im);
+/* The same for a file by path, for a plan (--dry-run): im->fs is NULL. */
+int k1_flash_image_estimate(const char *path, bool fs_skip, struct k1_flash_image *im,
+			    struct k1_error *err);
 
 #endif

@@ -198,16 +198,15 @@ static int flash_cmd(struct k1_fb *fb, const char *prefix, const char *part, str
 	return k1_fb_command(fb, cmd, NULL, 0, err);
 }
 
-/* Pieces of a big image, as fastboot's load_sparse_files() makes them. */
-static int send_sparse(struct k1_fb *fb, const char *prefix, const char *part, int fd,
-		       const char *path, uint64_t limit, struct send *s, struct k1_error *err)
+/* Pieces of a sparse file, as fastboot's load_sparse_files() makes them. */
+static int send_pieces(struct k1_fb *fb, const char *prefix, const char *part,
+		       struct sparse_file *in, const char *path, uint64_t limit, struct send *s,
+		       struct k1_error *err)
 {
-	struct sparse_file *in = sparse_file_import_auto(fd, false, false), **pieces = NULL;
+	struct sparse_file **pieces = NULL;
 	int64_t *lens = NULL;
 	int n = 0, rc = 0;
 
-	if (!in)
-		return k1_err(err, K1_EINVAL, "%s: libsparse cannot read it", path);
 	n = sparse_file_resparse(in, (unsigned)limit, NULL, 0);
 	if (n <= 0 || !(pieces = calloc((size_t)n + 1, sizeof(*pieces))) ||
 	    !(lens = calloc((size_t)n, sizeof(*lens)))) {
@@ -237,6 +236,20 @@ out:
 			sparse_file_destroy(pieces[i]);
 	free(pieces);
 	free(lens);
+	return rc;
+}
+
+/* A file too big for one download: libsparse reads it (a raw file's
+ * constant blocks become FILL chunks), then pieces. */
+static int send_sparse(struct k1_fb *fb, const char *prefix, const char *part, int fd,
+		       const char *path, uint64_t limit, struct send *s, struct k1_error *err)
+{
+	struct sparse_file *in = sparse_file_import_auto(fd, false, false);
+	int rc;
+
+	if (!in)
+		return k1_err(err, K1_EINVAL, "%s: libsparse cannot read it", path);
+	rc = send_pieces(fb, prefix, part, in, path, limit, s, err);
 	sparse_file_destroy(in);
 	return rc;
 }
@@ -260,37 +273,30 @@ static int splittable(int fd, const char *path, uint64_t size, struct k1_error *
 		      path, size, (size + 4095) / 4096 * 4096);
 }
 
-int k1_flash_send_file(struct k1_fb *fb, const char *prefix, const char *part, const char *path,
-		       uint64_t max_download,
-		       void (*progress)(void *ctx, uint64_t sent, uint64_t total), void *ctx,
-		       uint64_t *sent_out, struct k1_error *err)
+static int send_prepared(struct k1_fb *fb, const char *prefix, const char *part, int fd,
+			 const char *path, const struct k1_flash_image *im, uint64_t max_download,
+			 void (*progress)(void *ctx, uint64_t sent, uint64_t total), void *ctx,
+			 uint64_t *sent_out, struct k1_error *err)
 {
 	struct send s = {progress, ctx, 0, 0, fb->ev};
 	struct k1_fb_events ev = {piece_info, piece_progress, &s};
 	const struct k1_fb_events *saved = fb->ev;
-	struct stat st;
-	int rc, fd = open(path, O_RDONLY | O_CLOEXEC);
+	uint64_t limit =
+		max_download && max_download < RESPARSE_LIMIT ? max_download : RESPARSE_LIMIT;
+	int rc;
 
-	*sent_out = 0;
-	if (fd < 0)
-		return k1_err(err, K1_EIO, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size == 0) {
-		close(fd);
-		return k1_err(err, K1_EINVAL, "%s: not a non-empty regular file", path);
-	}
 	fb->ev = &ev;
-	s.total = (uint64_t)st.st_size;
-	if (max_download && s.total > max_download) {
+	s.total = im->size;
+	if (im->fs) {
+		rc = send_pieces(fb, prefix, part, im->fs, path, limit, &s, err);
+	} else if (max_download && s.total > max_download) {
 		if (!prefix)
 			rc = k1_err(err, K1_ERANGE,
 				    "%s: %" PRIu64 " bytes, more than the board's "
 				    "max-download-size (%" PRIu64 ")",
 				    path, s.total, max_download);
 		else if ((rc = splittable(fd, path, s.total, err)) == 0)
-			rc = send_sparse(fb, prefix, part, fd, path,
-					 max_download < RESPARSE_LIMIT ? max_download
-								       : RESPARSE_LIMIT,
-					 &s, err);
+			rc = send_sparse(fb, prefix, part, fd, path, limit, &s, err);
 	} else {
 		void *map = mmap(NULL, (size_t)s.total, PROT_READ, MAP_PRIVATE, fd, 0);
 		if (map == MAP_FAILED) {
@@ -305,8 +311,58 @@ int k1_flash_send_file(struct k1_fb *fb, const char *prefix, const char *part, c
 		}
 	}
 	fb->ev = saved;
-	close(fd);
 	*sent_out = s.base;
+	return rc;
+}
+
+/* path opened and prepared: k1_flash_image_open (fs_skip only for flash). */
+static int open_image(const char *path, bool fs_skip, int *fd, struct k1_flash_image *im,
+		      struct k1_error *err)
+{
+	struct stat st;
+	int rc;
+
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0)
+		return k1_err(err, K1_EIO, "%s: %s", path, strerror(errno));
+	if (fstat(*fd, &st) || !S_ISREG(st.st_mode) || st.st_size == 0)
+		rc = k1_err(err, K1_EINVAL, "%s: not a non-empty regular file", path);
+	else
+		rc = k1_flash_image_open(*fd, path, (uint64_t)st.st_size, fs_skip, im, err);
+	if (rc) {
+		close(*fd);
+		*fd = -1;
+	}
+	return rc;
+}
+
+int k1_flash_send_file(struct k1_fb *fb, const char *prefix, const char *part, const char *path,
+		       uint64_t max_download,
+		       void (*progress)(void *ctx, uint64_t sent, uint64_t total), void *ctx,
+		       uint64_t *sent_out, struct k1_error *err)
+{
+	struct k1_flash_image im;
+	int fd, rc;
+
+	*sent_out = 0;
+	if ((rc = open_image(path, false, &fd, &im, err)))
+		return rc;
+	rc = send_prepared(fb, prefix, part, fd, path, &im, max_download, progress, ctx, sent_out,
+			   err);
+	k1_flash_image_close(&im);
+	close(fd);
+	return rc;
+}
+
+int k1_flash_image_estimate(const char *path, bool fs_skip, struct k1_flash_image *im,
+			    struct k1_error *err)
+{
+	int fd, rc = open_image(path, fs_skip, &fd, im, err);
+
+	if (!rc) {
+		k1_flash_image_close(im);
+		close(fd);
+	}
 	return rc;
 }
 
@@ -344,9 +400,27 @@ static void resume_list(struct run *r, const struct k1_flash_step *failed)
 	}
 }
 
-static int run_step(struct run *r, const struct k1_flash_step *s, uint64_t max_download)
+/* One file to the board: the image prepared, BEGIN with the bytes to send
+ * and why, then sent. */
+static int send_step(struct run *r, const struct k1_flash_step *s, uint64_t max_download,
+		     uint64_t *sent)
 {
 	struct step_progress p = {r, s};
+	struct k1_flash_image im;
+	int fd, rc;
+
+	if ((rc = open_image(s->path, r->o->fs_skip && s->kind == K1_STEP_FLASH, &fd, &im, r->err)))
+		return rc;
+	emit(r, K1_EV_BEGIN, s, 0, im.send, s->kind == K1_STEP_FLASH ? im.why : NULL);
+	rc = send_prepared(&r->fb, s->kind == K1_STEP_STAGE ? NULL : "flash", s->part, fd, s->path,
+			   &im, max_download, step_progress, &p, sent, r->err);
+	k1_flash_image_close(&im);
+	close(fd);
+	return rc;
+}
+
+static int run_step(struct run *r, const struct k1_flash_step *s, uint64_t max_download)
+{
 	uint64_t sent = 0;
 	int rc = 0;
 
@@ -355,9 +429,7 @@ static int run_step(struct run *r, const struct k1_flash_step *s, uint64_t max_d
 	case K1_STEP_TABLE:
 	case K1_STEP_FLASH:
 		resume_list(r, s); /* what a rerun needs if the run stops in this step */
-		emit(r, K1_EV_BEGIN, s, 0, s->size, NULL);
-		rc = k1_flash_send_file(&r->fb, s->kind == K1_STEP_STAGE ? NULL : "flash", s->part,
-					s->path, max_download, step_progress, &p, &sent, r->err);
+		rc = send_step(r, s, max_download, &sent);
 		if (rc) {
 			snprintf(r->st->failed_part, sizeof(r->st->failed_part), "%s", s->part);
 			r->st->sent = sent;

@@ -1,115 +1,13 @@
-/* The bootfs reader: libext2fs on an in-memory, read-only I/O channel,
- * else our FAT reader (bootfs_fat.c). */
+/* The bootfs reader: libext2fs on an in-memory, read-only I/O channel
+ * (ext_mem.c), else our FAT reader (bootfs_fat.c). */
 #include "format/bootfs_fs.h"
 #include "format/bootfs_fs_impl.h"
+#include "format/ext_mem.h"
 
 #include <ext2fs/ext2fs.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- a read-only io_manager over a memory region ---- */
-
-struct mem_region {
-	const uint8_t *data;
-	size_t len;
-};
-
-static __thread struct mem_region pending; /* handed from k1_fs_open to mem_open */
-
-static struct struct_io_manager mem_manager;
-
-static errcode_t mem_open(const char *name, int flags, io_channel *channel)
-{
-	io_channel ch;
-	struct mem_region *r;
-
-	(void)name;
-	if (flags & IO_FLAG_RW)
-		return EXT2_ET_RO_FILSYS;
-	ch = calloc(1, sizeof(*ch));
-	r = malloc(sizeof(*r));
-	if (!ch || !r) {
-		free(ch);
-		free(r);
-		return EXT2_ET_NO_MEMORY;
-	}
-	*r = pending;
-	ch->magic = EXT2_ET_MAGIC_IO_CHANNEL;
-	ch->manager = &mem_manager;
-	ch->name = NULL;
-	ch->block_size = 1024;
-	ch->refcount = 1;
-	ch->private_data = r;
-	*channel = ch;
-	return 0;
-}
-
-static errcode_t mem_close(io_channel ch)
-{
-	if (--ch->refcount > 0)
-		return 0;
-	free(ch->private_data);
-	free(ch);
-	return 0;
-}
-
-static errcode_t mem_set_blksize(io_channel ch, int blksize)
-{
-	ch->block_size = blksize;
-	return 0;
-}
-
-static errcode_t mem_read64(io_channel ch, unsigned long long block, int count, void *data)
-{
-	const struct mem_region *r = ch->private_data;
-	uint64_t n = count < 0 ? (uint64_t)-count : (uint64_t)count * (uint64_t)ch->block_size;
-	uint64_t off = block * (uint64_t)ch->block_size;
-
-	if (ch->block_size <= 0 || block > UINT64_MAX / (uint64_t)ch->block_size || off > r->len ||
-	    n > r->len - off) {
-		memset(data, 0, (size_t)(n < (1u << 26) ? n : 0));
-		return EXT2_ET_SHORT_READ;
-	}
-	memcpy(data, r->data + off, (size_t)n);
-	return 0;
-}
-
-static errcode_t mem_read(io_channel ch, unsigned long block, int count, void *data)
-{
-	return mem_read64(ch, block, count, data);
-}
-
-static errcode_t mem_write(io_channel ch, unsigned long block, int count, const void *data)
-{
-	(void)ch, (void)block, (void)count, (void)data;
-	return EXT2_ET_RO_FILSYS;
-}
-
-static errcode_t mem_write64(io_channel ch, unsigned long long block, int count, const void *data)
-{
-	(void)ch, (void)block, (void)count, (void)data;
-	return EXT2_ET_RO_FILSYS;
-}
-
-static errcode_t mem_flush(io_channel ch)
-{
-	(void)ch;
-	return 0;
-}
-
-static struct struct_io_manager mem_manager = {
-	.magic = EXT2_ET_MAGIC_IO_MANAGER,
-	.name = "k1fw memory",
-	.open = mem_open,
-	.close = mem_close,
-	.set_blksize = mem_set_blksize,
-	.read_blk = mem_read,
-	.write_blk = mem_write,
-	.flush = mem_flush,
-	.read_blk64 = mem_read64,
-	.write_blk64 = mem_write64,
-};
 
 /* ---- ext2/3/4 ---- */
 
@@ -120,9 +18,7 @@ static int ext_open(const uint8_t *data, size_t len, struct k1_fs *fs, struct k1
 	/* the superblock's magic 0xEF53 at 1024+56: anything else is not ext */
 	if (len < 2048 || data[1024 + 56] != 0x53 || data[1024 + 57] != 0xEF)
 		return K1_ENODEV;
-	pending = (struct mem_region){data, len};
-	e = ext2fs_open2("bootfs", NULL, EXT2_FLAG_64BITS | EXT2_FLAG_IGNORE_CSUM_ERRORS, 0, 0,
-			 &mem_manager, &fs->ext);
+	e = k1_ext_open_mem(data, len, EXT2_FLAG_IGNORE_CSUM_ERRORS, &fs->ext);
 	if (e)
 		return k1_err(err, K1_EINVAL, "bootfs: ext filesystem unreadable: %s",
 			      error_message(e));

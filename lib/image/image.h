@@ -36,6 +36,7 @@ struct k1_image_opts {
 	size_t noverrides;
 	bool force;        /* refusals become warnings */
 	bool random_guids; /* else derived from the inputs */
+	bool no_fs_skip;   /* copy ext2/3/4 images' free blocks too */
 };
 
 struct k1_image_part {
@@ -77,6 +78,9 @@ struct k1_image_plan {
 	size_t nextra;
 	uint64_t boot0_size; /* eMMC: spl0_offset + FSBL (as genimage sizes it) */
 	size_t warnings;     /* refusals overridden by force, and notes */
+	/* ext2/3/4 partition images: only the blocks their bitmap marks in
+	 * use are copied (free ones stay holes, unmapped in sparse and bmap) */
+	bool fs_skip;
 };
 
 /* Warnings and notes, one line each (may be NULL). */

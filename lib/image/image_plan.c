@@ -700,6 +700,7 @@ int k1_image_plan(const struct k1_image_opts *o, struct k1_image_plan *plan, k1_
 
 	memset(plan, 0, sizeof(*plan));
 	plan->media = o->media;
+	plan->fs_skip = !o->no_fs_skip;
 	if (o->media != K1_MEDIA_SD && o->media != K1_MEDIA_EMMC)
 		return k1_err(err, K1_EINVAL, "--media %s: expected sd or emmc",
 			      k1_media_name(o->media));

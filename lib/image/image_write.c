@@ -10,6 +10,7 @@
 #include "base/copy.h"
 #include "base/fileio.h"
 #include "base/output.h"
+#include "format/extfs_used.h"
 #include "image/image.h"
 
 #include <errno.h>
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -30,6 +32,43 @@ static int copy_file(const char *path, struct k1_dest *d, uint64_t off, uint64_t
 	rc = k1_copy_extents(src, path, d, off, len, holes, nholes, err);
 	close(src);
 	return rc;
+}
+
+/* What of a partition image is not copied: the table's holes and, for an
+ * ext2/3/4 image, its free blocks (sorted and merged). A filesystem that
+ * cannot be trusted to tell is copied whole. */
+static int part_skips(const struct k1_image_part *ip, bool fs_skip, struct k1_extents *skip,
+		      struct k1_error *err)
+{
+	struct k1_extents used = K1_EXTENTS_INIT;
+	struct k1_extfs_usage u;
+	struct k1_error ignored;
+	int rc = 0, fd;
+	void *map;
+
+	for (size_t i = 0; i < ip->tp->nholes; i++)
+		if (k1_extents_add(skip, ip->tp->holes[i].start, ip->tp->holes[i].end))
+			return k1_err(err, K1_ENOMEM, "out of memory");
+	if (fs_skip && (fd = open(ip->path, O_RDONLY | O_CLOEXEC)) >= 0) {
+		map = mmap(NULL, (size_t)ip->file_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		close(fd);
+		if (map != MAP_FAILED) {
+			rc = k1_extfs_used(map, (size_t)ip->file_size, &used, &u, &ignored);
+			munmap(map, (size_t)ip->file_size);
+		}
+		uint64_t at = 0;
+		for (size_t i = 0; map != MAP_FAILED && !rc && i <= used.n; i++) {
+			uint64_t end = i < used.n ? used.v[i].start : ip->file_size;
+			if (k1_extents_add(skip, at, end))
+				rc = K1_ENOMEM;
+			at = i < used.n ? used.v[i].end : at;
+		}
+		k1_extents_free(&used);
+		if (rc == K1_ENOMEM)
+			return k1_err(err, rc, "out of memory");
+	}
+	k1_extents_normalize(skip, 1, ip->file_size);
+	return 0;
 }
 
 int k1_image_write_raw(const struct k1_image_plan *p, struct k1_dest *d, struct k1_error *err)
@@ -54,9 +93,10 @@ int k1_image_write_raw(const struct k1_image_plan *p, struct k1_dest *d, struct 
 		goto out;
 	for (size_t i = 0; i < p->nparts && !rc; i++) {
 		const struct k1_image_part *ip = &p->parts[i];
-		if (ip->path && ip->file_size)
-			rc = copy_file(ip->path, d, ip->offset, ip->file_size, ip->tp->holes,
-				       ip->tp->nholes, err);
+		struct k1_extents skip = K1_EXTENTS_INIT;
+		if (ip->path && ip->file_size && !(rc = part_skips(ip, p->fs_skip, &skip, err)))
+			rc = copy_file(ip->path, d, ip->offset, ip->file_size, skip.v, skip.n, err);
+		k1_extents_free(&skip);
 	}
 	for (size_t i = 0; i < p->nextra && !rc && p->media == K1_MEDIA_SD; i++)
 		rc = copy_file(p->extra[i].path, d, p->extra[i].offset, p->extra[i].len, NULL, 0,

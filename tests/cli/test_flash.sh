@@ -60,7 +60,13 @@ fastboot flash uboot u-boot.itb
 fastboot flash bootfs bootfs.ext4
 fastboot flash rootfs rootfs.ext4
 EOF
-(cd rel && "$K1FW" flash --bundle . --dry-run --media emmc --no-reboot) >dry 2>dry.err
+# the plan's "# PART: N bytes, M to send (why)" comments aside
+nobytes() { grep -v '^# [A-Za-z0-9_.-]*: '; }
+(cd rel && "$K1FW" flash --bundle . --dry-run --media emmc --no-reboot) >dry.all 2>dry.err
+nobytes <dry.all >dry
+[ "$(grep -c '^# [a-z]*: [0-9]* bytes, [0-9]* to send (' dry.all)" = "$(grep -c ' flash [a-z]* ' dry | awk '{ print $1 - 1 }')" ] &&
+	ok "--dry-run: before each partition's flash, its size, bytes to send and why" ||
+	{ not_ok "--dry-run bytes comments"; grep '^#' dry.all | sed 's/^/#   /'; }
 diff -u want_dry dry >dry.diff && ok "--dry-run prints the vendor eMMC command list" ||
 	{ not_ok "--dry-run differs from the vendor list"; sed 's/^/#   /' dry.diff | head -20; }
 cat >want_nor <<'EOF'
@@ -75,7 +81,7 @@ fastboot -s tcp:10.0.0.2:5554 flash bootfs rel/bootfs.ext4
 fastboot -s tcp:10.0.0.2:5554 flash rootfs rel/rootfs.ext4
 fastboot -s tcp:10.0.0.2:5554 reboot
 EOF
-"$K1FW" flash --bundle rel --dry-run --media spinor -s tcp:10.0.0.2:5554 | tail -n +6 >dry_nor
+"$K1FW" flash --bundle rel --dry-run --media spinor -s tcp:10.0.0.2:5554 | nobytes | tail -n +6 >dry_nor
 diff -u want_nor dry_nor >/dev/null && ok "--dry-run --media spinor: the vendor NOR+block list" ||
 	{ not_ok "NOR dry run"; diff -u want_nor dry_nor | sed 's/^/#   /' | head; }
 
@@ -214,7 +220,7 @@ if command -v zip >/dev/null; then
 	same_payloads z k1 "the zip flashes the same bytes as the folder"
 	[ -z "$(ls tmpz)" ] && ok "the unpacked folder is removed afterwards" || not_ok "left in TMPDIR: $(ls tmpz)"
 	(cd rel && zip -qr ../flat.zip .)
-	"$K1FW" flash --bundle flat.zip --dry-run --media emmc --no-reboot >dryz
+	"$K1FW" flash --bundle flat.zip --dry-run --media emmc --no-reboot | nobytes >dryz
 	head -1 dryz | grep -q "^# unzip flat.zip" && tail -n +2 dryz | diff -q - want_dry >/dev/null &&
 		ok "--dry-run of a zip: the vendor list, relative to the unpacked folder" || not_ok "zip dry run"
 	python3 -c "

@@ -1,0 +1,163 @@
+#!/bin/sh
+# Bytes on the wire for ext4 rootfs images (issue 18): k1fw flash (free
+# blocks not sent) against the Debian fastboot client (the vendor command
+# list), each into a fresh `k1fw emulate` board, same run. Three rootfs:
+#   deleted  100 MiB of files kept after 200 MiB of others were written and
+#            deleted (debugfs rm: their blocks free but not zero)
+#   distro   several thousand files of mixed sizes, a fifth of them deleted
+#   full     nearly full (about 90% of the filesystem in files)
+# (sizes scale with FS_MIB; the figures above are for 1024) plus the host-side ceiling: k1fw flash of the full one with the board's
+# storage on tmpfs. Bytes are the downloads the emulator received for rootfs
+# (its log); wall time is the whole client run from the BootROM on. Figures
+# only: nothing is asserted. Usage: bench/fs_skip.sh BUILD_DIR [FS_MIB] [ROOTFS...]
+set -eu
+build=${1:-build}
+fs_mib=${2:-1024}
+shift $(($# < 2 ? $# : 2))
+which=${*:-deleted distro full}
+want() { case " $which " in *" $1 "*) return 0 ;; esac; return 1; }
+top=$(cd "$(dirname "$0")/.." && pwd)
+k1fw="$top/$build/k1fw"
+for tool in python3 dtc fastboot mkfs.ext4 debugfs; do
+	command -v "$tool" >/dev/null || { echo "bench fs_skip: $tool missing: skipped"; exit 0; }
+done
+tmp=$(mktemp -d /tmp/k1fw-bench-fs-XXXXXX)
+shm=
+epid=""
+stop_emu() { [ -n "$epid" ] && kill "$epid" 2>/dev/null && wait "$epid" 2>/dev/null; epid=""; }
+trap 'stop_emu; rm -rf "$tmp" ${shm:+"$shm"}' EXIT
+trap 'exit 130' INT TERM
+cd "$tmp"
+
+"$k1fw" keygen -o keys >/dev/null
+head -c 150000 /dev/urandom >fw.bin
+head -c 700000 /dev/urandom >ub.bin
+head -c 100000 /dev/urandom >spl.bin
+printf '/dts-v1/;\n/ { model = "bench"; };\n' | dtc -q -I dts -O dtb -o k1-x_deb1.dtb -
+truncate -s 8M bootfs.ext4 && mkfs.ext4 -q -F bootfs.ext4
+
+# files DIR MIB COUNT SEED: COUNT files of mixed sizes (log-uniform, 1 KiB to
+# 8 MiB, scaled to MIB in all) of random bytes in DIR/dNN/
+files() {
+	python3 - "$@" <<'PY'
+import os, random, sys
+d, mib, count, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+r = random.Random(seed)
+sizes = [int(2 ** r.uniform(10, 23)) for _ in range(count)]
+scale = mib * 2**20 / sum(sizes)
+for i, s in enumerate(sizes):
+    sub = os.path.join(d, "d%02d" % (i % 50))
+    os.makedirs(sub, exist_ok=True)
+    with open(os.path.join(sub, "f%05d" % i), "wb") as f:
+        f.write(os.urandom(max(1, int(s * scale))))
+PY
+}
+# mkrootfs NAME KEEP_MIB KEEP_N JUNK_MIB JUNK_N DELETE_EVERY: rootfs NAME.ext4
+mkrootfs() {
+	rm -rf root && mkdir -p root/keep root/junk
+	files root/keep "$2" "$3" "keep-$1"
+	[ "$4" -gt 0 ] && files root/junk "$4" "$5" "junk-$1"
+	truncate -s "${fs_mib}M" "$1.ext4"
+	mkfs.ext4 -q -F -d root "$1.ext4"
+	(cd root && find junk -type f) | sed 's|^|rm /|' >rm.cmds
+	debugfs -w -f rm.cmds "$1.ext4" >/dev/null 2>&1
+	rm -rf root
+}
+want deleted && mkrootfs deleted $((fs_mib * 100 / 1024)) 100 $((fs_mib * 200 / 1024)) 200
+want distro && mkrootfs distro $((fs_mib / 5)) 4000 $((fs_mib / 20)) 1000
+want full && mkrootfs full $((fs_mib * 88 / 100)) 2000 0 0
+
+start_emu() { # BOARD [DIR]
+	rm -f ready
+	mkdir -p "${2:-.}/$1"
+	"$k1fw" emulate --board "${2:-.}/$1" --listen 127.0.0.1:0 --ready-file ready \
+		>"$1.console" 2>"$1.log" &
+	epid=$!
+	i=0
+	while [ ! -s ready ]; do
+		if ! kill -0 "$epid" 2>/dev/null || [ $i -ge 400 ]; then cat "$1.log"; exit 1; fi
+		sleep 0.05
+		i=$((i + 1))
+	done
+	where=$(cat ready)
+}
+now() { date +%s%N; }
+# rootfs_bytes LOG: the downloads flashed to rootfs, from the emulator's log
+rootfs_bytes() {
+	python3 - "$1" <<'PY'
+import re, sys
+last = n = 0
+for line in open(sys.argv[1], errors="replace"):
+    m = re.search(r"\] download:([0-9a-fA-F]{8})", line)
+    if m:
+        last = int(m.group(1), 16)
+    elif re.search(r"\] flash:rootfs", line):
+        n += last
+print(n)
+PY
+}
+fb() { fastboot -s "tcp:$where" "$@" >>fastboot.log 2>&1; }
+fbx() { fb "$@" || { echo "bench: fastboot $* failed:"; tail -n 3 fastboot.log; exit 1; }; }
+up() {
+	i=0
+	until fb getvar version-bootloader; do
+		[ $i -lt 300 ] || { echo "bench: the emulated board did not come back"; exit 1; }
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+# k1 NAME [DIR]: k1fw flash of release NAME; sets k1_ms, k1_bytes
+k1() {
+	start_emu "k1-$1" "${2:-.}"
+	t0=$(now)
+	"$k1fw" flash --bundle "rel-$1" -s "tcp:$where" --no-reboot --json >"k1-$1.json" ||
+		{ echo "bench: k1fw flash failed:"; tail -n 3 "k1-$1.json"; exit 1; }
+	t1=$(now)
+	stop_emu
+	k1_ms=$(((t1 - t0) / 1000000)) k1_bytes=$(rootfs_bytes "k1-$1.log")
+	rm -rf "${2:-.}/k1-$1"
+}
+# fbrun NAME: the vendor command list with Debian fastboot; sets fb_ms, fb_bytes
+fbrun() {
+	start_emu "fb-$1"
+	r=rel-$1 n=$1
+	t0=$(now)
+	fbx stage $r/factory/FSBL.bin && fbx continue && up
+	fbx stage $r/u-boot.itb && fbx continue && up
+	for p in "gpt partition_universal.json" "bootinfo factory/bootinfo_emmc.bin" \
+		"fsbl factory/FSBL.bin" "env env.bin" "opensbi fw_dynamic.itb" "uboot u-boot.itb" \
+		"bootfs bootfs.ext4" "rootfs rootfs.ext4"; do
+		set -- $p
+		fbx flash "$1" "$r/$2"
+	done
+	t1=$(now)
+	stop_emu
+	fb_ms=$(((t1 - t0) / 1000000)) fb_bytes=$(rootfs_bytes "fb-$n.log")
+	rm -rf "fb-$n"
+}
+mib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
+
+echo "== rootfs: ${fs_mib} MiB ext4 (mkfs.ext4 -d, files deleted with debugfs rm); U-Boot"
+echo "   max-download-size 256 MiB; the emulator re-enumerates 500 ms after each continue"
+printf '%-8s %-16s %12s %9s %9s\n' rootfs client "rootfs MiB" "wall ms" "vs fastboot"
+for name in $which; do
+	"$k1fw" bundle --spl spl.bin --keys keys --opensbi fw.bin --uboot-bin ub.bin \
+		--dtb k1-x_deb1.dtb --bootfs bootfs.ext4 --rootfs "$name.ext4" -o "rel-$name" >/dev/null 2>&1
+	"$k1fw" flash --bundle "rel-$name" --dry-run >/dev/null # warm cache for both
+	k1 "$name"
+	fbrun "$name"
+	printf '%-8s %-16s %12s %9d %8.2fx\n' "$name" "k1fw flash" "$(mib "$k1_bytes")" "$k1_ms" \
+		"$(awk -v a="$k1_bytes" -v b="$fb_bytes" 'BEGIN { print (b ? a / b : 0) }')"
+	printf '%-8s %-16s %12s %9d\n' "" "Debian fastboot" "$(mib "$fb_bytes")" "$fb_ms"
+done
+echo "(vs fastboot: bytes on the wire for rootfs, k1fw's over fastboot's)"
+
+# ---- the host-side ceiling: storage on tmpfs ----
+if want full && [ -d /dev/shm ] && shm=$(mktemp -d /dev/shm/k1fw-bench-XXXXXX); then
+	k1 full "$shm"
+	ms=$(($(grep '"event":"end"' k1-full.json | grep '"partition":"rootfs"' |
+		sed 's/.*"seconds":\([0-9.]*\).*/\1/' | awk '{ printf "%.0f", $1 * 1000 }')))
+	echo "host ceiling (k1fw flash of 'full', board storage on tmpfs): $(mib "$k1_bytes") MiB" \
+		"for rootfs in $ms ms: $(awk -v b="$k1_bytes" -v ms="$ms" \
+			'BEGIN { printf "%.0f", ms ? b / 1e6 * 1000 / ms : 0 }') MB/s"
+fi
