@@ -157,6 +157,12 @@ check: deps
 	$(MAKE) fuzz-build
 	K1FW_FUZZ_DIR=build/fuzz ./tests/run.sh build build/asan
 
+# The emulator and k1fw flash against the vendor's own U-Boot (sandbox board
+# in ../shared/vendor/uboot-sandbox, needs root): ~16 minutes, so not in check.
+check-vendor: deps
+	$(MAKE) tests
+	K1FW_VENDOR_BOARD=1 K1FW_SUITES=test_vendor_board ./tests/run.sh build
+
 demo: deps
 	$(MAKE) $(BUILD)/k1fw
 	./scripts/demo.sh build/k1fw
@@ -239,7 +245,7 @@ bench: $(BENCH_BIN) $(BUILD)/k1fw
 clean:
 	rm -rf build
 
-.PHONY: all tests deps check demo fuzz fuzz-build fuzz-targets bench clean format-check \
+.PHONY: all tests deps check check-vendor demo fuzz fuzz-build fuzz-targets bench clean format-check \
 	layers-check headers-check update-expected
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 

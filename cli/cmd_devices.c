@@ -37,7 +37,7 @@ static int probe_net(const char *spec, bool json, json_t *arr)
 			spec);
 	int rc = k1_transport_open(&t, 2000, &tr, &err);
 	if (!rc) {
-		struct k1_fb fb = {tr, NULL, 0};
+		struct k1_fb fb = {.t = tr};
 		rc = k1_flash_detect_stage(&fb, &st, &err);
 		k1_transport_close(tr);
 	}

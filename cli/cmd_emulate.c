@@ -3,6 +3,7 @@
 #include "command.h"
 #include "emu/emu_eeprom.h"
 #include "emu/emu_server.h"
+#include "format/ptable.h"
 
 #include <getopt.h>
 #include <signal.h>
@@ -13,6 +14,27 @@
 
 static volatile sig_atomic_t stop_flag;
 
+/* text in lines of at most 80 columns, indented */
+static void wrap(FILE *f, const char *text, int indent)
+{
+	const char *p = text;
+
+	while (*p) {
+		int room = 80 - indent, n = (int)strlen(p);
+		if (n > room) {
+			n = room;
+			while (n > 0 && p[n] != ' ')
+				n--;
+			if (!n)
+				n = room;
+		}
+		fprintf(f, "%*s%.*s\n", indent, "", n, p);
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -21,7 +43,9 @@ static void usage(FILE *f)
 		"                    tf-nand|tf-nor|tf] [--rotpk-hash HEX] [--max-download-size "
 		"N]\n"
 		"                    [--download-key] [--ram 2G|4G|8G|16G] [--exit-after-boot]\n"
-		"                    [--ready-file F]\n"
+		"                    [--ready-file F] [--uboot-version V] [--uboot-only]\n"
+		"                    [--emmc-size N] [--boot-size N] [--nor-size N] [--nand-size "
+		"N]\n"
 		"                    [--reenum-ms MS] [--timeout-ms MS] [--udp-packet-size N]\n"
 		"                    [--fault-drop-after N] [--fault-fail-cmd K]\n"
 		"                    [--fault-stall-cmd K --fault-stall-ms MS]\n"
@@ -46,6 +70,13 @@ static void usage(FILE *f)
 		"  --download-key         the FDL key is held: power-on enters download mode\n"
 		"  --ram SIZE             the board's RAM (4G): a 2G board needs ddr_cs_num 1\n"
 		"                         in its EEPROM, or the SPL stops after its banner\n"
+		"  --uboot-version V      the vendor U-Boot modelled (default " K1_EMU_UBOOT_DEFAULT
+		"; see below)\n"
+		"  --uboot-only           like the vendor's U-Boot sandbox: every power-on goes\n"
+		"                         straight to U-Boot fastboot, whatever storage holds\n"
+		"  --emmc-size N          eMMC user area when emmc-user.img is created (8G)\n"
+		"  --boot-size N          eMMC boot0 and boot1 each (4M; 0: a card without them)\n"
+		"  --nor-size N, --nand-size N  SPI NOR (4M), SPI NAND (256M); 0: none\n"
 		"  --exit-after-boot      exit when a power-on boots the OS (0) or hangs (1)\n"
 		"  --ready-file F         write \"HOST:PORT\" to F each time the device listens\n"
 		"  --reenum-ms MS         how long the device is gone between stages (500)\n"
@@ -62,7 +93,41 @@ static void usage(FILE *f)
 		"  --console-pty LINK     also write the serial console to a pseudo-terminal, "
 		"LINK\n"
 		"                         a symlink to it: read it with k1fw console LINK\n\n"
-		"Stops on SIGINT/SIGTERM (exit 0). Exit 2 on bad usage or storage errors.\n");
+		"Sizes take K, M or G; an existing storage file keeps its own size.\n\n"
+		"Vendor U-Boot generations (--uboot-version): what flash env, flash gpt and\n"
+		"flash bootinfo leave on the eMMC and how downloads are read differ:\n");
+	for (size_t i = 0; k1_emu_uboot_at(i); i++) {
+		const struct k1_emu_uboot *u = k1_emu_uboot_at(i);
+		char line[400];
+		snprintf(line, sizeof(line),
+			 "%s: flash env %s; flash gpt %s the env; gzip %s; eMMC bootinfo limit "
+			 "0x%x; too large: FAIL%s",
+			 u->name,
+			 u->env_flash == K1_EMU_ENV_RAW ? "writes raw"
+			 : u->env_flash == K1_EMU_ENV_IMPORT_ZERO
+				 ? "imports, disk copy zeroed"
+				 : "imports, exports the merged env",
+			 u->gpt_exports_env ? "exports" : "zeroes",
+			 u->gzip ? "guessed" : "not read", u->spl_size_limit, u->too_large);
+		wrap(f, line, 2);
+		wrap(f, u->trees, 6);
+	}
+	fprintf(f, "\nStops on SIGINT/SIGTERM (exit 0). Exit 2 on bad usage or storage errors.\n");
+}
+
+/* --emmc-size etc.: bytes, a multiple of 512. */
+static int dev_size(const char *opt, const char *s, bool zero_ok, uint64_t *out)
+{
+	bool rest = false;
+	uint64_t v;
+
+	if (k1_ptable_parse_size(s, &v, &rest) || rest || v % 512 || (!v && !zero_ok) ||
+	    v > (1ull << 40))
+		return cli_fail("%s: expected a size in bytes, K, M or G (a multiple of 512%s, "
+				"at most 1T), got '%s'",
+				opt, zero_ok ? "" : ", not 0", s);
+	*out = v;
+	return 0;
 }
 
 struct ctx {
@@ -171,6 +236,14 @@ static int add_fault(const char *opt, const char *s, unsigned long *list, size_t
 
 static int run(int argc, char **argv)
 {
+	enum {
+		O_UBOOT_VERSION = 300,
+		O_UBOOT_ONLY,
+		O_EMMC_SIZE,
+		O_BOOT_SIZE,
+		O_NOR_SIZE,
+		O_NAND_SIZE
+	};
 	static const struct option opts[] = {
 		{"board", required_argument, NULL, 'B'},
 		{"listen", required_argument, NULL, 'l'},
@@ -192,6 +265,12 @@ static int run(int argc, char **argv)
 		{"fault-drop-reply", required_argument, NULL, 'O'},
 		{"fault-dup-reply", required_argument, NULL, 'U'},
 		{"console-pty", required_argument, NULL, 'Y'},
+		{"uboot-version", required_argument, NULL, O_UBOOT_VERSION},
+		{"uboot-only", no_argument, NULL, O_UBOOT_ONLY},
+		{"emmc-size", required_argument, NULL, O_EMMC_SIZE},
+		{"boot-size", required_argument, NULL, O_BOOT_SIZE},
+		{"nor-size", required_argument, NULL, O_NOR_SIZE},
+		{"nand-size", required_argument, NULL, O_NAND_SIZE},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -214,6 +293,7 @@ static int run(int argc, char **argv)
 	unsigned long long v;
 	int opt, rc;
 
+	k1_emu_storage_defaults(sizes);
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'B':
@@ -314,6 +394,34 @@ static int run(int argc, char **argv)
 		case 'Y':
 			pty_link = optarg;
 			break;
+		case O_UBOOT_VERSION:
+			if (!(cfg.uboot = k1_emu_uboot_find(optarg))) {
+				usage(stderr);
+				return cli_fail(
+					"--uboot-version: no generation '%s' (see the list above)",
+					optarg);
+			}
+			break;
+		case O_UBOOT_ONLY:
+			cfg.uboot_only = true;
+			break;
+		case O_EMMC_SIZE:
+			if (dev_size("--emmc-size", optarg, false, &sizes[K1_DEV_USER]))
+				return EXIT_USAGE;
+			break;
+		case O_BOOT_SIZE:
+			if (dev_size("--boot-size", optarg, true, &sizes[K1_DEV_BOOT0]))
+				return EXIT_USAGE;
+			sizes[K1_DEV_BOOT1] = sizes[K1_DEV_BOOT0];
+			break;
+		case O_NOR_SIZE:
+			if (dev_size("--nor-size", optarg, true, &sizes[K1_DEV_NOR]))
+				return EXIT_USAGE;
+			break;
+		case O_NAND_SIZE:
+			if (dev_size("--nand-size", optarg, true, &sizes[K1_DEV_NAND]))
+				return EXIT_USAGE;
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
@@ -335,7 +443,6 @@ static int run(int argc, char **argv)
 			return cli_fail_err(&err);
 		fprintf(stderr, "k1fw emulate: serial console on %s (%s)\n", pty_name, pty_link);
 	}
-	k1_emu_storage_defaults(sizes);
 	/* a signal while the storage files are made removes the half-made one
 	 * (cli_signals_init); from here on it stops the server instead */
 	if (k1_emu_board_open(&b, board, &cfg, sizes, console, &c, &err)) {

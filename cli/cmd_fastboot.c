@@ -240,7 +240,7 @@ static int run(int argc, char **argv)
 		return EXIT_CHECK_FAILED;
 	}
 	struct k1_fb_events ev = {on_info, NULL, NULL};
-	struct k1_fb fb = {t, &ev, 0};
+	struct k1_fb fb = {.t = t, .ev = &ev};
 	int rc = verb->exchange(&fb, argv + optind, &err);
 	k1_transport_close(t);
 	if (rc) {

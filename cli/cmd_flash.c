@@ -21,8 +21,8 @@ static void usage(FILE *f)
 		"                  [--all]"
 		" [--media emmc|spinor|spinand|auto] [--only PART,...] [--dry-run]\n"
 		"                  [--no-reboot] [--no-fs-skip] [--json] [--timeout S]\n"
-		"                  [--io-timeout S]\n"
-		"                  [--console DEVICE [--console-serial S]]\n\n"
+		"                  [--io-timeout S] [--console DEVICE [--console-serial S]]\n"
+		"                  [--emmc-spl-limit N]\n\n"
 		"Flash a K1 board (BPI-F3) from a release folder (k1fw bundle, or an unpacked\n"
 		"vendor release with factory/ and partition_*.json). The whole folder is\n"
 		"verified first. The board's stage is found (BootROM, SPL, U-Boot); the FSBL\n"
@@ -52,7 +52,14 @@ static void usage(FILE *f)
 		"  --console DEV   read the board's serial console (DEV, e.g. /dev/ttyUSB0) while\n"
 		"                  flashing; when a step fails, print what the board said (its\n"
 		"                  last lines and doctor's reading of them) next to the error\n"
-		"  --console-serial S  its speed and frame (115200,8N1)\n\n"
+		"  --console-serial S  its speed and frame (115200,8N1)\n"
+		"  --emmc-spl-limit N  the spl_size_limit of the eMMC bootinfo the board's\n"
+		"                  U-Boot writes (vendor v1.0.15: 0x32100); a larger FSBL.bin\n"
+		"                  is refused before anything is sent\n\n"
+		"Vendor U-Boot: what its OKAY proves is printed as notes: fsbl is unverified\n"
+		"(always OKAY), sparse writes are not read back, an env.bin that U-Boot only\n"
+		"imports into RAM is said plainly; a file whose bytes 2-3 look like gzip to\n"
+		"it is sent as an Android sparse image.\n\n"
 		"Exit status: 0 flashed, 1 the board failed (FAIL reply, gone, timeout),\n"
 		"2 usage error or a bundle that does not verify.\n");
 }
@@ -167,6 +174,13 @@ static int run_one(struct flash_args *a, size_t i)
 	progress_finish(&one.pr);
 	if (!rc) {
 		progress_done(&one.pr, true, NULL, NULL);
+		if (!a->json && st.unverified)
+			printf("%zu step%s unverified: vendor U-Boot's OKAY does not prove them "
+			       "(see the notes)\n",
+			       st.unverified, st.unverified == 1 ? "" : "s");
+		if (!a->json && st.env_not_on_disk)
+			fprintf(stderr, "k1fw: warning: env.bin is not on the board's disk: "
+					"see the note on env (or gpt) above\n");
 		return EXIT_OK;
 	}
 	char resume[1200] = "", why[1400], msg[sizeof(why) + sizeof(err.msg) + 4];
@@ -305,7 +319,8 @@ static int run(int argc, char **argv)
 		O_ALL,
 		O_CONSOLE,
 		O_CONSOLE_SERIAL,
-		O_NO_FS_SKIP
+		O_NO_FS_SKIP,
+		O_SPL_LIMIT
 	};
 	static const struct option opts[] = {
 		{"bundle", required_argument, NULL, O_BUNDLE},
@@ -321,6 +336,7 @@ static int run(int argc, char **argv)
 		{"all", no_argument, NULL, O_ALL},
 		{"console", required_argument, NULL, O_CONSOLE},
 		{"console-serial", required_argument, NULL, O_CONSOLE_SERIAL},
+		{"emmc-spl-limit", required_argument, NULL, O_SPL_LIMIT},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -392,6 +408,16 @@ static int run(int argc, char **argv)
 			if (k1_serial_parse(optarg, &cso, &err))
 				rc = cli_fail_err(&err);
 			break;
+		case O_SPL_LIMIT: {
+			unsigned long long v;
+			if (cli_parse_u64(optarg, &v) || v < 0x1100 || v > 0x40000)
+				rc = cli_fail(
+					"--emmc-spl-limit: expected 0x1100 to 0x40000, got '%s'",
+					optarg);
+			else
+				a.o.emmc_spl_limit = (uint32_t)v;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;

@@ -92,8 +92,8 @@ static json_t *event_json(const struct progress *p, const char *name)
 
 static void json_event(struct progress *p, const struct k1_flash_event *ev)
 {
-	static const char *names[] = {"connected", "waiting", "begin", "progress",
-				      "end",       "skip",    "info",  "plan"};
+	static const char *names[] = {"connected", "waiting", "begin", "progress", "end",
+				      "skip",      "info",    "plan",  "note"};
 	json_t *j = event_json(p, names[ev->kind]);
 	const struct k1_flash_step *s = ev->step;
 
@@ -162,6 +162,9 @@ void progress_event(void *ctx, const struct k1_flash_event *ev)
 		break;
 	case K1_EV_INFO:
 		printf("  (bootloader) %s\n", ev->msg);
+		break;
+	case K1_EV_NOTE:
+		printf("  note: %s\n", ev->msg);
 		break;
 	case K1_EV_SKIP:
 		printf("skip %s %s: the board is past %s\n", step_verb(s->kind), s->part,

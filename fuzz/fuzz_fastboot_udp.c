@@ -134,7 +134,7 @@ static void host(const uint8_t *data, size_t size)
 			abort();
 		return;
 	}
-	struct k1_fb fb = {t, NULL, 0};
+	struct k1_fb fb = {.t = t};
 	char out[K1_FB_RESPONSE_MAX + 1];
 	static const uint8_t blob[3000];
 	rc = k1_fb_getvar(&fb, "version", out, sizeof(out), &err);

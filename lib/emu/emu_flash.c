@@ -1,20 +1,17 @@
 /* U-Boot fastboot's flash, erase and oem erase on the emulated storage,
- * routed as the vendor fb_spacemit.c / fb_mmc.c / fb_mtd.c do (spec §6,
- * research §8.4). Every image is checked whole before the first byte is
- * written. */
+ * routed by the boot pins as the vendor fb_command.c does: eMMC/SD pins go
+ * to the vendor's fb_mmc.c model (emu_vendor.c), SPI pins to fb_mtd.c /
+ * fb_blk.c as modelled here (spec §6, research §8.4), where every image is
+ * checked whole before the first byte is written. */
 #include "base/bytes.h"
-#include "base/crypto.h"
 #include "emu/emu_board.h"
-#include "format/bootinfo.h"
 #include "format/disk.h"
-#include "format/env.h"
 #include "format/gpt_write.h"
 #include "format/sparse.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 static bool spi_pins(const struct k1_emu_board *b)
 {
@@ -24,33 +21,6 @@ static bool spi_pins(const struct k1_emu_board *b)
 static enum k1_emu_dev spi_dev(const struct k1_emu_board *b)
 {
 	return b->cfg.sel == K1_BOOTSEL_NAND ? K1_DEV_NAND : K1_DEV_NOR;
-}
-
-static int gpt_lookup(struct k1_emu_board *b, const char *name, uint64_t *off, uint64_t *len,
-		      struct k1_error *err)
-{
-	struct k1_mapped m;
-	struct k1_error e = {0};
-	struct k1_disk d;
-	const struct k1_gpt_entry *p = NULL;
-	int rc = K1_EINVAL;
-
-	if (k1_emu_map(&b->st, K1_DEV_USER, &m, &e) || !m.len)
-		return k1_err(err, K1_EINVAL, "no eMMC on this board");
-	struct k1_input in = {.path = "emmc", .data = m.data, .len = m.len};
-	if (!k1_disk_open(&in, &d, &e)) {
-		p = (d.table == K1_DISK_GPT || d.table == K1_DISK_GPT_BACKUP)
-			    ? k1_gpt_find(&d.gpt, name)
-			    : NULL;
-		if (p && p->last_lba >= p->first_lba && p->last_lba < d.sectors) {
-			*off = p->first_lba * 512;
-			*len = (p->last_lba - p->first_lba + 1) * 512;
-			rc = 0;
-		}
-		k1_disk_close(&d);
-	}
-	k1_unmap_file(&m);
-	return rc ? k1_err(err, rc, "partition %s not found", name) : 0;
 }
 
 int k1_emu_locate(struct k1_emu_board *b, const char *name, enum k1_emu_dev *dev, uint64_t *off,
@@ -67,19 +37,10 @@ int k1_emu_locate(struct k1_emu_board *b, const char *name, enum k1_emu_dev *dev
 		*len = p->rest ? (b->st.size[*dev] > *off ? b->st.size[*dev] - *off : 0) : p->size;
 		return 0;
 	}
-	if (!spi_pins(b) && !strcmp(name, "bootinfo")) {
-		*dev = K1_DEV_BOOT0, *off = 0, *len = 512;
-		return 0;
-	}
-	if (!spi_pins(b) && (!strcmp(name, "fsbl") || !strcmp(name, "fsbl_1"))) {
-		*dev = name[4] ? K1_DEV_BOOT1 : K1_DEV_BOOT0;
-		*off = name[4] ? 0 : 0x200;
-		*len = b->st.size[*dev] - *off;
-		return 0;
-	}
 	*dev = K1_DEV_USER;
-	if (!gpt_lookup(b, name, off, len, err))
-		return 0;
+	int rc = k1_emu_vendor_part(b, name, off, len, false, err);
+	if (!rc || !spi_pins(b)) /* eMMC: partition-size:fsbl is the GPT entry, not boot0 */
+		return rc;
 	if (p && !p->in_table && p->offset_known && p->size_known && !p->rest) {
 		*off = p->offset, *len = p->size; /* hidden: raw at the JSON offset */
 		return 0;
@@ -88,18 +49,6 @@ int k1_emu_locate(struct k1_emu_board *b, const char *name, enum k1_emu_dev *dev
 }
 
 /* ---- partition tables ---- */
-
-static void guid_for(const char *a, const char *b2, uint8_t g[16])
-{
-	uint8_t h[64];
-	size_t hl;
-	char buf[512];
-
-	snprintf(buf, sizeof(buf), "k1fw-emulate:%s:%s", a, b2);
-	if (k1_digest("sha256", buf, strlen(buf), h, &hl, NULL))
-		memset(h, 0x5a, 32);
-	k1_gpt_guid_v4(g, h);
-}
 
 static int write_gpt(struct k1_emu_board *b, const struct k1_ptable *t, struct k1_error *err)
 {
@@ -122,10 +71,10 @@ static int write_gpt(struct k1_emu_board *b, const struct k1_ptable *t, struct k
 		if (!p->rest && p->size < 512)
 			return k1_err(err, K1_EINVAL, "partition %s: size under one sector",
 				      p->name);
-		guid_for(p->name, p->offset_str ? p->offset_str : "", parts[n].guid);
+		k1_emu_guid(p->name, parts[n].first_lba, parts[n].guid);
 		n++;
 	}
-	guid_for("disk", n ? parts[0].name : "", dguid);
+	k1_emu_guid("disk", sectors, dguid);
 	if (k1_gpt_check(parts, n, sectors, err) ||
 	    k1_gpt_build(parts, n, sectors, dguid, primary, backup, err) ||
 	    k1_emu_write(&b->st, K1_DEV_USER, 440, primary + 440, sizeof(primary) - 440, err) ||
@@ -243,26 +192,21 @@ static int write_image(struct k1_emu_board *b, enum k1_emu_dev dev, uint64_t off
 	return rc;
 }
 
-/* fastboot_oem_flash_env: a CRC-checked binary env or text, imported
- * into the running U-Boot; the MMC env area is then zeroed. */
-static int flash_env(struct k1_emu_board *b, struct k1_error *err)
+/* The eMMC (and SD) pins: the vendor's fastboot_mmc_flash_write(). */
+static void flash_mmc(struct k1_emu_board *b, const char *name, struct k1_emu_reply *rep)
 {
-	bool bin = b->dl_len > 4 &&
-		   (uint32_t)crc32(0L, b->dl + 4, (uInt)(b->dl_len - 4)) == k1_le32(b->dl);
-	bool text = true;
-
-	for (size_t i = 0; !bin && i < b->dl_len && text; i++)
-		text = b->dl[i] == '\n' || b->dl[i] == '\t' ||
-		       (b->dl[i] >= 0x20 && b->dl[i] < 0x7f);
-	if (!bin && !text)
-		return k1_err(err, K1_EINVAL,
-			      "env: neither an environment image with a good CRC nor text");
-	b->env_imported = true;
-	if (b->mtd_mode)
-		return 1; /* SPI flash: written to the env partition like any image */
-	if (k1_emu_fill(&b->st, K1_DEV_USER, K1_DISK_ENV_OFFSET, K1_DISK_ENV_SIZE, 0, err))
-		return K1_EIO;
-	return 0;
+	if (!strcmp(name, "bootinfo"))
+		k1_emu_vendor_flash_bootinfo(b, rep);
+	else if (!strcmp(name, "fsbl"))
+		k1_emu_vendor_flash_fsbl(b, rep);
+	else if (!strcmp(name, "fsbl_1"))
+		k1_emu_vendor_flash_fsbl1(b, rep);
+	else if (!strcmp(name, "gpt"))
+		k1_emu_vendor_flash_table(b, rep);
+	else if (!strcmp(name, "env") && b->cfg.uboot->env_flash != K1_EMU_ENV_RAW)
+		k1_emu_vendor_flash_env(b, rep);
+	else
+		k1_emu_vendor_flash_part(b, name, rep);
 }
 
 void k1_emu_flash(struct k1_emu_board *b, const char *name, struct k1_emu_reply *rep)
@@ -270,31 +214,17 @@ void k1_emu_flash(struct k1_emu_board *b, const char *name, struct k1_emu_reply 
 	enum k1_emu_dev dev;
 	uint64_t off, len;
 	struct k1_error e = {0};
-	int rc;
 
+	if (!spi_pins(b))
+		return flash_mmc(b, name, rep);
 	if (!strcmp(name, "gpt") || !strcmp(name, "mtd"))
 		return flash_table(b, name[0] == 'g' ? K1_PTABLE_GPT : K1_PTABLE_MTD, rep);
 	if (!b->dl_len) {
 		k1_fb_reply(rep->final, "FAIL", "no image downloaded");
 		return;
 	}
-	if (!b->mtd_mode && !strcmp(name, "bootinfo")) {
-		uint8_t blk[512] = {0};
-		struct k1_bootinfo bi;
-		struct k1_error e = {0};
-		if (spi_pins(b)) { /* fb_blk: bootinfo is a no-op */
-			k1_fb_reply(rep->final, "OKAY", "%s", "");
-			return;
-		}
-		/* the vendor U-Boot ignores the file: its built-in eMMC bootinfo */
-		k1_bootinfo_defaults(K1_MEDIA_EMMC, &bi);
-		k1_bootinfo_encode(&bi, blk);
-		rc = k1_emu_write(&b->st, K1_DEV_BOOT0, 0, blk, sizeof(blk), &e);
-		k1_fb_reply(rep->final, rc ? "FAIL" : "OKAY", "%s", rc ? e.msg : "");
-		return;
-	}
-	if (!strcmp(name, "env") && (rc = flash_env(b, &e)) <= 0) {
-		k1_fb_reply(rep->final, rc ? "FAIL" : "OKAY", "%s", rc ? e.msg : "");
+	if (!b->mtd_mode && !strcmp(name, "bootinfo")) { /* fb_blk: a no-op */
+		k1_fb_reply(rep->final, "OKAY", "%s", "");
 		return;
 	}
 	if (k1_emu_locate(b, name, &dev, &off, &len, &e) || write_image(b, dev, off, len, &e)) {
@@ -310,6 +240,8 @@ void k1_emu_erase(struct k1_emu_board *b, const char *name, struct k1_emu_reply 
 	uint64_t off, len;
 	struct k1_error e = {0};
 
+	if (!spi_pins(b))
+		return k1_emu_vendor_erase(b, name, rep);
 	if (k1_emu_locate(b, name, &dev, &off, &len, &e)) {
 		k1_fb_reply(rep->final, "FAIL", "%s", e.msg);
 		return;
@@ -322,30 +254,32 @@ void k1_emu_erase(struct k1_emu_board *b, const char *name, struct k1_emu_reply 
 	k1_fb_reply(rep->final, "OKAY", "%s", "");
 }
 
+/* clear_storage_data(): "emmc|nor|nand|eeprom [HEXSIZE]". eMMC: the user
+ * area from 0 (default 256 MiB) and the first 128 KiB of boot0 and boot1;
+ * SPI flash: from 0 (default 1 MiB); the EEPROM is not emulated here. */
 void k1_emu_oem_erase(struct k1_emu_board *b, const char *arg, struct k1_emu_reply *rep)
 {
-	static const enum k1_emu_dev emmc[] = {K1_DEV_BOOT0, K1_DEV_BOOT1, K1_DEV_USER};
-	unsigned long long size = 0;
-	char what[16] = "";
+	const char *sp = strchr(arg, ' ');
+	unsigned long long size = sp ? strtoull(sp + 1, NULL, 16) : 0;
 	struct k1_error e = {0};
 	int rc = 0;
 
-	if (sscanf(arg, "%15s %llx", what, &size) < 1) {
-		k1_fb_reply(rep->final, "FAIL", "oem erase: expected emmc|nor|nand|eeprom [SIZE]");
-		return;
+	if (!strncmp(arg, "eeprom", 6)) {
+		k1_fb_reply(rep->final, "OKAY", "%s", "");
+	} else if (!strncmp(arg, "emmc", 4)) {
+		uint64_t n = (size ? size : 0x10000000ull) / 512 * 512;
+		rc = n > b->st.size[K1_DEV_USER] || k1_emu_fill(&b->st, K1_DEV_USER, 0, n, 0, &e) ||
+		     k1_emu_fill(&b->st, K1_DEV_BOOT0, 0, 0x20000, 0, &e) ||
+		     k1_emu_fill(&b->st, K1_DEV_BOOT1, 0, 0x20000, 0, &e);
+		k1_fb_reply(rep->final, rc ? "FAIL" : "OKAY", "%s", rc ? "erase emmc fail" : "");
+	} else if (!strncmp(arg, "nor", 3) || !strncmp(arg, "nand", 4)) {
+		enum k1_emu_dev d = arg[1] == 'o' ? K1_DEV_NOR : K1_DEV_NAND;
+		uint64_t n = size ? size : 0x100000ull;
+		rc = n > b->st.size[d] || k1_emu_fill(&b->st, d, 0, n, 0xFF, &e);
+		k1_fb_reply(rep->final, rc ? "FAIL" : "OKAY", "%s",
+			    rc ? (d == K1_DEV_NOR ? "erase nor fail" : "erase nand fail") : "");
+	} else {
+		k1_fb_reply(rep->final, "FAIL", "not support erase operation:%.*s",
+			    (int)(sp ? sp - arg : (long)strlen(arg)), arg);
 	}
-	if (!strcmp(what, "emmc")) {
-		for (int i = 0; i < 3 && !rc; i++) {
-			uint64_t n = b->st.size[emmc[i]];
-			rc = k1_emu_fill(&b->st, emmc[i], 0, size && size < n ? size : n, 0, &e);
-		}
-	} else if (!strcmp(what, "nor") || !strcmp(what, "nand")) {
-		enum k1_emu_dev d = what[1] == 'o' ? K1_DEV_NOR : K1_DEV_NAND;
-		uint64_t n = b->st.size[d];
-		rc = k1_emu_fill(&b->st, d, 0, size && size < n ? size : n, 0xFF, &e);
-	} else if (strcmp(what, "eeprom")) {
-		k1_fb_reply(rep->final, "FAIL", "oem erase: unknown device %s", what);
-		return;
-	}
-	k1_fb_reply(rep->final, rc ? "FAIL" : "OKAY", "%s", rc ? e.msg : "");
 }

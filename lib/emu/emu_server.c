@@ -55,9 +55,9 @@ static int send_reply(struct server *s, struct k1_emu_link *l, const struct k1_e
 	for (size_t i = 0; i < r->ninfo; i++)
 		if (l->ops->send(l, r->info[i], strlen(r->info[i]), err))
 			return K1_EIO;
-	if (r->final[0])
-		logf_(s, "  -> %s", r->final);
-	return r->final[0] ? l->ops->send(l, r->final, strlen(r->final), err) : 0;
+	if (r->final[0] || r->empty)
+		logf_(s, "  -> %s", r->empty ? "(no status)" : r->final);
+	return r->final[0] || r->empty ? l->ops->send(l, r->final, strlen(r->final), err) : 0;
 }
 
 /* Receive a download; false when the host went away (nothing kept). */

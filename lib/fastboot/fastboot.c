@@ -114,6 +114,7 @@ int k1_fb_command(struct k1_fb *fb, const char *cmd, char *okay, size_t okaysz,
 		return rc;
 	if (r.type != K1_FB_OKAY)
 		return k1_err(err, K1_EPROTO, "%s: unexpected DATA reply", cmd);
+	snprintf(fb->okay, sizeof(fb->okay), "%s", r.msg);
 	if (okay && okaysz)
 		snprintf(okay, okaysz, "%s", r.msg);
 	return 0;

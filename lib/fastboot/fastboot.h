@@ -41,8 +41,10 @@ struct k1_fb_events {
 
 struct k1_fb {
 	struct k1_transport *t;
-	const struct k1_fb_events *ev; /* may be NULL */
-	uint64_t sent;                 /* bytes of the last download written */
+	const struct k1_fb_events *ev;     /* may be NULL */
+	uint64_t sent;                     /* bytes of the last download written */
+	char okay[K1_FB_RESPONSE_MAX + 1]; /* the text of the last OKAY (vendor: "flash env
+					    * partition okay" tells its generation) */
 };
 
 /* Send cmd (at most 64 bytes) and read replies to OKAY: its text goes to

@@ -260,6 +260,26 @@ int k1_flash_plan_boot(const char *bundle, struct k1_flash_plan *plan, struct k1
 	return rc;
 }
 
+/* On eMMC `flash bootinfo` writes U-Boot's own bootinfo (spec §6.1), whose
+ * spl_size_limit is not the file's: an FSBL.bin above it would not boot.
+ * Refused before anything is sent, naming both limits. */
+static int check_emmc_limit(const struct k1_flash_plan *plan, uint32_t limit, struct k1_error *err)
+{
+	for (size_t i = 0; i < plan->count; i++) {
+		const struct k1_flash_step *s = &plan->steps[i];
+		if (s->kind != K1_STEP_FLASH || strcmp(s->part, "fsbl") || s->size <= limit)
+			continue;
+		return k1_err(err, K1_EINVAL,
+			      "%s: 0x%llx bytes, over spl_size_limit 0x%x of the eMMC bootinfo "
+			      "vendor U-Boot writes to boot0 (v1.0.15: 0x32100, whatever "
+			      "bootinfo_emmc.bin says; its own limit is 0x36000): this board "
+			      "would not boot from eMMC. Build the FSBL from a smaller SPL, or "
+			      "pass --emmc-spl-limit 0x36000 if this board's U-Boot writes that",
+			      s->path, (unsigned long long)s->size, limit);
+	}
+	return 0;
+}
+
 int k1_flash_plan_build(const struct k1_flash_opts *o, struct k1_flash_plan *plan,
 			struct k1_error *err)
 {
@@ -285,6 +305,9 @@ int k1_flash_plan_build(const struct k1_flash_opts *o, struct k1_flash_plan *pla
 			rc = add_table(plan, o, "partition_universal.json", K1_PTABLE_GPT, first,
 				       err);
 	}
+	if (!rc && o->media == K1_MEDIA_EMMC)
+		rc = check_emmc_limit(
+			plan, o->emmc_spl_limit ? o->emmc_spl_limit : K1_FLASH_EMMC_SPL_LIMIT, err);
 	if (!rc && o->reboot)
 		rc = add_step(plan, K1_STEP_REBOOT, K1_STAGE_UBOOT, "reboot", o->bundle, NULL, err);
 	if (!rc)

@@ -51,9 +51,10 @@ struct k1_flash_opts {
 	bool blk;         /* SPI media: also flash partition_universal.json to the block device */
 	const char *only; /* "rootfs,bootfs": only these (table steps: "gpt", "mtd"); NULL = all */
 	bool reboot;
-	unsigned wait_ms; /* how long to wait for the board to (re)appear */
-	unsigned io_ms;   /* per reply or transfer */
-	bool fs_skip;     /* ext2/3/4 images: free blocks are not sent (flash_image.c) */
+	uint32_t emmc_spl_limit; /* the bootinfo U-Boot writes to boot0; 0: v1.0.15's 0x32100 */
+	unsigned wait_ms;        /* how long to wait for the board to (re)appear */
+	unsigned io_ms;          /* per reply or transfer */
+	bool fs_skip;            /* ext2/3/4 images: free blocks are not sent (flash_image.c) */
 };
 
 /* Build the plan from the release folder; checks that every file exists,
@@ -76,6 +77,7 @@ enum k1_flash_event_kind {
 	K1_EV_SKIP,      /* a step not needed in this stage */
 	K1_EV_INFO,      /* an INFO/TEXT line from the device, or a note */
 	K1_EV_PLAN,      /* the media and table chosen; msg */
+	K1_EV_NOTE,      /* what a step's reply proves (verified, unverified, not on disk) */
 };
 
 struct k1_flash_event {
@@ -101,6 +103,8 @@ struct k1_flash_status {
 	 * after the BootROM's continue, or the staging of u-boot.itb into the
 	 * SPL timed out (on 2 GB boards: the EEPROM's ddr_cs_num) */
 	bool spl_lost;
+	bool env_not_on_disk; /* U-Boot imported env.bin into RAM instead of writing it */
+	size_t unverified;    /* steps U-Boot's OKAY does not prove */
 };
 
 /* Connect to target, find the stage, stage what is missing, resolve the
@@ -157,5 +161,32 @@ void k1_flash_image_close(struct k1_flash_image *im);
 /* The same for a file by path, for a plan (--dry-run): im->fs is NULL. */
 int k1_flash_image_estimate(const char *path, bool fs_skip, struct k1_flash_image *im,
 			    struct k1_error *err);
+
+/* flash_vendor.c: vendor U-Boot takes a download whose byte 2 is 8 and
+ * byte 3 has no bit of 0xE0 for gzip (no 1f 8b check) and fails to inflate
+ * it; as an Android sparse image it is written. k1_flash_wraps: whether
+ * flash:part of data starting with h must be sent so (never for the names
+ * U-Boot reads raw: gpt, mtd, bootinfo, fsbl, fsbl_1). */
+#define K1_FLASH_EMMC_SPL_LIMIT 0x32100u /* CONFIG_SPL_SIZE_LIMIT 0x31000 + 0x1100 */
+bool k1_flash_gzip_lookalike(const uint8_t *h, size_t n);
+bool k1_flash_wraps(const char *part, const uint8_t *h, size_t n);
+bool k1_flash_file_wraps(const char *part, const char *path);
+bool k1_flash_file_sparse(const char *path); /* an Android sparse image already */
+/* download the bytes as a one-chunk sparse image, then flash:part */
+int k1_flash_send_wrapped(struct k1_fb *fb, const char *part, const uint8_t *data, size_t len,
+			  struct k1_error *err);
+
+/* flash:part of the file as it is (after a wrapped env hit an import
+ * generation, which reads env before its gzip check). */
+int k1_flash_send_raw(struct k1_fb *fb, const char *part, const char *path, struct k1_error *err);
+
+/* What U-Boot's OKAY to a step proves, with a sentence for the user in msg
+ * ("" for nothing to say). wrapped: sent by k1_flash_send_wrapped; pieces:
+ * as sparse pieces over max-download-size. */
+#define K1_FLASH_ENV_IMPORTED "flash env partition okay" /* fastboot_oem_flash_env() */
+enum k1_flash_verdict { K1_FV_NONE, K1_FV_VERIFIED, K1_FV_UNVERIFIED, K1_FV_NOT_ON_DISK };
+enum k1_flash_verdict k1_flash_judge(const struct k1_flash_plan *plan,
+				     const struct k1_flash_step *s, const char *okay, bool wrapped,
+				     bool pieces, char *msg, size_t n);
 
 #endif

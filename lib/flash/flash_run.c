@@ -97,6 +97,7 @@ struct run {
 	enum k1_stage stage;
 	const struct k1_flash_plan *plan;
 	size_t index;
+	bool sent_sparse; /* the last step went as an Android sparse image of its used blocks */
 	struct k1_error *err;
 };
 
@@ -303,10 +304,15 @@ static int send_prepared(struct k1_fb *fb, const char *prefix, const char *part,
 			rc = k1_err(err, K1_EIO, "%s: mmap: %s", path, strerror(errno));
 		} else {
 			madvise(map, (size_t)s.total, MADV_SEQUENTIAL);
-			rc = k1_fb_download(fb, map, (size_t)s.total, err);
-			s.base = fb->sent;
-			if (!rc)
-				rc = flash_cmd(fb, prefix, part, err);
+			if (prefix && k1_flash_wraps(part, map, (size_t)s.total)) {
+				rc = k1_flash_send_wrapped(fb, part, map, (size_t)s.total, err);
+				s.base = fb->sent;
+			} else {
+				rc = k1_fb_download(fb, map, (size_t)s.total, err);
+				s.base = fb->sent;
+				if (!rc)
+					rc = flash_cmd(fb, prefix, part, err);
+			}
 			munmap(map, (size_t)s.total);
 		}
 	}
@@ -400,6 +406,37 @@ static void resume_list(struct run *r, const struct k1_flash_step *failed)
 	}
 }
 
+/* What the OKAY proves (flash_vendor.c). An env sent as sparse that an
+ * import generation took ("flash env partition okay": it reads env before
+ * any gzip check) is sent again as it is, so that it is imported. */
+static int judge(struct run *r, const struct k1_flash_step *s, uint64_t max_download)
+{
+	bool pieces = (max_download && s->size > max_download) || r->sent_sparse ||
+		      k1_flash_file_sparse(s->path);
+	bool wrapped = !pieces && k1_flash_file_wraps(s->part, s->path);
+	char msg[600];
+	int rc;
+
+	if (wrapped && !strcmp(s->part, "env") && !strcmp(r->fb.okay, K1_FLASH_ENV_IMPORTED)) {
+		if ((rc = k1_flash_send_raw(&r->fb, s->part, s->path, r->err)))
+			return k1_err_prefix(r->err, "%s (sent again as it is)", s->part);
+		wrapped = false;
+	}
+	switch (k1_flash_judge(r->plan, s, r->fb.okay, wrapped, pieces, msg, sizeof(msg))) {
+	case K1_FV_UNVERIFIED:
+		r->st->unverified++;
+		break;
+	case K1_FV_NOT_ON_DISK:
+		r->st->env_not_on_disk = true;
+		break;
+	default:
+		break;
+	}
+	if (msg[0])
+		emit(r, K1_EV_NOTE, s, 0, 0, msg);
+	return 0;
+}
+
 /* One file to the board: the image prepared, BEGIN with the bytes to send
  * and why, then sent. */
 static int send_step(struct run *r, const struct k1_flash_step *s, uint64_t max_download,
@@ -411,6 +448,7 @@ static int send_step(struct run *r, const struct k1_flash_step *s, uint64_t max_
 
 	if ((rc = open_image(s->path, r->o->fs_skip && s->kind == K1_STEP_FLASH, &fd, &im, r->err)))
 		return rc;
+	r->sent_sparse = im.fs != NULL;
 	emit(r, K1_EV_BEGIN, s, 0, im.send, s->kind == K1_STEP_FLASH ? im.why : NULL);
 	rc = send_prepared(&r->fb, s->kind == K1_STEP_STAGE ? NULL : "flash", s->part, fd, s->path,
 			   &im, max_download, step_progress, &p, sent, r->err);
@@ -456,6 +494,8 @@ static int run_step(struct run *r, const struct k1_flash_step *s, uint64_t max_d
 	}
 	r->st->resume_only[0] = '\0'; /* set again by the next step that sends */
 	emit(r, K1_EV_END, s, sent, s->size, NULL);
+	if (s->kind == K1_STEP_TABLE || s->kind == K1_STEP_FLASH)
+		return judge(r, s, max_download);
 	return 0;
 }
 
@@ -557,7 +597,7 @@ int k1_flash_session_open(const struct k1_flash_opts *opts, const struct k1_targ
 		return rc;
 	}
 	s->t = r.t;
-	s->fb = (struct k1_fb){r.t, NULL, 0};
+	s->fb = (struct k1_fb){.t = r.t};
 	s->stage = r.stage;
 	return 0;
 }

@@ -4,6 +4,8 @@
 # command list; storage is checked byte for byte; doctor says it boots;
 # broken images fail at the right step in doctor and on the console;
 # malformed commands get FAIL; a dropped download leaves storage untouched.
+# The emulator follows vendor U-Boot v1.0.15 (spec §6.1): env.bin is written
+# raw, the bootinfo on boot0 is U-Boot's own (spl_size_limit 0x32100).
 . "$(dirname "$0")/lib.sh"
 cd "$T" || exit 2
 FBRAW="python3 $TOP/tests/cli/fbraw.py"
@@ -14,7 +16,9 @@ has() { grep -q -- "$2" "$1" && ok "$3" || { not_ok "$3 (no '$2' in $1)"; tail -
 region() { dd if="$1" of="$4" bs=512 skip=$(($2 / 512)) count=$((($3 + 511) / 512)) status=none; truncate -s "$3" "$4"; }
 
 # ---- a bundle from synthetic inputs ----
-make_bundle rel 3000000
+# rootfs a multiple of 4096: else the Debian client's libsparse leaves the
+# last DONT_CARE of a piece unsent and the vendor reads past it (FAIL)
+make_bundle rel 3002368
 R=rel
 
 # ---- an empty board ----
@@ -69,15 +73,15 @@ grep -q "Sending sparse 'rootfs'" fb.log && ok "rootfs over max-download-size we
 fb getvar partition-size:bootfs && grep -q "partition-size:bootfs: 0x0000000010000000" fb.log &&
 	ok "getvar partition-size:bootfs" || not_ok "partition-size:bootfs"
 fb getvar product && grep -q "product: k1-x" fb.log && ok "getvar product" || not_ok "getvar product"
-fb oem erase eeprom && ok "oem erase eeprom" || not_ok "oem erase eeprom"
-fb flash nosuch $R/env.bin; grep -q "partition nosuch not found" fb.log && ok "flash of an unknown partition: FAIL" ||
+fb oem erase:eeprom && ok "oem erase:eeprom" || not_ok "oem erase:eeprom"
+fb flash nosuch $R/env.bin; grep -q "invalid partition or device" fb.log && ok "flash of an unknown partition: FAIL" ||
 	not_ok "flash nosuch"
 # a download dropped halfway leaves storage untouched
 cp --sparse=always board/emmc-user.img before.img
 $FBRAW "$PORT" "@drop:1048576:300000" >/dev/null 2>&1
 sleep 0.2
 $FBRAW "$PORT" "flash:rootfs" >drop.txt 2>&1
-grep -q "^FAILno image downloaded" drop.txt && ok "flash after a dropped download: FAIL, nothing to write" ||
+grep -q "^OKAY" drop.txt && ok "flash after a dropped download: nothing kept, OKAY for 0 bytes (vendor)" ||
 	{ not_ok "flash after a dropped download"; cat drop.txt; }
 cmp -s before.img board/emmc-user.img && ok "dropped download: storage untouched" || not_ok "storage changed"
 fb reboot && ok "reboot" || not_ok "reboot"
@@ -87,7 +91,8 @@ has empty.out "bootfs: partition 5 of emmc; starting the OS" "console: U-Boot fi
 
 # ---- storage, byte for byte ----
 region board/emmc-boot0.img 0 80 got.bin
-same_file got.bin $R/factory/bootinfo_emmc.bin "boot0@0: the eMMC bootinfo"
+python3 -c 'import sys,struct,zlib; b=bytearray(open(sys.argv[1],"rb").read()); b[0x28:0x2c]=struct.pack("<I",0x32100); b[0x40:0x44]=struct.pack("<I",zlib.crc32(bytes(b[:0x40]))); open("want_bi.bin","wb").write(b)' $R/factory/bootinfo_emmc.bin
+same_file got.bin want_bi.bin "boot0@0: U-Boot's eMMC bootinfo (the file's, spl_size_limit 0x32100)"
 n=$(stat -c %s $R/factory/FSBL.bin)
 region board/emmc-boot0.img 512 "$n" got.bin; same_file got.bin $R/factory/FSBL.bin "boot0@0x200: FSBL.bin"
 n=$(stat -c %s $R/fw_dynamic.itb); region board/emmc-user.img 1048576 "$n" got.bin
@@ -95,9 +100,9 @@ same_file got.bin $R/fw_dynamic.itb "user@1M: fw_dynamic.itb (opensbi)"
 n=$(stat -c %s $R/u-boot.itb); region board/emmc-user.img 2097152 "$n" got.bin
 same_file got.bin $R/u-boot.itb "user@2M: u-boot.itb (uboot)"
 region board/emmc-user.img 4194304 1048576 got.bin; same_file got.bin $R/bootfs.ext4 "user@4M: bootfs"
-region board/emmc-user.img 272629760 3000000 got.bin; same_file got.bin rootfs.ext4 "user@260M: rootfs (from sparse pieces)"
-region board/emmc-user.img 393216 16384 got.bin; head -c 16384 /dev/zero >zero.bin
-same_file got.bin zero.bin "env area zeroed (flash env imports into the running U-Boot)"
+region board/emmc-user.img 272629760 3002368 got.bin; same_file got.bin rootfs.ext4 "user@260M: rootfs (from sparse pieces)"
+region board/emmc-user.img 393216 16384 got.bin
+same_file got.bin $R/env.bin "env area: env.bin (flash env writes it raw, after flash gpt zeroed it)"
 run sfdisk --json board/emmc-user.img
 grep -q '"name": *"uboot"' "$T/out" && grep -q '"name": *"rootfs"' "$T/out" && ok "sfdisk reads the GPT" ||
 	not_ok "sfdisk --json"

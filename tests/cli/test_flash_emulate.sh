@@ -37,6 +37,58 @@ storage_digest a >a.sum; storage_digest b >b.sum
 same_file a.sum b.sum "k1fw flash leaves the storage the Debian fastboot vendor list leaves, byte for byte"
 expect_rc 0 "doctor: the board k1fw flashed boots" "$K1FW" doctor --board a
 
+# ---- vendor U-Boot generations (emulate --uboot-version): what k1fw says ----
+# env_at DIR OUT: the env area (16 KiB at 0x60000) of board DIR
+env_at() { dd if="$1/emmc-user.img" of="$2" bs=1024 skip=384 count=16 status=none; }
+limit_at() { od -An -tx4 -j40 -N4 "$1/emmc-boot0.img" | tr -d ' '; }
+head -c 16384 /dev/zero >zero.bin
+gzip_lookalike_release rel trap
+for g in 1.0.15:00032100:raw k1-bl-v2:00032100:raw 1.0beta:00036000:raw 1.0alpha2:00034100:export \
+	import-zero:00032100:zero; do
+	v=${g%%:*} l=${g#*:}; l=${l%:*} how=${g##*:}
+	mkdir "g$v"
+	start_emu "g$v" --board "g$v" --uboot-only --uboot-version "$v"
+	run flash --no-reboot
+	[ "$rc" = 0 ] || not_ok "$v: k1fw flash (exit $rc)"
+	env_at "g$v" got_env.bin
+	case $how in
+	raw) cmp -s got_env.bin rel/env.bin && grep -q "note: env: env.bin written raw and read back" "$T/out" &&
+		ok "$v: env.bin on the disk, and k1fw says so" || not_ok "$v: env" ;;
+	export) ! cmp -s got_env.bin rel/env.bin && "$K1FW" env --help >/dev/null &&
+		python3 -c 'import sys,zlib; d=open(sys.argv[1],"rb").read(); sys.exit(not (zlib.crc32(d[4:]).to_bytes(4,"little") == d[:4] and b"bootdelay=0\0" in d))' got_env.bin &&
+		grep -q "did not write env.bin: it imported it into its RAM" "$T/out" &&
+		grep -q "env.bin is not on the board's disk" "$T/err" &&
+		ok "$v: U-Boot's merged env on the disk, not env.bin, and k1fw says so plainly" || not_ok "$v: env (export)" ;;
+	zero) cmp -s got_env.bin zero.bin && grep -q "did not write env.bin: it imported it into its RAM" "$T/out" &&
+		grep -q "saveenv" "$T/out" && grep -q "env.bin is not on the board's disk" "$T/err" &&
+		ok "$v: env area zeroed, k1fw says env.bin is only in RAM and what to do" || not_ok "$v: env (zero)" ;;
+	esac
+	[ "$(limit_at "g$v")" = "$l" ] && ok "$v: boot0's bootinfo says spl_size_limit 0x$l" || not_ok "$v: limit $(limit_at "g$v")"
+	run flash --no-reboot --bundle trap --only env
+	python3 "$TOP/tests/cli/fbwire.py" "tcp:127.0.0.1:$PORT" "oem env:get k1fw_trap" >wire.txt 2>&1
+	env_at "g$v" got_env.bin
+	case $how in
+	raw) [ "$rc" = 0 ] && cmp -s got_env.bin trap/env.bin && grep -q "sent as an Android sparse image" "$T/out" &&
+		ok "$v: a gzip-looking env.bin goes as a sparse image and lands" || not_ok "$v: trap env" ;;
+	*) [ "$rc" = 0 ] && grep -q -- "-> OKAY$(sed -n 's/^k1fw_trap=//p' trap.txt)$" wire.txt &&
+		ok "$v: the sparse env is sent again as it is, and U-Boot imports it" ||
+		{ not_ok "$v: trap env (import)"; sed 's/^/#   /' wire.txt; } ;;
+	esac
+	stop_emu
+done
+# doctor reads the limit U-Boot wrote: an FSBL over 0x32100, under 0x36000
+head -c $((0x31800)) /dev/urandom >big_spl.bin
+"$K1FW" fsbl --spl big_spl.bin --keys keys -o big_fsbl.bin >/dev/null
+for v in 1.0.15 1.0beta; do
+	start_emu "d$v" --board "g$v" --uboot-only --uboot-version "$v"
+	fb flash fsbl big_fsbl.bin
+	stop_emu
+done
+run "$K1FW" doctor --board g1.0.15
+[ "$rc" = 1 ] && grep -q "fsbl.size failed" "$T/out" && grep -q "0x32100" "$T/out" &&
+	ok "doctor: the FSBL is over the 0x32100 U-Boot v1.0.15 wrote to boot0" || { not_ok "doctor limit"; tail -3 "$T/out"; }
+expect_rc 0 "doctor: the same FSBL boots under 1.0beta's 0x36000" "$K1FW" doctor --board g1.0beta
+
 # ---- board C: the emulator killed in the middle of rootfs, then --only rootfs ----
 rm -rf rel keys
 make_bundle rel 67108864

@@ -151,7 +151,7 @@ static void test_command_info_okay(void **state)
 	s.replies[1] = "INFOtwo";
 	s.replies[2] = "OKAY0.4";
 	s.nreplies = 3;
-	struct k1_fb fb = {&s.base, &ev, 0};
+	struct k1_fb fb = {.t = &s.base, .ev = &ev};
 	ninfos = 0;
 	assert_int_equal(k1_fb_getvar(&fb, "version", out, sizeof(out), &err), 0);
 	assert_string_equal(out, "0.4");
@@ -168,7 +168,7 @@ static void test_fail_verbatim(void **state)
 	script_init(&s);
 	s.replies[0] = "FAILoffset must larger then previous size and offset";
 	s.nreplies = 1;
-	struct k1_fb fb = {&s.base, NULL, 0};
+	struct k1_fb fb = {.t = &s.base, .ev = NULL};
 	assert_int_equal(k1_fb_command(&fb, "flash:gpt", NULL, 0, &err), K1_EFAIL);
 	assert_string_equal(err.msg, "flash:gpt: FAILED (remote: 'offset must larger then previous "
 				     "size and offset')");
@@ -183,7 +183,7 @@ static void test_command_too_long(void **state)
 	script_init(&s);
 	memset(cmd, 'x', 65);
 	cmd[65] = '\0';
-	struct k1_fb fb = {&s.base, NULL, 0};
+	struct k1_fb fb = {.t = &s.base, .ev = NULL};
 	assert_int_equal(k1_fb_command(&fb, cmd, NULL, 0, &err), K1_EINVAL);
 	assert_int_equal(s.nwrites, 0);
 }
@@ -198,7 +198,7 @@ static void test_download(void **state)
 	s.replies[0] = "DATA00300000";
 	s.replies[1] = "OKAY";
 	s.nreplies = 2;
-	struct k1_fb fb = {&s.base, NULL, 0};
+	struct k1_fb fb = {.t = &s.base, .ev = NULL};
 	assert_int_equal(k1_fb_download(&fb, data, sizeof(data), &err), 0);
 	assert_string_equal(s.writes[0], "download:00300000");
 	assert_int_equal(s.data_bytes, sizeof(data));
@@ -214,7 +214,7 @@ static void test_download_size_mismatch(void **state)
 	script_init(&s);
 	s.replies[0] = "DATA00000008";
 	s.nreplies = 1;
-	struct k1_fb fb = {&s.base, NULL, 0};
+	struct k1_fb fb = {.t = &s.base, .ev = NULL};
 	assert_int_equal(k1_fb_download(&fb, data, sizeof(data), &err), K1_EPROTO);
 	assert_non_null(strstr(err.msg, "asked for 0x00000008"));
 	assert_int_equal(s.data_bytes, 0);
@@ -231,7 +231,7 @@ static void test_download_lost(void **state)
 	s.replies[0] = "DATA00400000";
 	s.nreplies = 1;
 	s.fail_after = (2u << 20) + 100;
-	struct k1_fb fb = {&s.base, NULL, 0};
+	struct k1_fb fb = {.t = &s.base, .ev = NULL};
 	assert_int_equal(k1_fb_download(&fb, data, sizeof(data), &err), K1_ENODEV);
 	assert_int_equal(fb.sent, 2u << 20); /* whole chunks that went out */
 	assert_non_null(strstr(err.msg, "2097152 of 4194304 bytes sent"));

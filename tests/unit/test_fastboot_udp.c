@@ -347,7 +347,7 @@ static void test_loss_and_late_answers(void **state)
 
 	dev_start(&d, 0xFFFE, 512, lossy); /* the sequence number wraps */
 	assert_int_equal(host_open(&d, 2000, &t, &err), 0);
-	struct k1_fb fb = {t, NULL, 0};
+	struct k1_fb fb = {.t = t, .ev = NULL};
 	for (int i = 0; i < 3; i++) {
 		assert_int_equal(k1_fb_command(&fb, "getvar:version", reply, sizeof(reply), &err),
 				 0);
@@ -566,7 +566,7 @@ static void test_device_side(void **state)
 	k1_transport_close(t); /* a host that goes: the next one starts over */
 	struct k1_transport *t2;
 	assert_int_equal(host_open_port(e.port, 2000, &t2, &err), 0);
-	struct k1_fb fb = {t2, NULL, 0};
+	struct k1_fb fb = {.t = t2};
 	assert_int_equal(k1_fb_command(&fb, "getvar:x", reply, sizeof(reply), &err), 0);
 	assert_string_equal(reply, "getvar:x");
 	assert_int_equal(k1_fb_download(&fb, data, sizeof(data), &err), 0);
@@ -603,7 +603,7 @@ static void test_device_new_session_aborts(void **state)
 	assert_int_equal(k1_transport_read(t, reply, sizeof(reply), &err), 12);
 	k1_transport_close(t);
 	assert_int_equal(host_open_port(e.port, 2000, &t2, &err), 0);
-	struct k1_fb fb = {t2, NULL, 0};
+	struct k1_fb fb = {.t = t2};
 	assert_int_equal(k1_fb_command(&fb, "getvar:after", reply, sizeof(reply), &err), 0);
 	assert_string_equal(reply, "getvar:after");
 	k1_transport_close(t2);

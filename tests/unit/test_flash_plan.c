@@ -181,6 +181,78 @@ static void test_missing_image_named(void **state)
 	assert_non_null(strstr(err.msg, "rootfs names rootfs.ext4, which is not in the bundle"));
 }
 
+/* an FSBL over the eMMC bootinfo limit U-Boot writes: refused, both limits named */
+static void test_emmc_spl_limit(void **state)
+{
+	(void)state;
+	struct k1_flash_opts o = {.bundle = dir, .media = K1_MEDIA_EMMC};
+	struct k1_flash_plan p;
+	struct k1_error err = {0};
+	static uint8_t fsbl[0x32101];
+	put("factory/FSBL.bin", fsbl, sizeof(fsbl));
+	assert_int_equal(k1_flash_plan_build(&o, &p, &err), K1_EINVAL);
+	assert_non_null(strstr(err.msg, "0x32101 bytes, over spl_size_limit 0x32100"));
+	assert_non_null(strstr(err.msg, "0x36000"));
+	o.emmc_spl_limit = 0x36000;
+	assert_int_equal(k1_flash_plan_build(&o, &p, &err), 0);
+	k1_flash_plan_free(&p);
+	o.emmc_spl_limit = 0;
+	o.media = K1_MEDIA_SPINOR; /* boot0's bootinfo is an eMMC matter */
+	assert_int_equal(k1_flash_plan_build(&o, &p, &err), 0);
+	k1_flash_plan_free(&p);
+}
+
+/* check_gzip_format(): byte 2 == 8, no flag bit of 0xE0; not for the names
+ * U-Boot reads raw, not for a sparse image */
+static void test_gzip_lookalike(void **state)
+{
+	(void)state;
+	const uint8_t env[] = {0x12, 0x34, 0x08, 0x1f}, gz[] = {0x1f, 0x8b, 0x08, 0x00},
+		      no[] = {0x12, 0x34, 0x08, 0x20}, other[] = {0x12, 0x34, 0x09, 0x00};
+	assert_true(k1_flash_gzip_lookalike(env, 4));
+	assert_true(k1_flash_gzip_lookalike(gz, 4));
+	assert_false(k1_flash_gzip_lookalike(no, 4));
+	assert_false(k1_flash_gzip_lookalike(other, 4));
+	assert_false(k1_flash_gzip_lookalike(env, 3));
+	assert_true(k1_flash_wraps("env", env, 4));
+	assert_false(k1_flash_wraps("fsbl", env, 4));
+	assert_false(k1_flash_wraps("gpt", env, 4));
+	assert_false(k1_flash_wraps("bootinfo", env, 4));
+}
+
+/* what an OKAY proves */
+static void test_judge(void **state)
+{
+	(void)state;
+	struct k1_flash_opts o = {.bundle = dir, .media = K1_MEDIA_EMMC};
+	struct k1_flash_plan p;
+	struct k1_error err = {0};
+	struct k1_flash_step env = {.kind = K1_STEP_FLASH, .part = "env", .rel = "env.bin"};
+	char msg[600];
+	assert_int_equal(k1_flash_plan_build(&o, &p, &err), 0);
+	/* the table has no env image: nothing flashes env after gpt */
+	assert_int_equal(k1_flash_judge(&p, &p.steps[4], "parse gpt/mtd table okay", false, false,
+					msg, sizeof(msg)),
+			 K1_FV_NOT_ON_DISK);
+	assert_non_null(strstr(msg, "zeroes the env area"));
+	assert_int_equal(k1_flash_judge(&p, &p.steps[6], "", false, false, msg, sizeof(msg)),
+			 K1_FV_UNVERIFIED);
+	assert_non_null(strstr(msg, "fsbl: unverified"));
+	assert_int_equal(k1_flash_judge(&p, &env, "", false, false, msg, sizeof(msg)),
+			 K1_FV_VERIFIED);
+	assert_int_equal(
+		k1_flash_judge(&p, &env, K1_FLASH_ENV_IMPORTED, false, false, msg, sizeof(msg)),
+		K1_FV_NOT_ON_DISK);
+	assert_non_null(strstr(msg, "saveenv"));
+	assert_int_equal(k1_flash_judge(&p, &env, "", true, false, msg, sizeof(msg)),
+			 K1_FV_UNVERIFIED);
+	assert_non_null(strstr(msg, "Android sparse image"));
+	assert_int_equal(k1_flash_judge(&p, &p.steps[8], "", false, false, msg, sizeof(msg)),
+			 K1_FV_NONE); /* rootfs raw: read back, nothing to say */
+	assert_string_equal(msg, "");
+	k1_flash_plan_free(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -189,6 +261,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_wrong_media_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_image_named, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_emmc_spl_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gzip_lookalike, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_judge, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -337,7 +337,7 @@ static void test_fastboot_over_usb(void **state)
 	in_replies[1] = "OKAY1.0";
 	nin = 2;
 	assert_int_equal(k1_transport_usb_open("1-2.3", 1000, &t, &err), 0);
-	struct k1_fb fb = {t, NULL, 0};
+	struct k1_fb fb = {.t = t, .ev = NULL};
 	assert_int_equal(k1_fb_getvar(&fb, "version-brom", v, sizeof(v), &err), 0);
 	assert_string_equal(v, "1.0");
 	assert_int_equal(nreceived, strlen("getvar:version-brom"));
