@@ -59,4 +59,11 @@ size_t k1_fsbl_len(const uint8_t *data, size_t avail);
  * the efuses. */
 int k1_rotpk_hash(const struct k1_key *rotpk, uint8_t hash[32], struct k1_error *err);
 
+/* Which U-Boot an SPL (u-boot-spl.bin, u-boot-spl-ddr.bin, or the SPL
+ * inside an FSBL.bin) is, from its "U-Boot SPL <version>" banner: 2022.10
+ * is the vendor's fork, any other release mainline. version (may be NULL)
+ * gets the version string, "" when there is no banner. */
+enum k1_spl_kind { K1_SPL_UNKNOWN, K1_SPL_VENDOR, K1_SPL_MAINLINE };
+enum k1_spl_kind k1_spl_kind(const uint8_t *spl, size_t len, char *version, size_t vlen);
+
 #endif
