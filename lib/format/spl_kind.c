@@ -32,3 +32,9 @@ enum k1_spl_kind k1_spl_kind(const uint8_t *spl, size_t len, char *version, size
 		snprintf(version, vlen, "%.*s", (int)n, (const char *)p);
 	return n >= 7 && !memcmp(p, "2022.10", 7) ? K1_SPL_VENDOR : K1_SPL_MAINLINE;
 }
+
+uint32_t k1_fsbl_default_limit(const uint8_t *spl, size_t len)
+{
+	return k1_spl_kind(spl, len, NULL, 0) == K1_SPL_MAINLINE ? K1_FSBL_LIMIT_MAINLINE
+								 : K1_FSBL_LIMIT_VENDOR;
+}

@@ -137,7 +137,11 @@ static int write_fsbl(struct bundle *b, const struct k1_bundle_inputs *in)
 		return k1_err(b->err, K1_EINVAL, "missing the --keys input");
 	}
 	if (!(rc = k1_fsbl_keys_load(in->keydir, &keys, b->err))) {
-		rc = k1_fsbl_build(spl.data, spl.len, &keys, bi.spl_size_limit, &out, b->err);
+		/* a mainline SPL is built for less than the bootinfo allows */
+		uint32_t limit = k1_fsbl_default_limit(spl.data, spl.len);
+		rc = k1_fsbl_build(spl.data, spl.len, &keys,
+				   limit < bi.spl_size_limit ? limit : bi.spl_size_limit, &out,
+				   b->err);
 		k1_fsbl_keys_free(&keys);
 		if (rc)
 			k1_err_prefix(b->err, "%s", in->spl);
