@@ -43,6 +43,12 @@ run "$K1FW" doctor --board a --json
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d["boots"] and d["spl"] == "mainline" else 1)' "$T/out" &&
 	ok "doctor --json: boots, spl mainline" || not_ok "doctor --json spl"
 
+# ---- k1fw image of the mainline release: an SD card that boots ----
+expect_rc 0 "k1fw image --media sd of the mainline release" "$K1FW" image --bundle rel --media sd --size 300M -o ml.img
+run "$K1FW" doctor --sd ml.img --boot-select tf
+[ "$rc" = 0 ] && grep -q "^spl: mainline U-Boot SPL" "$T/out" && grep -q "^verdict: boots from sd" "$T/out" &&
+	ok "doctor --sd: the mainline card boots" || { not_ok "mainline card: exit $rc"; tail -3 "$T/out" | sed 's/^/#   /'; }
+
 # ---- the vendor SPL tells itself apart ----
 if have_vendor; then
 	"$K1FW" bundle --spl "$VENDOR/k1-x/u-boot-spl.bin" --keys keys --opensbi fw_dynamic.bin \
