@@ -2,6 +2,7 @@
 #include "base/fileio.h"
 #include "command.h"
 #include "emu/bootfs_check.h"
+#include "format/fit.h"
 #include "release/bundle.h"
 
 #include <getopt.h>
@@ -32,10 +33,26 @@ static void warn_bootfs(const char *bootfs, const char *out)
 	k1_unmap_file(&e);
 }
 
+/* A mainline u-boot.itb carries its own OpenSBI: a separate one is shipped
+ * in the opensbi partition as asked, but the mainline SPL never reads it. */
+static void warn_both_opensbi(const struct k1_bundle_inputs *in)
+{
+	struct k1_mapped m = {0};
+	struct k1_error err = {0};
+
+	if (!in->opensbi || !in->uboot || k1_map_file(in->uboot, &m, &err))
+		return;
+	if (k1_fit_carries_opensbi(m.data, m.len))
+		cli_warn("%s carries OpenSBI (mainline layout): a mainline SPL will not use the "
+			 "separate %s written to the opensbi partition",
+			 in->uboot, in->opensbi);
+	k1_unmap_file(&m);
+}
+
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: k1fw bundle --spl u-boot-spl.bin --keys KEYDIR --opensbi "
-		   "fw_dynamic.{bin,itb}\n"
+	fprintf(f, "usage: k1fw bundle --spl u-boot-spl.bin --keys KEYDIR [--opensbi "
+		   "fw_dynamic.{bin,itb}]\n"
 		   "                   (--uboot u-boot.itb | --uboot-bin u-boot-nodtb.bin --dtb "
 		   "[NAME=]F.dtb...)\n"
 		   "                   [--env env.txt|env.bin] [--bootfs IMG] [--rootfs IMG] -o "
@@ -51,7 +68,9 @@ static void usage(FILE *f)
 		   "else from the newest input, so the same inputs give the same bytes.\n"
 		   "A dtb's board name is NAME, else its file name without .dtb; the first\n"
 		   "--dtb is the default configuration. Without --env the environment is empty\n"
-		   "(U-Boot then uses its built-in one).\n");
+		   "(U-Boot then uses its built-in one).\n"
+		   "A mainline u-boot.itb (k1fw fit uboot --opensbi) carries OpenSBI: --opensbi\n"
+		   "is then not needed, and the tables leave the opensbi partition empty.\n");
 }
 
 static void log_line(void *ctx, const char *msg)
@@ -162,10 +181,9 @@ static int run(int argc, char **argv)
 		return cli_fail("unexpected argument '%s'", argv[optind]);
 	if (!out)
 		return cli_fail("missing -o OUTDIR");
-	if (!in.spl || !in.keydir || !in.opensbi)
-		return cli_fail("missing %s", !in.spl      ? "--spl"
-					      : !in.keydir ? "--keys"
-							   : "--opensbi");
+	if (!in.spl || !in.keydir)
+		return cli_fail("missing %s", !in.spl ? "--spl" : "--keys");
+	warn_both_opensbi(&in);
 	if (k1_bundle_timestamp(&in, getenv("SOURCE_DATE_EPOCH"), &in.timestamp, &err))
 		return cli_fail_err(&err);
 	printf("building %s\n", out);

@@ -47,7 +47,8 @@ static void usage(FILE *f)
 		"                    mainline U-Boot (distro boot: extlinux.conf, boot.scr)\n"
 		"  --json            {\"boots\", \"outcome\", \"medium\", \"step\", \"why\", "
 		"\"fix\",\n"
-		"                    \"warnings\", \"console\"}\n\n"
+		"                    \"warnings\", \"spl\" (vendor, mainline or null: which\n"
+		"                    U-Boot SPL the FSBL holds, by its banner), \"console\"}\n\n"
 		"--log reads a captured serial console (UART0, 115200 8N1; any mix of BootROM,\n"
 		"SPL, OpenSBI, U-Boot and Linux lines; CRLF, colour codes and terminal\n"
 		"timestamps are fine) and says which SoC and board, the boot medium, how far\n"
@@ -98,16 +99,21 @@ static int report(const struct k1_bootsim_result *r, json_t *console, bool json)
 	bool boots = r->outcome == K1_BOOT_OK;
 
 	if (json) {
-		json_t *doc = json_pack("{s:b, s:s, s:s, s:s, s:s, s:s, s:I, s:o}", "boots", boots,
-					"outcome", outcome_name(r->outcome), "medium", r->medium,
-					"step", r->step, "why", r->why, "fix", boots ? "" : r->fix,
-					"warnings", (json_int_t)r->warnings, "console", console);
+		json_t *doc = json_pack(
+			"{s:b, s:s, s:s, s:s, s:s, s:s, s:I, s:o, s:o}", "boots", boots, "outcome",
+			outcome_name(r->outcome), "medium", r->medium, "step", r->step, "why",
+			r->why, "fix", boots ? "" : r->fix, "warnings", (json_int_t)r->warnings,
+			"spl", r->spl[0] ? json_string(r->spl) : json_null(), "console", console);
 		cli_print_json(doc);
 		json_decref(doc);
 	} else if (boots) {
+		if (r->spl[0])
+			printf("spl: %s U-Boot SPL\n", r->spl);
 		printf("verdict: boots from %s%s\n", r->medium,
 		       r->warnings ? " (with warnings: see the console)" : "");
 	} else {
+		if (r->spl[0])
+			printf("spl: %s U-Boot SPL\n", r->spl);
 		printf("verdict: does not boot (%s): %s %s failed: %s\n",
 		       r->outcome == K1_BOOT_DOWNLOAD ? "the BootROM enters USB download mode"
 						      : "the board hangs",

@@ -32,7 +32,7 @@ static void usage_opensbi(FILE *f)
 		   "configuration config_1 as default.\n\n"
 		   "  --load ADDR   load address (default 0x0, the K1 OpenSBI's FW_TEXT_START)\n"
 		   "  --entry ADDR  entry point (default: the load address)\n"
-		   "  --hash ALG    crc32 (default), md5, sha1, sha256, sha384 or sha512\n\n"
+		   "  --hash ALG    crc32 (default), md5, sha1, sha256, sha384, sha512 or none\n\n"
 		   "The FIT timestamp is $SOURCE_DATE_EPOCH, else the input's mtime.\n");
 }
 
@@ -41,10 +41,15 @@ static void usage_uboot(FILE *f)
 	fprintf(f,
 		"usage: k1fw fit uboot --in u-boot-nodtb.bin --dtb [NAME=]FILE [--dtb ...]\n"
 		"                      -o OUT [-d DIR] [--default BOARD] [--memory SIZE]\n"
-		"                      [--load ADDR] [--entry ADDR] [--hash ALG]\n\n"
+		"                      [--load ADDR] [--entry ADDR] [--hash ALG]\n"
+		"                      [--opensbi fw_dynamic.bin [--opensbi-load ADDR]]\n\n"
 		"u-boot.itb: image 'uboot' (standalone, riscv) and per device tree an image\n"
 		"fdt_N and a configuration conf_N described by the board name, which the\n"
-		"SPL matches against the EEPROM product name (e.g. k1-x_deb1).\n\n"
+		"SPL matches against the EEPROM product name (e.g. k1-x_deb1).\n"
+		"With --opensbi, the mainline layout (U-Boot's binman.dtsi): images uboot,\n"
+		"opensbi and fdt-N, configurations conf-N with firmware = opensbi, loadables =\n"
+		"uboot and fdt = fdt-N, no hash nodes unless --hash; the opensbi partition is\n"
+		"then unused.\n\n"
 		"  --dtb [NAME=]FILE  a device tree; NAME defaults to the file name without .dtb\n"
 		"  --default BOARD    the configuration used when no name matches (default: the\n"
 		"                     first --dtb)\n"
@@ -52,7 +57,10 @@ static void usage_uboot(FILE *f)
 		"                     (whole MiB, up to 16G; e.g. 4G)\n"
 		"  --load ADDR        load address (default 0x200000, CONFIG_SYS_TEXT_BASE)\n"
 		"  --entry ADDR       entry point (default: none, as the vendor's)\n"
-		"  --hash ALG         crc32 (default), md5, sha1, sha256, sha384 or sha512\n\n"
+		"  --hash ALG         crc32 (default; mainline: none), md5, sha1, sha256,\n"
+		"                     sha384, sha512 or none\n"
+		"  --opensbi FILE     fw_dynamic.bin: write the mainline one-FIT layout\n"
+		"  --opensbi-load ADDR  its load address and entry (default 0x0)\n\n"
 		"The FIT timestamp is $SOURCE_DATE_EPOCH, else the newest input mtime.\n");
 }
 
@@ -99,11 +107,12 @@ static int parse_memory(const char *s, uint64_t *v)
 }
 
 /* Options the three subcommands share. */
-enum { O_IN = 256, O_LOAD, O_ENTRY, O_HASH, O_DTB, O_DEFAULT, O_MEMORY };
+enum { O_IN = 256, O_LOAD, O_ENTRY, O_HASH, O_DTB, O_DEFAULT, O_MEMORY, O_SBI, O_SBI_LOAD };
 
 struct args {
-	const char *in, *o, *dir, *hash, *dflt;
+	const char *in, *o, *dir, *hash, *dflt, *opensbi;
 	struct k1_fit_opts fo;
+	uint64_t opensbi_load;
 	bool has_memory;
 	uint64_t memory;
 	const char *dtb[MAX_DTBS];
@@ -119,6 +128,8 @@ static const struct option long_opts[] = {
 	{"dtb", required_argument, NULL, O_DTB},
 	{"default", required_argument, NULL, O_DEFAULT},
 	{"memory", required_argument, NULL, O_MEMORY},
+	{"opensbi", required_argument, NULL, O_SBI},
+	{"opensbi-load", required_argument, NULL, O_SBI_LOAD},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -161,6 +172,13 @@ static int parse(int argc, char **argv, struct args *a, const int *allowed, void
 		case O_DEFAULT:
 			a->dflt = optarg;
 			break;
+		case O_SBI:
+			a->opensbi = optarg;
+			break;
+		case O_SBI_LOAD:
+			if (parse_addr("--opensbi-load", optarg, &a->opensbi_load))
+				return EXIT_USAGE;
+			break;
 		case O_LOAD:
 			if (parse_addr("--load", optarg, &a->fo.load))
 				return EXIT_USAGE;
@@ -182,9 +200,9 @@ static int parse(int argc, char **argv, struct args *a, const int *allowed, void
 			break;
 		}
 	}
-	if (a->fo.hash && !k1_fit_hash_len(a->fo.hash))
-		return cli_fail("--hash: expected crc32, md5, sha1, sha256, sha384 or sha512, "
-				"got '%s'",
+	if (a->fo.hash && strcmp(a->fo.hash, "none") && !k1_fit_hash_len(a->fo.hash))
+		return cli_fail("--hash: expected crc32, md5, sha1, sha256, sha384, sha512 or "
+				"none, got '%s'",
 				a->fo.hash);
 	return -1;
 }
@@ -299,12 +317,14 @@ static int default_index(const struct args *a, const struct boards *b, size_t *i
 
 static int run_uboot(int argc, char **argv)
 {
-	static const int allowed[] = {O_IN, O_LOAD, O_ENTRY, O_HASH, O_DTB, O_DEFAULT, O_MEMORY, 0};
-	struct args a = {.fo.load = K1_FIT_UBOOT_LOAD};
-	struct k1_buf in = K1_BUF_INIT, out = K1_BUF_INIT;
+	static const int allowed[] = {O_IN,      O_LOAD,   O_ENTRY, O_HASH,     O_DTB,
+				      O_DEFAULT, O_MEMORY, O_SBI,   O_SBI_LOAD, 0};
+	struct args a = {.fo.load = K1_FIT_UBOOT_LOAD, .opensbi_load = K1_FIT_OPENSBI_LOAD};
+	struct k1_buf in = K1_BUF_INIT, sbi = K1_BUF_INIT, out = K1_BUF_INIT;
 	struct k1_error err = {0};
-	const char *paths[MAX_DTBS + 1];
+	const char *paths[MAX_DTBS + 2];
 	struct k1_output output;
+	size_t npaths;
 	struct boards *b;
 	size_t dflt = 0;
 	int rc = parse(argc, argv, &a, allowed, usage_uboot);
@@ -315,10 +335,15 @@ static int run_uboot(int argc, char **argv)
 		return cli_fail("unexpected argument '%s'", argv[optind]);
 	if (!a.in || !a.ndtb)
 		return cli_fail("missing %s", !a.in ? "--in u-boot-nodtb.bin" : "--dtb BOARD.dtb");
+	if (!a.opensbi && a.opensbi_load != K1_FIT_OPENSBI_LOAD)
+		return cli_fail("--opensbi-load needs --opensbi fw_dynamic.bin");
 	paths[0] = a.in;
 	for (size_t i = 0; i < a.ndtb; i++) /* the file part of [NAME=]FILE */
 		paths[i + 1] = strchr(a.dtb[i], '=') ? strchr(a.dtb[i], '=') + 1 : a.dtb[i];
-	if (cli_output(&output, a.o, a.dir, 0, paths, a.ndtb + 1))
+	npaths = a.ndtb + 1;
+	if (a.opensbi)
+		paths[npaths++] = a.opensbi;
+	if (cli_output(&output, a.o, a.dir, 0, paths, npaths))
 		return EXIT_USAGE;
 	b = calloc(1, sizeof(*b));
 	if (!b)
@@ -326,16 +351,23 @@ static int run_uboot(int argc, char **argv)
 	rc = read_boards(&a, b);
 	if (!rc)
 		rc = default_index(&a, b, &dflt);
-	if (!rc && timestamp(paths, a.ndtb + 1, &a.fo.timestamp))
+	if (!rc && timestamp(paths, npaths, &a.fo.timestamp))
 		rc = EXIT_USAGE;
-	if (!rc && k1_read_file(a.in, &in, &err))
+	if (!rc &&
+	    (k1_read_file(a.in, &in, &err) || (a.opensbi && k1_read_file(a.opensbi, &sbi, &err))))
 		rc = cli_fail_err(&err);
-	if (!rc && k1_fit_build_uboot(in.data, in.len, b->dtb, b->n, dflt, &a.fo, &out, &err))
+	if (!rc && !a.opensbi &&
+	    k1_fit_build_uboot(in.data, in.len, b->dtb, b->n, dflt, &a.fo, &out, &err))
+		rc = cli_fail("%s: %s", a.in, err.msg);
+	struct k1_fit_sbi fs = {sbi.data, sbi.len, a.opensbi_load, false, 0};
+	if (!rc && a.opensbi &&
+	    k1_fit_build_mainline(in.data, in.len, &fs, b->dtb, b->n, dflt, &a.fo, &out, &err))
 		rc = cli_fail("%s: %s", a.in, err.msg);
 	if (!rc && cli_write(&output, out.data, out.len))
 		rc = EXIT_USAGE;
 	boards_free(b);
 	k1_buf_free(&in);
+	k1_buf_free(&sbi);
 	k1_buf_free(&out);
 	return rc;
 }

@@ -4,6 +4,7 @@
 #include "format/fsbl.h"
 
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 static void usage(FILE *f)
@@ -17,8 +18,12 @@ static void usage(FILE *f)
 		"  --keys KEYDIR     vendor key names: rsakeypair0_prv.key, spl_pubkey_prv.key,\n"
 		"                    {uboot,kernel,rootfs}_pubkey_pub.key (or _prv.key)\n"
 		"  --spl-limit SIZE  the bootinfo spl_size_limit, bounding the whole FSBL.bin\n"
-		"                    (default 0x36000; 0 disables the check)\n\n"
-		"Example:\n  k1fw fsbl --spl u-boot-spl.bin --keys configs/key -o FSBL.bin\n");
+		"                    (default 0x36000; for a mainline SPL, u-boot-spl-ddr.bin,\n"
+		"                    0x32100: its SPL_SIZE_LIMIT 0x31000 + 0x1100 of header and\n"
+		"                    signature; 0 disables the check)\n\n"
+		"Examples:\n  k1fw fsbl --spl u-boot-spl.bin --keys configs/key -o FSBL.bin\n"
+		"  k1fw fsbl --spl u-boot-spl-ddr.bin --keys configs/key -o FSBL.bin  # "
+		"mainline\n");
 }
 
 static int run(int argc, char **argv)
@@ -32,7 +37,8 @@ static int run(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *spl = NULL, *keydir = NULL, *o = NULL, *dir = NULL;
-	unsigned long long limit = 0x36000;
+	unsigned long long limit = 0;
+	bool has_limit = false;
 	struct k1_buf in = K1_BUF_INIT, out = K1_BUF_INIT;
 	struct k1_fsbl_keys keys;
 	struct k1_error err = {0};
@@ -59,6 +65,7 @@ static int run(int argc, char **argv)
 			if (cli_parse_u64(optarg, &limit) || limit > 0xFFFFFFFFull)
 				return cli_fail("--spl-limit: expected a 32-bit size, got '%s'",
 						optarg);
+			has_limit = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -85,8 +92,14 @@ static int run(int argc, char **argv)
 		k1_buf_free(&in);
 		return cli_fail_err(&err);
 	}
+	if (!has_limit) /* what the SPL inside was built for */
+		limit = k1_fsbl_default_limit(in.data, in.len);
 	if (k1_fsbl_build(in.data, in.len, &keys, (uint32_t)limit, &out, &err))
-		status = cli_fail("%s: %s", spl, err.msg);
+		status = cli_fail("%s: %s%s", spl, err.msg,
+				  !has_limit && limit == K1_FSBL_LIMIT_MAINLINE
+					  ? " (a mainline SPL: SPL_SIZE_LIMIT 0x31000 in "
+					    "spacemit_k1_defconfig; --spl-limit overrides)"
+					  : "");
 	else if (cli_write(&output, out.data, out.len))
 		status = EXIT_USAGE;
 	k1_fsbl_keys_free(&keys);

@@ -28,6 +28,9 @@ SOURCE_DATE_EPOCH=1700000000 "$k1fw" bundle --spl spl.bin --keys keys --opensbi 
 	--uboot-bin u-boot-nodtb.bin --dtb board.dtb --env env.txt -o rel >/dev/null
 find rel -type f | while read -r f; do cp "$f" "$out/$(echo "$f" | tr / _)"; done
 cp board.dtb "$out/board.dtb"
+# the mainline one-FIT u-boot.itb (fuzz_fit_layout, fuzz_fit_setmem)
+SOURCE_DATE_EPOCH=1700000000 "$k1fw" fit uboot --in u-boot-nodtb.bin --opensbi fw_dynamic.bin \
+	--dtb board.dtb -o "$out/mainline_u-boot.itb"
 # fuzz_image reads a flags byte (media, --force, --size) before the table
 for flags in 0 1 2 5; do
 	{ printf "\\$(printf %o "$flags")"; cat rel/partition_universal.json; } >"$out/image_table_$flags"

@@ -217,18 +217,28 @@ static int rom_bootinfo(const struct rom_medium *m, struct k1_bootinfo *bi, k1_c
 
 static int rom_slot(const struct rom_medium *m, const struct k1_region *dev, uint32_t off,
 		    uint32_t limit, const struct k1_bootsim_opts *o, const char *slot,
-		    k1_console_fn con, void *ctx, struct k1_bootsim_result *r)
+		    k1_console_fn con, void *ctx, struct k1_bootsim_result *r,
+		    struct k1_region *fsbl)
 {
 	struct k1_bootsim_result s = {0};
 	size_t avail = dev->data && off < dev->len ? dev->len - off : 0;
 	long at;
 
-	if (avail && !k1_bootsim_check_fsbl(dev->data + off, avail, limit, o->rotpk_hash, &s))
+	if (avail && !k1_bootsim_check_fsbl(dev->data + off, avail, limit, o->rotpk_hash, &s)) {
+		*fsbl = (struct k1_region){dev->data + off, k1_fsbl_len(dev->data + off, avail)};
 		return 0;
+	}
 	if (!avail)
 		k1_bootsim_fail(&s, "", "fsbl.header", "write FSBL.bin at the bootinfo's offset",
 				"offset 0x%x is past the end of the medium", off);
 	k1_bootsim_say(con, ctx, "ERROR:   %s: %s fsbl at 0x%x: %s", m->name, slot, off, s.why);
+	if (m->media == K1_MEDIA_SD && !strcmp(s.step, "fsbl.header") &&
+	    strstr(s.fix, "fastboot")) /* fastboot cannot write SD cards */
+		snprintf(s.fix, sizeof(s.fix),
+			 "write factory/FSBL.bin at offset 0x%x of the card (dd "
+			 "if=factory/FSBL.bin of=/dev/sdX bs=512 seek=%u conv=notrunc), or build "
+			 "the card with k1fw image --media sd",
+			 off, off / 512);
 	at = !strcmp(s.step, "fsbl.header") ? find_fsbl(dev) : -1;
 	if (at >= 0 && (uint32_t)at != off) {
 		snprintf(s.fix, sizeof(s.fix),
@@ -243,7 +253,7 @@ static int rom_slot(const struct rom_medium *m, const struct k1_region *dev, uin
 }
 
 static int rom_try(const struct rom_medium *m, const struct k1_bootsim_opts *o, k1_console_fn con,
-		   void *ctx, struct k1_bootsim_result *r)
+		   void *ctx, struct k1_bootsim_result *r, struct k1_region *fsbl)
 {
 	struct k1_bootinfo bi;
 	struct k1_bootsim_result first;
@@ -252,11 +262,11 @@ static int rom_try(const struct rom_medium *m, const struct k1_bootsim_opts *o, 
 		k1_bootsim_say(con, ctx, "ERROR:   invalid bootinfo image.");
 		return K1_EINVAL;
 	}
-	if (!rom_slot(m, &m->spl0, bi.spl0_offset, bi.spl_size_limit, o, "spl0", con, ctx, r))
+	if (!rom_slot(m, &m->spl0, bi.spl0_offset, bi.spl_size_limit, o, "spl0", con, ctx, r, fsbl))
 		return 0;
 	first = *r;
 	if ((m->bm == 0 || bi.spl1_offset) &&
-	    !rom_slot(m, &m->spl1, bi.spl1_offset, bi.spl_size_limit, o, "spl1", con, ctx, r))
+	    !rom_slot(m, &m->spl1, bi.spl1_offset, bi.spl_size_limit, o, "spl1", con, ctx, r, fsbl))
 		return 0;
 	*r = first; /* the verdict names spl0: the backup slot is optional */
 	k1_bootsim_say(con, ctx, "ERROR:   invalid fsbl image.");
@@ -281,6 +291,7 @@ void k1_bootsim_run(const struct k1_board_media *b, const struct k1_bootsim_opts
 		{"nor", 1, K1_MEDIA_SPINOR, b->nor, b->nor, b->nor, "factory/bootinfo_spinor.bin"},
 	};
 	struct k1_bootsim_result best = {0}, cur = {0};
+	struct k1_region fsbl = {0};
 	bool card = b->sd.data && b->sd.len;
 
 	memset(r, 0, sizeof(*r));
@@ -291,9 +302,9 @@ void k1_bootsim_run(const struct k1_board_media *b, const struct k1_bootsim_opts
 		k1_bootsim_say(con, ctx, "ERROR:   CMD8");
 		k1_bootsim_say(con, ctx, "ERROR:   sd f! l:76");
 		k1_bootsim_fail(&best, "sd", "", "insert a card", "no SD card");
-	} else if (!rom_try(&sd, o, con, ctx, &cur)) {
+	} else if (!rom_try(&sd, o, con, ctx, &cur, &fsbl)) {
 		k1_bootsim_say(con, ctx, "j...");
-		k1_bootsim_spl(b, o, "sd", con, ctx, r);
+		k1_bootsim_spl(b, o, "sd", &fsbl, con, ctx, r);
 		return;
 	} else {
 		best = cur;
@@ -302,9 +313,9 @@ void k1_bootsim_run(const struct k1_board_media *b, const struct k1_bootsim_opts
 		const struct rom_medium *m = &pinned[o->sel];
 		k1_bootsim_say(con, ctx, "bm:%d", m->bm);
 		memset(&cur, 0, sizeof(cur));
-		if (!rom_try(m, o, con, ctx, &cur)) {
+		if (!rom_try(m, o, con, ctx, &cur, &fsbl)) {
 			k1_bootsim_say(con, ctx, "j...");
-			k1_bootsim_spl(b, o, m->name, con, ctx, r);
+			k1_bootsim_spl(b, o, m->name, &fsbl, con, ctx, r);
 			return;
 		}
 		if (depth(cur.step) > depth(best.step) ||

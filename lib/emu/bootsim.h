@@ -52,6 +52,7 @@ struct k1_bootsim_result {
 	char why[640];
 	char fix[640];
 	size_t warnings; /* non-fatal findings (printed on the console) */
+	char spl[16];    /* the SPL that ran: "vendor", "mainline", or "" (no banner) */
 };
 
 typedef void (*k1_console_fn)(void *ctx, const char *line);
@@ -96,7 +97,9 @@ void k1_bootsim_say(k1_console_fn con, void *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void k1_bootsim_fail(struct k1_bootsim_result *r, const char *medium, const char *step,
 		     const char *fix, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* fsbl: the FSBL the BootROM runs (its SPL tells vendor from mainline). */
 void k1_bootsim_spl(const struct k1_board_media *b, const struct k1_bootsim_opts *o,
-		    const char *medium, k1_console_fn con, void *ctx, struct k1_bootsim_result *r);
+		    const char *medium, const struct k1_region *fsbl, k1_console_fn con, void *ctx,
+		    struct k1_bootsim_result *r);
 
 #endif

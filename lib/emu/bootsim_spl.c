@@ -6,13 +6,16 @@
 #include "emu/bootsim.h"
 #include "format/disk.h"
 #include "format/eeprom.h"
+#include "format/fit.h"
 #include "format/format.h"
+#include "format/fsbl.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <zlib.h>
 
 #define SPL_BANNER "U-Boot SPL 2022.10 (k1fw emulate)"
+#define SPL_BANNER_MAINLINE "U-Boot SPL %s (k1fw emulate, mainline)"
 #define UBOOT_BANNER "U-Boot 2022.10 (k1fw emulate)"
 
 int k1_bootsim_check_fit(const uint8_t *data, size_t len, struct k1_error *err)
@@ -91,11 +94,19 @@ static const char *img_for(const char *name)
 	return !strcmp(name, "uboot") ? "u-boot.itb" : "fw_dynamic.itb";
 }
 
-/* Load one FIT the way the SPL does; 0 or a failure in r. */
+/* The u-boot.itb the SPL loaded and the configuration it picked. */
+struct spl_fit {
+	const uint8_t *data;
+	size_t len;
+	char conf[64];
+};
+
+/* Load one FIT the way the SPL does; 0 or a failure in r. uboot (for
+ * "uboot") gets the FIT and its configuration. */
 static int spl_load(const struct k1_region *dev, const struct k1_disk *d, bool nand,
 		    const char *medium, const char *name, int index,
 		    const struct k1_bootsim_opts *o, k1_console_fn con, void *ctx,
-		    struct k1_bootsim_result *r)
+		    struct k1_bootsim_result *r, struct spl_fit *uboot)
 {
 	struct spl_part p;
 	bool by_index = false, found;
@@ -129,10 +140,55 @@ static int spl_load(const struct k1_region *dev, const struct k1_disk *d, bool n
 				why.msg);
 		return K1_EINVAL;
 	}
-	if (!strcmp(name, "uboot"))
-		return k1_bootsim_fit_config(dev->data + p.off, (size_t)p.len, o, medium, NULL, 0,
-					     con, ctx, r);
-	return 0;
+	if (!uboot)
+		return 0;
+	uboot->data = dev->data + p.off;
+	uboot->len = (size_t)p.len;
+	return k1_bootsim_fit_config(uboot->data, uboot->len, o, medium, uboot->conf,
+				     sizeof(uboot->conf), con, ctx, r);
+}
+
+/* OpenSBI: from the configuration's firmware when it has one (mainline's
+ * one FIT; any spl_fit starts it), else the vendor way, the opensbi
+ * partition, which a mainline SPL never reads. 0 or a failure in r. */
+static int spl_opensbi(const struct k1_region *dev, const struct k1_disk *d, bool nand,
+		       const char *medium, const struct spl_fit *fit, enum k1_spl_kind kind,
+		       const struct k1_bootsim_opts *o, k1_console_fn con, void *ctx,
+		       struct k1_bootsim_result *r)
+{
+	struct k1_fit_conf c;
+	struct k1_error e = {0};
+
+	if (k1_fit_carries_opensbi(fit->data, fit->len)) {
+		if (k1_fit_mainline_conf(fit->data, fit->len, fit->conf, &c, &e)) {
+			k1_bootsim_say(con, ctx, "spl: u-boot.itb: %s", e.msg);
+			k1_bootsim_fail(
+				r, medium, "spl.opensbi",
+				"give every configuration firmware = \"opensbi\" and "
+				"loadables = \"uboot\" (k1fw fit uboot --opensbi builds it)",
+				"u-boot.itb carries OpenSBI, but %s", e.msg);
+			return K1_EINVAL;
+		}
+		k1_bootsim_say(con, ctx,
+			       "spl: %s: firmware %s (OpenSBI) and loadables %s from u-boot.itb; "
+			       "the opensbi partition is not read",
+			       c.name, c.firmware, c.uboot);
+		return 0;
+	}
+	if (kind == K1_SPL_MAINLINE) {
+		k1_bootsim_say(con, ctx, "spl: %s: no firmware (OpenSBI) in u-boot.itb", fit->conf);
+		k1_bootsim_fail(
+			r, medium, "spl.opensbi",
+			"flash a mainline u-boot.itb carrying OpenSBI (k1fw fit uboot --in "
+			"u-boot-nodtb.bin --opensbi fw_dynamic.bin --dtb BOARD.dtb), or a vendor "
+			"FSBL",
+			"the mainline SPL starts OpenSBI from u-boot.itb's configuration and never "
+			"reads the opensbi partition, but u-boot.itb (configuration %s) carries no "
+			"OpenSBI: a vendor-layout u-boot.itb",
+			fit->conf);
+		return K1_EINVAL;
+	}
+	return spl_load(dev, d, nand, medium, "opensbi", 1, o, con, ctx, r, NULL);
 }
 
 static bool blank(const uint8_t *p, size_t n)
@@ -222,7 +278,8 @@ static int uboot_bootfs(const struct k1_region *blk, const struct k1_disk *bd,
 }
 
 void k1_bootsim_spl(const struct k1_board_media *b, const struct k1_bootsim_opts *o,
-		    const char *medium, k1_console_fn con, void *ctx, struct k1_bootsim_result *r)
+		    const char *medium, const struct k1_region *fsbl, k1_console_fn con, void *ctx,
+		    struct k1_bootsim_result *r)
 {
 	bool mmc = !strcmp(medium, "sd") || !strcmp(medium, "emmc");
 	const struct k1_region *dev = !strcmp(medium, "sd")     ? &b->sd
@@ -235,11 +292,24 @@ void k1_bootsim_spl(const struct k1_board_media *b, const struct k1_bootsim_opts
 	struct k1_disk d = {0}, bd = {0};
 	struct k1_error e = {0};
 	bool have_d = false, have_bd = false;
+	struct spl_fit fit = {0};
+	char version[64];
+	enum k1_spl_kind kind = K1_SPL_UNKNOWN;
 
 	memset(r, 0, sizeof(*r));
 	snprintf(r->medium, sizeof(r->medium), "%s", medium);
 	r->outcome = K1_BOOT_HANG;
-	k1_bootsim_say(con, ctx, "%s", SPL_BANNER);
+	if (fsbl && fsbl->len > K1_FSBL_OFF_SPL)
+		kind = k1_spl_kind(fsbl->data + K1_FSBL_OFF_SPL, fsbl->len - K1_FSBL_OFF_SPL,
+				   version, sizeof(version));
+	snprintf(r->spl, sizeof(r->spl), "%s",
+		 kind == K1_SPL_MAINLINE ? "mainline"
+		 : kind == K1_SPL_VENDOR ? "vendor"
+					 : "");
+	if (kind == K1_SPL_MAINLINE)
+		k1_bootsim_say(con, ctx, SPL_BANNER_MAINLINE, version);
+	else
+		k1_bootsim_say(con, ctx, "%s", SPL_BANNER);
 	if (k1_bootsim_ddr(o, medium, con, ctx, r))
 		return; /* silent from here on: no RESET message either */
 	if (mmc && (!dev->data || dev->len < 34 * 512 || k1_disk_open(&in, &d, &e) ||
@@ -253,9 +323,9 @@ void k1_bootsim_spl(const struct k1_board_media *b, const struct k1_bootsim_opts
 	}
 	have_d = mmc;
 	if (spl_load(dev, have_d ? &d : NULL, !strcmp(medium, "nand"), medium, "uboot", 2, o, con,
-		     ctx, r) ||
-	    spl_load(dev, have_d ? &d : NULL, !strcmp(medium, "nand"), medium, "opensbi", 1, o, con,
-		     ctx, r))
+		     ctx, r, &fit) ||
+	    spl_opensbi(dev, have_d ? &d : NULL, !strcmp(medium, "nand"), medium, &fit, kind, o,
+			con, ctx, r))
 		goto hang;
 	k1_bootsim_say(con, ctx, "OpenSBI (fw_dynamic) -> U-Boot");
 	k1_bootsim_say(con, ctx, "%s", UBOOT_BANNER);

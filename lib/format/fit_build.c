@@ -257,15 +257,15 @@ static int fit_init(struct fit *f, size_t n, const char *desc, const struct k1_f
 	return 0;
 }
 
-/* The hash-1 subnode of an image over data. */
+/* The hash-1 subnode of an image over data; none for algo "none". */
 static int add_hash(struct image *im, const char *algo, const uint8_t *data, size_t len,
 		    struct k1_error *err)
 {
 	size_t n;
-	int rc = k1_fit_hash(algo, data, len, im->value, &n, err);
+	int rc = strcmp(algo, "none") ? k1_fit_hash(algo, data, len, im->value, &n, err) : 1;
 
 	if (rc)
-		return rc;
+		return rc < 0 ? rc : 0;
 	add_kid(&im->node, &im->hash, "hash-1");
 	add_prop(&im->hash, "value", im->value, n, true);
 	add_str(&im->hash, "algo", algo);
@@ -285,9 +285,26 @@ static int check_common(const char *what, size_t len, const struct k1_fit_opts *
 	if (len > FIT_MAX_SIZE)
 		return k1_err(err, K1_ERANGE, "%s: %zu bytes, a FIT holds at most %u", what, len,
 			      FIT_MAX_SIZE);
-	if (!k1_fit_hash_len(hash_name(o)))
+	if (strcmp(hash_name(o), "none") && !k1_fit_hash_len(hash_name(o)))
 		return k1_err(err, K1_EINVAL, UNKNOWN_ALGO, hash_name(o));
 	return 0;
+}
+
+/* Image `opensbi` in im: fw_dynamic at load, entered there. */
+static void add_opensbi(struct fit *f, struct image *im, const uint8_t *fw, size_t len,
+			uint64_t load, uint64_t entry)
+{
+	put_be64(im->load, load);
+	put_be64(im->entry, entry);
+	add_kid(&f->images, &im->node, "opensbi");
+	add_str(&im->node, "description", "OpenSBI fw_dynamic Firmware");
+	add_str(&im->node, "type", "firmware");
+	add_str(&im->node, "os", "opensbi");
+	add_str(&im->node, "arch", "riscv");
+	add_str(&im->node, "compression", "none");
+	add_prop(&im->node, "load", im->load, 8, false);
+	add_prop(&im->node, "entry", im->entry, 8, false);
+	add_prop(&im->node, "data", fw, len, false);
 }
 
 int k1_fit_build_opensbi(const uint8_t *fw, size_t len, const struct k1_fit_opts *o,
@@ -300,17 +317,7 @@ int k1_fit_build_opensbi(const uint8_t *fw, size_t len, const struct k1_fit_opts
 	if (rc || (rc = fit_init(&f, 1, "Configuration to load OpenSBI before U-Boot", o, err)))
 		return rc;
 	im = &f.img[0];
-	put_be64(im->load, o->load);
-	put_be64(im->entry, o->has_entry ? o->entry : o->load);
-	add_kid(&f.images, &im->node, "opensbi");
-	add_str(&im->node, "description", "OpenSBI fw_dynamic Firmware");
-	add_str(&im->node, "type", "firmware");
-	add_str(&im->node, "os", "opensbi");
-	add_str(&im->node, "arch", "riscv");
-	add_str(&im->node, "compression", "none");
-	add_prop(&im->node, "load", im->load, 8, false);
-	add_prop(&im->node, "entry", im->entry, 8, false);
-	add_prop(&im->node, "data", fw, len, false);
+	add_opensbi(&f, im, fw, len, o->load, o->has_entry ? o->entry : o->load);
 	rc = add_hash(im, hash_name(o), fw, len, err);
 	add_str(&f.confs, "default", "config_1");
 	add_kid(&f.confs, &im->conf, "config_1");
@@ -345,11 +352,12 @@ static int check_dtbs(const struct k1_fit_dtb *d, size_t n, size_t dflt, struct 
 	return 0;
 }
 
-/* fdt_N and conf_N for device tree i. */
+/* The image and configuration of device tree d in f->img[i]; a mainline
+ * configuration starts OpenSBI first. */
 static int add_board(struct fit *f, size_t i, const struct k1_fit_dtb *d, const char *algo,
-		     struct k1_error *err)
+		     bool mainline, struct k1_error *err)
 {
-	struct image *im = &f->img[i + 1];
+	struct image *im = &f->img[i];
 
 	add_kid(&f->images, &im->node, im->name);
 	add_str(&im->node, "description", d->name);
@@ -358,9 +366,54 @@ static int add_board(struct fit *f, size_t i, const struct k1_fit_dtb *d, const 
 	add_prop(&im->node, "data", d->data, d->len, false);
 	add_kid(&f->confs, &im->conf, im->conf_name);
 	add_str(&im->conf, "description", d->name);
+	if (mainline)
+		add_str(&im->conf, "firmware", "opensbi");
 	add_str(&im->conf, "loadables", "uboot");
 	add_str(&im->conf, "fdt", im->name);
 	return add_hash(im, algo, d->data, d->len, err);
+}
+
+/* Image `uboot` in f->img[0]. */
+static int add_uboot(struct fit *f, const uint8_t *uboot, size_t len, const struct k1_fit_opts *o,
+		     struct k1_error *err)
+{
+	struct image *im = &f->img[0];
+
+	put_be64(im->load, o->load);
+	put_be64(im->entry, o->entry);
+	add_kid(&f->images, &im->node, "uboot");
+	add_str(&im->node, "description", "U-Boot");
+	add_str(&im->node, "type", "standalone");
+	add_str(&im->node, "os", "U-Boot");
+	add_str(&im->node, "arch", "riscv");
+	add_str(&im->node, "compression", "none");
+	add_prop(&im->node, "load", im->load, 8, false);
+	if (o->has_entry) /* neither the vendor's nor binman's has one: the SPL jumps to load */
+		add_prop(&im->node, "entry", im->entry, 8, false);
+	add_prop(&im->node, "data", uboot, len, false);
+	return add_hash(im, hash_name(o), uboot, len, err);
+}
+
+/* The boards from f->img[first], named fdt_N/conf_N (vendor) or
+ * fdt-N/conf-N (binman), then the tree into out. */
+static int add_boards_write(struct fit *f, size_t first, const struct k1_fit_dtb *dtbs,
+			    size_t ndtbs, size_t default_dtb, const char *algo, bool mainline,
+			    struct k1_buf *out, struct k1_error *err)
+{
+	const char sep = mainline ? '-' : '_';
+	int rc = 0;
+
+	for (size_t i = 0; i < ndtbs; i++) {
+		struct image *im = &f->img[first + i];
+		snprintf(im->name, sizeof(im->name), "fdt%c%zu", sep, i + 1);
+		snprintf(im->conf_name, sizeof(im->conf_name), "conf%c%zu", sep, i + 1);
+	}
+	add_str(&f->confs, "default", f->img[first + default_dtb].conf_name);
+	for (size_t i = 0; !rc && i < ndtbs; i++)
+		rc = add_board(f, first + i, &dtbs[i], algo, mainline, err);
+	if (!rc)
+		rc = write_tree(&f->root, out, err);
+	return rc;
 }
 
 int k1_fit_build_uboot(const uint8_t *uboot, size_t len, const struct k1_fit_dtb *dtbs,
@@ -368,7 +421,6 @@ int k1_fit_build_uboot(const uint8_t *uboot, size_t len, const struct k1_fit_dtb
 		       struct k1_buf *out, struct k1_error *err)
 {
 	struct fit f;
-	struct image *im;
 	int rc = check_common("u-boot", len, o, err);
 
 	if (rc || (rc = check_dtbs(dtbs, ndtbs, default_dtb, err)))
@@ -377,29 +429,39 @@ int k1_fit_build_uboot(const uint8_t *uboot, size_t len, const struct k1_fit_dtb
 		return k1_err(err, K1_ERANGE, "%zu device trees: at most 100000", ndtbs);
 	if ((rc = fit_init(&f, ndtbs + 1, "U-boot FIT image for k1x", o, err)))
 		return rc;
-	im = &f.img[0];
-	put_be64(im->load, o->load);
-	put_be64(im->entry, o->entry);
-	add_kid(&f.images, &im->node, "uboot");
-	add_str(&im->node, "description", "U-Boot");
-	add_str(&im->node, "type", "standalone");
-	add_str(&im->node, "os", "U-Boot");
-	add_str(&im->node, "arch", "riscv");
-	add_str(&im->node, "compression", "none");
-	add_prop(&im->node, "load", im->load, 8, false);
-	if (o->has_entry) /* the vendor's has none: the SPL jumps to load */
-		add_prop(&im->node, "entry", im->entry, 8, false);
-	add_prop(&im->node, "data", uboot, len, false);
-	rc = add_hash(im, hash_name(o), uboot, len, err);
-	for (size_t i = 1; i <= ndtbs; i++) {
-		snprintf(f.img[i].name, sizeof(f.img[i].name), "fdt_%zu", i);
-		snprintf(f.img[i].conf_name, sizeof(f.img[i].conf_name), "conf_%zu", i);
-	}
-	add_str(&f.confs, "default", f.img[default_dtb + 1].conf_name);
-	for (size_t i = 0; !rc && i < ndtbs; i++)
-		rc = add_board(&f, i, &dtbs[i], hash_name(o), err);
+	rc = add_uboot(&f, uboot, len, o, err);
 	if (!rc)
-		rc = write_tree(&f.root, out, err);
+		rc = add_boards_write(&f, 1, dtbs, ndtbs, default_dtb, hash_name(o), false, out,
+				      err);
+	free(f.img);
+	return rc;
+}
+
+int k1_fit_build_mainline(const uint8_t *uboot, size_t len, const struct k1_fit_sbi *sbi,
+			  const struct k1_fit_dtb *dtbs, size_t ndtbs, size_t default_dtb,
+			  const struct k1_fit_opts *o, struct k1_buf *out, struct k1_error *err)
+{
+	struct k1_fit_opts mo = *o;
+	struct fit f;
+	int rc;
+
+	if (!mo.hash) /* binman.dtsi gives its images no hash nodes */
+		mo.hash = "none";
+	if ((rc = check_common("u-boot", len, &mo, err)) ||
+	    (rc = check_common("opensbi", sbi->len, &mo, err)) ||
+	    (rc = check_dtbs(dtbs, ndtbs, default_dtb, err)))
+		return rc;
+	if (ndtbs > 100000)
+		return k1_err(err, K1_ERANGE, "%zu device trees: at most 100000", ndtbs);
+	if ((rc = fit_init(&f, ndtbs + 2, "Configuration to load OpenSBI before U-Boot", &mo, err)))
+		return rc;
+	rc = add_uboot(&f, uboot, len, &mo, err);
+	add_opensbi(&f, &f.img[1], sbi->data, sbi->len, sbi->load,
+		    sbi->has_entry ? sbi->entry : sbi->load);
+	if (!rc)
+		rc = add_hash(&f.img[1], mo.hash, sbi->data, sbi->len, err);
+	if (!rc)
+		rc = add_boards_write(&f, 2, dtbs, ndtbs, default_dtb, mo.hash, true, out, err);
 	free(f.img);
 	return rc;
 }

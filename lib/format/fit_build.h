@@ -27,7 +27,8 @@
 #define K1_RAM_UNIT (1ull << 20) /* sizes are whole MiB, as the DDR code reports */
 
 struct k1_fit_opts {
-	const char *hash; /* crc32 (also when NULL), md5, sha1, sha256, sha384, sha512 */
+	const char *hash; /* crc32 (also when NULL), md5, sha1, sha256, sha384, sha512;
+			     "none": no hash nodes */
 	uint64_t load;    /* the image's load address */
 	bool has_entry;
 	uint64_t entry;
@@ -62,6 +63,25 @@ int k1_fit_build_opensbi(const uint8_t *fw, size_t len, const struct k1_fit_opts
 int k1_fit_build_uboot(const uint8_t *uboot, size_t len, const struct k1_fit_dtb *dtbs,
 		       size_t ndtbs, size_t default_dtb, const struct k1_fit_opts *o,
 		       struct k1_buf *out, struct k1_error *err);
+
+/* The OpenSBI of a mainline u-boot.itb: fw_dynamic.bin, its load address
+ * (CONFIG_SPL_OPENSBI_LOAD_ADDR) and entry (default: load). */
+struct k1_fit_sbi {
+	const uint8_t *data;
+	size_t len;
+	uint64_t load;
+	bool has_entry;
+	uint64_t entry;
+};
+
+/* The mainline u-boot.itb, shaped as U-Boot's arch/riscv/dts/binman.dtsi:
+ * images `uboot` (o: load, entry), `opensbi` and fdt-N, configurations
+ * conf-N { description = name; firmware = "opensbi"; loadables = "uboot";
+ * fdt = "fdt-N"; }, default conf-<default_dtb + 1>. No hash nodes unless
+ * o->hash names an algorithm (binman's have none). */
+int k1_fit_build_mainline(const uint8_t *uboot, size_t len, const struct k1_fit_sbi *sbi,
+			  const struct k1_fit_dtb *dtbs, size_t ndtbs, size_t default_dtb,
+			  const struct k1_fit_opts *o, struct k1_buf *out, struct k1_error *err);
 
 /* 0 when size is a RAM size k1fw can describe (whole MiB, 1 MiB..16 GiB). */
 int k1_ram_size_check(uint64_t size, struct k1_error *err);

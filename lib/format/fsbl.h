@@ -59,4 +59,20 @@ size_t k1_fsbl_len(const uint8_t *data, size_t avail);
  * the efuses. */
 int k1_rotpk_hash(const struct k1_key *rotpk, uint8_t hash[32], struct k1_error *err);
 
+/* Which U-Boot an SPL (u-boot-spl.bin, u-boot-spl-ddr.bin, or the SPL
+ * inside an FSBL.bin) is, from its "U-Boot SPL <version>" banner: 2022.10
+ * is the vendor's fork, any other release mainline. version (may be NULL)
+ * gets the version string, "" when there is no banner. */
+enum k1_spl_kind { K1_SPL_UNKNOWN, K1_SPL_VENDOR, K1_SPL_MAINLINE };
+enum k1_spl_kind k1_spl_kind(const uint8_t *spl, size_t len, char *version, size_t vlen);
+
+/* The spl_size_limit (whole FSBL.bin) an SPL is built for: mainline's
+ * spacemit_k1_defconfig has CONFIG_SPL_SIZE_LIMIT 0x31000 for
+ * u-boot-spl-ddr.bin (SPL and DDR firmware), the limit the vendor U-Boot
+ * v1.0.15 also writes into the eMMC bootinfo; the vendor's newer SPLs
+ * 0x34F00, the bootinfo files' 0x36000 (spec §2, §6.1, §6.2). */
+#define K1_FSBL_LIMIT_VENDOR 0x36000u
+#define K1_FSBL_LIMIT_MAINLINE (0x31000u + K1_FSBL_OVERHEAD)
+uint32_t k1_fsbl_default_limit(const uint8_t *spl, size_t len);
+
 #endif

@@ -29,6 +29,7 @@ struct bundle {
 	const char *files[MAX_FILES]; /* relative paths written, in order */
 	const char *from[MAX_FILES];  /* the input shipped as it is, or NULL */
 	size_t nfiles;
+	bool one_fit; /* u-boot.itb carries OpenSBI (mainline): no fw_dynamic.itb needed */
 	k1_bundle_log log;
 	void *log_ctx;
 	struct k1_error *err;
@@ -142,7 +143,11 @@ static int write_fsbl(struct bundle *b, const struct k1_bundle_inputs *in)
 		return k1_err(b->err, K1_EINVAL, "missing the --keys input");
 	}
 	if (!(rc = k1_fsbl_keys_load(in->keydir, &keys, b->err))) {
-		rc = k1_fsbl_build(spl.data, spl.len, &keys, bi.spl_size_limit, &out, b->err);
+		/* a mainline SPL is built for less than the bootinfo allows */
+		uint32_t limit = k1_fsbl_default_limit(spl.data, spl.len);
+		rc = k1_fsbl_build(spl.data, spl.len, &keys,
+				   limit < bi.spl_size_limit ? limit : bi.spl_size_limit, &out,
+				   b->err);
 		k1_fsbl_keys_free(&keys);
 		if (rc)
 			k1_err_prefix(b->err, "%s", in->spl);
@@ -160,6 +165,21 @@ static bool is_fdt(const struct k1_buf *d)
 	       d->data[3] == 0xed;
 }
 
+/* Whether the ready u-boot.itb given carries OpenSBI (the mainline layout). */
+static int check_one_fit(struct bundle *b, const struct k1_bundle_inputs *in)
+{
+	struct k1_mapped m;
+	int rc;
+
+	if (!in->uboot)
+		return 0;
+	if ((rc = k1_map_file(in->uboot, &m, b->err)))
+		return rc;
+	b->one_fit = k1_fit_carries_opensbi(m.data, m.len);
+	k1_unmap_file(&m);
+	return 0;
+}
+
 static int write_opensbi(struct bundle *b, const struct k1_bundle_inputs *in)
 {
 	struct k1_buf fw = K1_BUF_INIT, out = K1_BUF_INIT;
@@ -170,6 +190,14 @@ static int write_opensbi(struct bundle *b, const struct k1_bundle_inputs *in)
 				.timestamp = in->timestamp};
 	int rc;
 
+	if (!in->opensbi && b->one_fit) {
+		say(b, "no fw_dynamic.itb: %s carries OpenSBI (mainline layout)", in->uboot);
+		return 0;
+	}
+	if (!in->opensbi)
+		return k1_err(b->err, K1_EINVAL, "missing the --opensbi input (fw_dynamic.bin): %s",
+			      in->uboot ? "u-boot.itb carries no OpenSBI (vendor layout)"
+					: "the vendor layout loads it from the opensbi partition");
 	if ((rc = read_input(b, "--opensbi", in->opensbi, &fw)))
 		return rc;
 	if (is_fdt(&fw)) /* already a FIT: shipped as it is, after verification */
@@ -287,6 +315,9 @@ static int put_table(struct bundle *b, const char *rel, const char *format, json
 static int write_tables(struct bundle *b, const struct k1_bundle_inputs *in)
 {
 	json_t *gpt = json_array(), *mtd = json_array(), *bi;
+	/* mainline: the partition stays (the vendor's U-Boot and tools expect it)
+	 * but without an image, as the SPL does not read it */
+	const char *sbi = in->opensbi ? "fw_dynamic.itb" : NULL;
 	int rc;
 
 	bi = part("bootinfo", "0K", "512", "factory/bootinfo_sd.bin");
@@ -295,7 +326,7 @@ static int write_tables(struct bundle *b, const struct k1_bundle_inputs *in)
 	json_array_append_new(gpt, bi);
 	json_array_append_new(gpt, part("fsbl", "128K", "256K", "factory/FSBL.bin"));
 	json_array_append_new(gpt, part("env", "384K", "64K", "env.bin"));
-	json_array_append_new(gpt, part("opensbi", "1M", "1M", "fw_dynamic.itb"));
+	json_array_append_new(gpt, part("opensbi", "1M", "1M", sbi));
 	json_array_append_new(gpt, part("uboot", "2M", "2M", "u-boot.itb"));
 	json_array_append_new(gpt, part("bootfs", "4M", "256M", in->bootfs ? "bootfs.ext4" : NULL));
 	json_array_append_new(gpt, part("rootfs", "260M", "-", in->rootfs ? "rootfs.ext4" : NULL));
@@ -306,9 +337,27 @@ static int write_tables(struct bundle *b, const struct k1_bundle_inputs *in)
 	json_array_append_new(mtd, part("bootinfo", "0", "128K", "factory/bootinfo_spinor.bin"));
 	json_array_append_new(mtd, part("fsbl", "128K", "256K", "factory/FSBL.bin"));
 	json_array_append_new(mtd, part("env", "384K", "64K", "env.bin"));
-	json_array_append_new(mtd, part("opensbi", "448K", "192K", "fw_dynamic.itb"));
+	json_array_append_new(mtd, part("opensbi", "448K", "192K", sbi));
 	json_array_append_new(mtd, part("uboot", "640K", "-", "u-boot.itb"));
 	return put_table(b, "partition_2M.json", "mtd", mtd);
+}
+
+/* The mainline u-boot.itb: every configuration starts OpenSBI, then U-Boot. */
+static int verify_one_fit(struct bundle *b, const char *path)
+{
+	struct k1_mapped m;
+	size_t n = 0;
+	int rc = k1_map_file(path, &m, b->err);
+
+	if (rc)
+		return rc;
+	rc = k1_fit_mainline_check(m.data, m.len, &n, b->err);
+	k1_unmap_file(&m);
+	if (rc)
+		return k1_err_prefix(b->err, "u-boot.itb");
+	say(b, "verified u-boot.itb: %zu configuration%s start%s OpenSBI (firmware) then U-Boot", n,
+	    n == 1 ? "" : "s", n == 1 ? "s" : "");
+	return 0;
 }
 
 /* Run `verify` on every file written; the first failed check fails the
@@ -333,6 +382,8 @@ static int verify_all(struct bundle *b)
 			say(b, "verified %s (%s, %zu checks)", b->files[i], r.format->name,
 			    r.checks.count);
 		k1_report_free(&r);
+		if (!rc && b->one_fit && !strcmp(b->files[i], "u-boot.itb"))
+			rc = verify_one_fit(b, path);
 	}
 	return rc;
 }
@@ -375,9 +426,9 @@ int k1_bundle_write(const char *outdir, const struct k1_bundle_inputs *in, k1_bu
 	if ((rc = k1_output_init(&b.out, outdir, K1_OUTPUT_FOLDER | K1_OUTPUT_NEW, err)) ||
 	    (rc = k1_output_open(&b.out, 0755, err)))
 		return rc;
-	if (!(rc = write_bootinfos(&b)) && !(rc = write_fsbl(&b, in)) &&
-	    !(rc = write_opensbi(&b, in)) && !(rc = write_uboot(&b, in)) &&
-	    !(rc = write_env(&b, in)) &&
+	if (!(rc = check_one_fit(&b, in)) && !(rc = write_bootinfos(&b)) &&
+	    !(rc = write_fsbl(&b, in)) && !(rc = write_opensbi(&b, in)) &&
+	    !(rc = write_uboot(&b, in)) && !(rc = write_env(&b, in)) &&
 	    !(rc = in->bootfs ? copy_file(&b, in->bootfs, "bootfs.ext4") : 0) &&
 	    !(rc = in->rootfs ? copy_file(&b, in->rootfs, "rootfs.ext4") : 0) &&
 	    !(rc = write_tables(&b, in)) && !(rc = verify_all(&b)) && !(rc = write_manifest(&b)))

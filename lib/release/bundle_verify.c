@@ -4,6 +4,7 @@
 #include "base/crypto.h"
 #include "base/fileio.h"
 #include "format/bootinfo.h"
+#include "format/fit.h"
 #include "format/format.h"
 #include "format/ptable.h"
 #include "release/bundle.h"
@@ -116,6 +117,30 @@ static int verify_file(struct vctx *v, const char *rel, bool must)
 	return rc;
 }
 
+/* A u-boot.itb carrying OpenSBI (mainline): each configuration must start
+ * OpenSBI then U-Boot, as the mainline SPL does not read the opensbi
+ * partition. */
+static int verify_one_fit(struct vctx *v, const char *rel)
+{
+	char path[PATH_MAX];
+	struct k1_mapped m;
+	size_t n = 0;
+	int rc;
+
+	if ((rc = path_of(v, rel, path, sizeof(path))) || (rc = k1_map_file(path, &m, v->err)))
+		return rc;
+	if (k1_fit_carries_opensbi(m.data, m.len)) {
+		rc = k1_fit_mainline_check(m.data, m.len, &n, v->err);
+		if (rc)
+			k1_err_prefix(v->err, "%s", path);
+		else
+			say(v, "%s: mainline layout, every configuration starts OpenSBI then %s",
+			    rel, "U-Boot");
+	}
+	k1_unmap_file(&m);
+	return rc;
+}
+
 static int verify_table(struct vctx *v, const char *rel)
 {
 	char path[PATH_MAX];
@@ -196,7 +221,7 @@ int k1_bundle_verify(const char *bundle, void (*log)(void *ctx, const char *msg)
 		const char *ub = "u-boot.itb";
 		if (path_of(&v, ub, p, sizeof(p)) == 0 && stat(p, &st))
 			ub = "factory/u-boot.itb";
-		if ((rc = verify_file(&v, ub, true)))
+		if ((rc = verify_file(&v, ub, true)) || (rc = verify_one_fit(&v, ub)))
 			goto out;
 	}
 	if (!(d = opendir(bundle))) {

@@ -18,6 +18,17 @@ if have_vendor; then
 	"$K1FW" build -c "$T/tree/configs/fsbl.json" -o "$T/f2.bin"
 	[ "$(find "$T/tree" | sort)" = "$before" ] && ok "nothing written beside the recipe" ||
 		not_ok "files appeared beside the recipe"
+	# the mainline docs (k1-spl.rst): fsbl_ddr.json = fsbl.json naming u-boot-spl-ddr.bin
+	sed 's/u-boot-spl\.bin/u-boot-spl-ddr.bin/g' "$T/tree/configs/fsbl.json" >"$T/tree/configs/fsbl_ddr.json"
+	{ seeded_bytes 120000 spl-ddr; printf 'U-Boot SPL 2026.04-rc4 (May 08 2026)\0'; } >"$T/tree/u-boot-spl-ddr.bin"
+	expect_rc 0 "build fsbl_ddr.json (the mainline docs' recipe)" "$K1FW" build -c "$T/tree/configs/fsbl_ddr.json" -o "$T/ddr_recipe.bin"
+	expect_rc 0 "fsbl --spl u-boot-spl-ddr.bin" "$K1FW" fsbl --spl "$T/tree/u-boot-spl-ddr.bin" --keys "$T/tree/configs/key" -o "$T/ddr_typed.bin"
+	same_file "$T/ddr_recipe.bin" "$T/ddr_typed.bin" "fsbl_ddr.json and k1fw fsbl give the same FSBL.bin"
+	{ seeded_bytes 210000 spl-big; printf 'U-Boot SPL 2026.04 (May 08 2026)\0'; } >"$T/big-ddr.bin"
+	expect_fail 2 "SPL_SIZE_LIMIT 0x31000" "a mainline SPL over 0x31000 is refused" "$K1FW" fsbl --spl "$T/big-ddr.bin" --keys "$T/tree/configs/key" -o "$T/big.bin"
+	expect_rc 0 "--spl-limit 0x36000 overrides the mainline limit" "$K1FW" fsbl --spl "$T/big-ddr.bin" --keys "$T/tree/configs/key" --spl-limit 0x36000 -o "$T/big.bin"
+	{ seeded_bytes 210000 spl-big; printf 'U-Boot SPL 2022.10ky (Feb 17 2025)\0'; } >"$T/big-vendor.bin"
+	expect_rc 0 "the same size with the vendor banner fits the vendor limit 0x36000" "$K1FW" fsbl --spl "$T/big-vendor.bin" --keys "$T/tree/configs/key" -o "$T/bigv.bin"
 else
 	skip "vendor files absent: golden recipes"
 fi

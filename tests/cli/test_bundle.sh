@@ -66,7 +66,8 @@ expect_fail 2 "either --uboot" "--uboot and --uboot-bin together" bundle --opens
 	--uboot rel/u-boot.itb --uboot-bin u-boot-nodtb.bin -o bad5
 expect_fail 2 "rsakeypair0_prv.key" "missing keys" "$K1FW" bundle --spl spl.bin --keys nokeys \
 	--opensbi fw_dynamic.bin --uboot rel/u-boot.itb -o bad6
-expect_fail 2 "missing --opensbi" "--opensbi required" "$K1FW" bundle --spl spl.bin --keys keys -o bad7
+expect_fail 2 "missing the --opensbi input" "--opensbi required for the vendor layout" "$K1FW" bundle --spl spl.bin --keys keys -o bad7
+expect_fail 2 "u-boot.itb carries no OpenSBI" "--opensbi required with a vendor u-boot.itb" bundle --uboot rel/u-boot.itb -o bad8
 # A mainline u-boot.itb (bananapi-f3_defconfig with OPENSBI=): OpenSBI, U-Boot and
 # the device tree in one FIT, configuration conf-1, as binman lays it out.
 cat >mainline.its <<'ITS'
@@ -96,6 +97,31 @@ expect_rc 0 "bundle with a mainline u-boot.itb (OpenSBI inside)" bundle --opensb
 same_file relm/u-boot.itb mainline.itb "the mainline u-boot.itb is taken as is"
 run "$K1FW" inspect relm/u-boot.itb
 grep -qi "mainline" "$T/out" && ok "inspect names the mainline layout" || not_ok "inspect of mainline u-boot.itb"
+expect_rc 0 "mainline u-boot.itb and --opensbi: accepted" bundle --opensbi fw_dynamic.bin --uboot mainline.itb -o relw
+grep -q "warning: mainline.itb carries OpenSBI (mainline layout): a mainline SPL will not use the separate fw_dynamic.bin" "$T/err" &&
+	ok "with a warning that a mainline SPL ignores the separate OpenSBI" || not_ok "no warning for both OpenSBIs: $(cat "$T/err")"
+
+# The mainline release: k1fw fit uboot --opensbi, then bundle without --opensbi
+"$K1FW" fit uboot --in u-boot-nodtb.bin --opensbi fw_dynamic.bin --dtb k1-bananapi-f3=k1-x_deb1.dtb -o ml.itb
+expect_rc 0 "mainline bundle without --opensbi" bundle --uboot ml.itb --bootfs bootfs.ext4 -o relml
+[ ! -e relml/fw_dynamic.itb ] && ok "no fw_dynamic.itb in the mainline release" || not_ok "fw_dynamic.itb written"
+grep -q "verified u-boot.itb: 1 configuration starts OpenSBI (firmware) then U-Boot" "$T/out" &&
+	ok "bundle verifies the one FIT's configuration" || not_ok "configuration not verified: $(cat "$T/out")"
+python3 - relml <<'PY' && ok "both tables keep the opensbi partition without an image" || not_ok "opensbi partition in the tables"
+import json, sys
+for t in ("partition_universal.json", "partition_2M.json"):
+    p = {e["name"]: e for e in json.load(open(sys.argv[1] + "/" + t))["partitions"]}
+    if "opensbi" not in p or "image" in p["opensbi"] or p["uboot"]["image"] != "u-boot.itb":
+        sys.exit(1)
+PY
+expect_rc 0 "flash --dry-run verifies the mainline release" "$K1FW" flash --bundle relml --dry-run
+grep -q "flash uboot relml/u-boot.itb" "$T/out" && ! grep -q "flash opensbi" "$T/out" &&
+	ok "the plan flashes uboot and nothing into opensbi" || not_ok "mainline flash plan: $(cat "$T/out")"
+# a FIT with OpenSBI whose configuration does not start it
+sed 's/firmware = "opensbi"; //' mainline.its >nofw.its
+mkimage -f nofw.its nofw.itb >/dev/null
+expect_fail 2 "configuration conf-1 has no firmware" "a one-FIT whose configuration starts no OpenSBI is refused" \
+	bundle --uboot nofw.itb -o bad9
 
 # A sparse rootfs stays sparse in the release (copied by data extents).
 truncate -s 64M sparse_rootfs.img

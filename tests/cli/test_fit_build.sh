@@ -259,6 +259,67 @@ else
 	skip "vendor u-boot.itb absent: rebuild and set-memory on it"
 fi
 
+# --- mainline: the one FIT of U-Boot's arch/riscv/dts/binman.dtsi ---
+# its_mainline ALG DEFAULT_N SBI_LOAD DTB...: binman.dtsi's shape as an .its
+its_mainline() {
+	alg=$1 dflt=$2 sbi=$3; shift 3
+	hash() { [ "$alg" = none ] || printf '\t\t\thash-1 { algo = "%s"; };\n' "$alg"; }
+	printf '/dts-v1/;\n/ {\n\tdescription = "Configuration to load OpenSBI before U-Boot";\n'
+	printf '\t#address-cells = <2>;\n\tfit,fdt-list = "of-list";\n\timages {\n'
+	printf '\t\tuboot {\n\t\t\tdescription = "U-Boot"; type = "standalone"; os = "U-Boot";\n'
+	printf '\t\t\tarch = "riscv"; compression = "none"; load = /bits/ 64 <0x200000>;\n'
+	printf '\t\t\tdata = /incbin/("u-boot-nodtb.bin");\n'; hash; printf '\t\t};\n'
+	printf '\t\topensbi {\n\t\t\tdescription = "OpenSBI fw_dynamic Firmware"; type = "firmware";\n'
+	printf '\t\t\tos = "opensbi"; arch = "riscv"; compression = "none";\n'
+	printf '\t\t\tload = /bits/ 64 <%s>; entry = /bits/ 64 <%s>;\n' "$sbi" "$sbi"
+	printf '\t\t\tdata = /incbin/("fw_dynamic.bin");\n'; hash; printf '\t\t};\n'
+	n=0
+	for d in "$@"; do
+		n=$((n + 1))
+		printf '\t\tfdt-%d { description = "%s"; type = "flat_dt"; compression = "none";\n' $n "${d%.dtb}"
+		printf '\t\t\tdata = /incbin/("%s");\n' "$d"; hash; printf '\t\t};\n'
+	done
+	printf '\t};\n\tconfigurations {\n\t\tdefault = "conf-%d";\n' "$dflt"
+	n=0
+	for d in "$@"; do
+		n=$((n + 1))
+		printf '\t\tconf-%d { description = "%s"; firmware = "opensbi"; loadables = "uboot"; fdt = "fdt-%d"; };\n' $n "${d%.dtb}" $n
+	done
+	printf '\t};\n};\n'
+}
+its_mainline none 1 0x0 k1-x_m4.dtb >ml.its
+mkimg -f ml.its m.itb
+expect_rc 0 "fit uboot --opensbi (mainline layout)" "$K1FW" fit uboot --in u-boot-nodtb.bin --opensbi fw_dynamic.bin --dtb k1-x_m4.dtb -o k.itb
+same_file k.itb m.itb "fit uboot --opensbi equals mkimage's bytes for binman.dtsi's shape"
+for alg in crc32 sha256; do
+	its_mainline "$alg" 2 0x1000000 k1-x_m2.dtb k1-x_m4.dtb >ml.its
+	mkimg -f ml.its m.itb
+	"$K1FW" fit uboot --in u-boot-nodtb.bin --opensbi fw_dynamic.bin --opensbi-load 0x1000000 \
+		--dtb k1-x_m2.dtb --dtb k1-x_m4.dtb --default k1-x_m4 --hash "$alg" -o k.itb
+	same_file k.itb m.itb "mainline, 2 boards, --default, --opensbi-load, --hash $alg equals mkimage's bytes"
+done
+run dumpimage -l k.itb
+if [ "$rc" -eq 0 ] && grep -q 'Image 1 (opensbi)' "$T/out" && grep -q "Default Configuration: 'conf-2'" "$T/out" &&
+	grep -q 'Firmware:     opensbi' "$T/out"; then
+	ok "dumpimage -l lists the mainline FIT (firmware opensbi, default conf-2)"
+else not_ok "dumpimage -l of the mainline FIT"; fi
+expect_rc 0 "k1fw verify passes the mainline FIT" "$K1FW" verify k.itb
+run "$K1FW" inspect k.itb
+grep -q 'mainline: OpenSBI and U-Boot in one FIT' "$T/out" && ok "inspect names the mainline layout" ||
+	not_ok "inspect does not name the mainline layout"
+its_mainline none 1 0x0 k1-x_m4.dtb | sed 's/"k1-x_m4"/"board"/g' >ml4.its
+sed 's/k1-x_m4.dtb/k1-x_m16.dtb/' ml4.its >ml16.its
+mkimg -f ml4.its m4.itb
+mkimg -f ml16.its m16.itb
+"$K1FW" fit uboot --in u-boot-nodtb.bin --opensbi fw_dynamic.bin --dtb board=k1-x_m4.dtb --memory 16G -o k.itb
+same_file k.itb m16.itb "mainline fit uboot --memory 16G equals mkimage's FIT of the 16G tree"
+"$K1FW" fit set-memory m4.itb --memory 16G -o s.itb
+same_file s.itb m16.itb "set-memory 4G->16G on mkimage's mainline FIT equals its 16G FIT"
+expect_fail 2 "needs --opensbi" "--opensbi-load without --opensbi" "$K1FW" fit uboot --in u-boot-nodtb.bin --opensbi-load 0x100 --dtb k1-x_m2.dtb -o bad.itb
+expect_fail 2 "cannot open" "missing --opensbi file" "$K1FW" fit uboot --in u-boot-nodtb.bin --opensbi nope.bin --dtb k1-x_m2.dtb -o bad.itb
+: >empty.bin
+expect_fail 2 "opensbi: empty payload" "empty --opensbi" "$K1FW" fit uboot --in u-boot-nodtb.bin --opensbi empty.bin --dtb k1-x_m2.dtb -o bad.itb
+
 # --- bad input: exit 2, one line, no output file ---
 : >empty.bin
 printf 'not a device tree, just words\n' >junk.dtb
