@@ -400,7 +400,8 @@ static int run_setmem(int argc, char **argv)
 	int bad = k1_format_report(src, NULL, K1_REPORT_VERIFY | K1_REPORT_STRICT, NULL, &r, &err);
 	k1_report_free(&r);
 	if (bad)
-		rc = cli_fail("%s: not a FIT that verifies (set-memory rewrites only those)", err.msg);
+		rc = cli_fail("%s: not a FIT that verifies (set-memory rewrites only those)",
+			      err.msg);
 	else if (k1_fit_set_memory(in.data, in.len, a.memory, &out, NULL, &err))
 		rc = cli_fail("%s: %s", src, err.msg);
 	else
