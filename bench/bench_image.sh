@@ -22,9 +22,9 @@ cd "$tmp"
 
 # a release folder from synthetic inputs (as tests/cli/test_bundle.sh)
 "$k1fw" keygen -o keys >/dev/null
-head -c 100000 /dev/urandom >spl.bin
-head -c 150000 /dev/urandom >fw.bin
-head -c 700000 /dev/urandom >uboot.bin
+python3 "$top/tests/cli/seeded.py" 100000 spl_bin >spl.bin
+python3 "$top/tests/cli/seeded.py" 150000 fw_bin >fw.bin
+python3 "$top/tests/cli/seeded.py" 700000 uboot_bin >uboot.bin
 printf '/dts-v1/;\n/ { model = "bench"; };\n' >b.dts
 dtc -q -I dts -O dtb -o k1-x_deb1.dtb b.dts
 SOURCE_DATE_EPOCH=1700000000 "$k1fw" bundle --spl spl.bin --keys keys --opensbi fw.bin \
@@ -34,13 +34,13 @@ SOURCE_DATE_EPOCH=1700000000 "$k1fw" bundle --spl spl.bin --keys keys --opensbi 
 mkdir -p root/data
 i=0
 while [ $i -lt $((data_mib / 64)) ]; do
-	head -c 64M /dev/urandom >root/data/f$i
+	python3 "$top/tests/cli/seeded.py" $((64 << 20)) root_data_f$i >root/data/f$i
 	i=$((i + 1))
 done
 mkdir -p root/junk
 i=0
 while [ $i -lt $((deleted_mib / 64)) ]; do
-	head -c 64M /dev/urandom >root/junk/f$i
+	python3 "$top/tests/cli/seeded.py" $((64 << 20)) root_junk_f$i >root/junk/f$i
 	echo "rm /junk/f$i" >>rm.cmds
 	i=$((i + 1))
 done

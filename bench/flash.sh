@@ -22,18 +22,18 @@ trap 'exit 130' INT TERM
 cd "$tmp"
 
 "$k1fw" keygen -o keys >/dev/null
-head -c 150000 /dev/urandom >fw.bin
-head -c 700000 /dev/urandom >ub.bin
-head -c 100000 /dev/urandom >spl.bin
+python3 "$top/tests/cli/seeded.py" 150000 fw_bin >fw.bin
+python3 "$top/tests/cli/seeded.py" 700000 ub_bin >ub.bin
+python3 "$top/tests/cli/seeded.py" 100000 spl_bin >spl.bin
 printf '/dts-v1/;\n/ { model = "bench"; };\n' | dtc -q -I dts -O dtb -o k1-x_deb1.dtb -
-head -c 8388608 /dev/urandom >bootfs.ext4
-python3 - <<'PY'
-import os
+python3 "$top/tests/cli/seeded.py" 8388608 bootfs_ext4 >bootfs.ext4
+PYTHONPATH="$top/tests/cli" python3 - <<'PY'
+from seeded import seeded_bytes
 with open("rootfs.ext4", "wb") as f:
     for i in range(256):
         if i % 4 == 0:
             f.seek(i * (4 << 20))
-            f.write(os.urandom(4 << 20))
+            f.write(seeded_bytes(4 << 20, "rootfs%d" % i))
     f.truncate(1 << 30)
 PY
 "$k1fw" bundle --spl spl.bin --keys keys --opensbi fw.bin --uboot-bin ub.bin --dtb k1-x_deb1.dtb \

@@ -30,17 +30,18 @@ trap 'exit 130' INT TERM
 cd "$tmp"
 
 "$k1fw" keygen -o keys >/dev/null
-head -c 150000 /dev/urandom >fw.bin
-head -c 700000 /dev/urandom >ub.bin
-head -c 100000 /dev/urandom >spl.bin
+python3 "$top/tests/cli/seeded.py" 150000 fw_bin >fw.bin
+python3 "$top/tests/cli/seeded.py" 700000 ub_bin >ub.bin
+python3 "$top/tests/cli/seeded.py" 100000 spl_bin >spl.bin
 printf '/dts-v1/;\n/ { model = "bench"; };\n' | dtc -q -I dts -O dtb -o k1-x_deb1.dtb -
 truncate -s 8M bootfs.ext4 && mkfs.ext4 -q -F bootfs.ext4
 
 # files DIR MIB COUNT SEED: COUNT files of mixed sizes (log-uniform, 1 KiB to
 # 8 MiB, scaled to MIB in all) of random bytes in DIR/dNN/
 files() {
-	python3 - "$@" <<'PY'
+	PYTHONPATH="$top/tests/cli" python3 - "$@" <<'PY'
 import os, random, sys
+from seeded import seeded_bytes
 d, mib, count, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 r = random.Random(seed)
 sizes = [int(2 ** r.uniform(10, 23)) for _ in range(count)]
@@ -49,7 +50,7 @@ for i, s in enumerate(sizes):
     sub = os.path.join(d, "d%02d" % (i % 50))
     os.makedirs(sub, exist_ok=True)
     with open(os.path.join(sub, "f%05d" % i), "wb") as f:
-        f.write(os.urandom(max(1, int(s * scale))))
+        f.write(seeded_bytes(max(1, int(s * scale)), "%s/%d" % (seed, i)))
 PY
 }
 # mkrootfs NAME KEEP_MIB KEEP_N JUNK_MIB JUNK_N DELETE_EVERY: rootfs NAME.ext4

@@ -37,12 +37,12 @@ start_emu() { # LISTEN ARGS...: the board in "board", its address in $where
 
 # a board that boots, so that the emulator powers on into U-Boot fastboot
 "$k1fw" keygen -o keys >/dev/null
-head -c 150000 /dev/urandom >fw.bin
-head -c 700000 /dev/urandom >ub.bin
-head -c 100000 /dev/urandom >spl.bin
+python3 "$top/tests/cli/seeded.py" 150000 fw_bin >fw.bin
+python3 "$top/tests/cli/seeded.py" 700000 ub_bin >ub.bin
+python3 "$top/tests/cli/seeded.py" 100000 spl_bin >spl.bin
 printf '/dts-v1/;\n/ { model = "bench"; };\n' | dtc -q -I dts -O dtb -o k1-x_deb1.dtb -
-head -c 1048576 /dev/urandom >bootfs.ext4
-head -c 1048576 /dev/urandom >rootfs.ext4
+python3 "$top/tests/cli/seeded.py" 1048576 bootfs_ext4 >bootfs.ext4
+python3 "$top/tests/cli/seeded.py" 1048576 rootfs_ext4 >rootfs.ext4
 "$k1fw" bundle --spl spl.bin --keys keys --opensbi fw.bin --uboot-bin ub.bin --dtb k1-x_deb1.dtb \
 	--bootfs bootfs.ext4 --rootfs rootfs.ext4 -o rel >/dev/null
 mkdir board
@@ -50,7 +50,7 @@ start_emu tcp:127.0.0.1:0 --reenum-ms 100 --exit-after-boot
 "$k1fw" flash --bundle rel -s "tcp:$where" >/dev/null 2>&1 || { echo "bench udp: setup flash failed"; exit 1; }
 wait "$epid" || true
 epid=""
-head -c 67108864 /dev/urandom >img.bin
+python3 "$top/tests/cli/seeded.py" 67108864 img_bin >img.bin
 
 now() { date +%s%N; }
 best() { # CMD...: the best wall time of 3 runs, in ms

@@ -77,7 +77,7 @@ for g in 1.0.15:00032100:raw k1-bl-v2:00032100:raw 1.0beta:00036000:raw 1.0alpha
 	stop_emu
 done
 # doctor reads the limit U-Boot wrote: an FSBL over 0x32100, under 0x36000
-head -c $((0x31800)) /dev/urandom >big_spl.bin
+seeded_bytes $((0x31800)) big_spl >big_spl.bin
 "$K1FW" fsbl --spl big_spl.bin --keys keys -o big_fsbl.bin >/dev/null
 for v in 1.0.15 1.0beta; do
 	start_emu "d$v" --board "g$v" --uboot-only --uboot-version "$v"
