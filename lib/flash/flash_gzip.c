@@ -9,15 +9,16 @@
  * has no length limit. Free ext2/3/4 blocks go as zeros, which deflate to
  * nearly nothing. The sizes are measured by compressing once before sending
  * (deflate level 1 runs far above the link's 35 MB/s) and the slices are
- * compressed again one at a time as they are sent: deflate is
- * deterministic, so BEGIN's byte count is exact, and no more than one
- * compressed slice is held. */
+ * compressed again as they are sent, the next by a thread while one is on
+ * the wire: deflate is deterministic, so BEGIN's byte count is exact, and
+ * no more than two compressed slices are held. */
 #include "flash/flash.h"
 #include "format/extfs_used.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,8 @@
 #define LEVEL 1         /* bench/fs_skip.sh: level 6 saves little on a rootfs at 3x the time */
 #define GZ_WRAP 18u     /* gzip header (10) and trailer (8) */
 #define FEED (1u << 20) /* deflate's input per call: zeros come from a buffer this large */
+#define SAMPLE (1u << 20)
+#define SAMPLE_EVERY (16u << 20)
 
 struct k1_flash_gzip {
 	uint64_t start;         /* where the slices begin: after the first block when it went raw */
@@ -99,11 +102,10 @@ static int feed(z_stream *z, const uint8_t *p, uint64_t n, int flush, uint8_t *o
 	return 0;
 }
 
-/* Slice i of the image, gzip, into out (cap bytes); its length. */
-static int compress_slice(const struct k1_flash_gzip *g, const uint8_t *map, uint64_t size,
-			  size_t i, uint8_t *out, size_t cap, uint64_t *len)
+/* [a, b) of the image, gzip, into out (cap bytes); its length. */
+static int compress_range(const struct k1_flash_gzip *g, const uint8_t *map, uint64_t a, uint64_t b,
+			  uint8_t *out, size_t cap, uint64_t *len)
 {
-	uint64_t a = g->start + i * g->slice, b = a + g->slice < size ? a + g->slice : size;
 	z_stream z = {0};
 	int rc = 0;
 
@@ -126,6 +128,32 @@ static int compress_slice(const struct k1_flash_gzip *g, const uint8_t *map, uin
 	*len = z.total_out;
 	deflateEnd(&z);
 	return rc ? K1_ENOMEM : 0;
+}
+
+static int compress_slice(const struct k1_flash_gzip *g, const uint8_t *map, uint64_t size,
+			  size_t i, uint8_t *out, size_t cap, uint64_t *len)
+{
+	uint64_t a = g->start + i * g->slice;
+	return compress_range(g, map, a, a + g->slice < size ? a + g->slice : size, out, cap, len);
+}
+
+/* About what all slices compress to, from 1 MiB of every 16: a "no"
+ * costs a sixteenth of compressing everything (incompressible data
+ * deflates at only tens of MB/s). */
+static int sample(const struct k1_flash_gzip *g, const uint8_t *map, uint64_t size, uint8_t *out,
+		  size_t cap, uint64_t *est)
+{
+	uint64_t chunk = SAMPLE < g->slice ? SAMPLE : g->slice, sum = 0, seen = 0, len;
+
+	for (uint64_t a = g->start; a < size; a += SAMPLE_EVERY) {
+		uint64_t b = a + chunk < size ? a + chunk : size;
+		if (compress_range(g, map, a, b, out, cap, &len))
+			return K1_ENOMEM;
+		sum += len;
+		seen += b - a;
+	}
+	*est = seen ? (uint64_t)((double)sum * (double)(size - g->start) / (double)seen) : 0;
+	return 0;
 }
 
 static int map_image(int fd, const char *path, uint64_t size, uint8_t **map, struct k1_error *err)
@@ -181,6 +209,16 @@ static int measure(struct k1_flash_gzip *g, const uint8_t *map, struct k1_flash_
 		free(out);
 		return k1_err(err, K1_ENOMEM, "out of memory");
 	}
+	uint64_t est;
+	if (!(rc = sample(g, map, im->size, out, cap, &est)) &&
+	    seconds(total + est, im->size) >= seconds(im->send, im->write)) {
+		size_t l = strlen(im->why);
+		mib(gz, sizeof(gz), total + est);
+		snprintf(im->why + l, sizeof(im->why) - l, "; gzip: about %s (sampled), slower",
+			 gz);
+		free(out);
+		return 1;
+	}
 	for (size_t i = 0; i < g->n && !rc; i++) {
 		rc = compress_slice(g, map, im->size, i, out, cap, &g->len[i]);
 		total += g->len[i];
@@ -192,8 +230,8 @@ static int measure(struct k1_flash_gzip *g, const uint8_t *map, struct k1_flash_
 	mib(other, sizeof(other), im->send);
 	if (seconds(total, im->size) >= seconds(im->send, im->write)) {
 		size_t l = strlen(im->why);
-		snprintf(im->why + l, sizeof(im->why) - l, "; gzip: %zu slices, %s, slower", g->n,
-			 gz);
+		snprintf(im->why + l, sizeof(im->why) - l, "; gzip: %zu slice%s, %s, slower", g->n,
+			 g->n == 1 ? "" : "s", gz);
 		return 1;
 	}
 	snprintf(im->why, sizeof(im->why), "gzip: %zu slice%s, %s (%s would send %s)", g->n,
@@ -269,6 +307,73 @@ static int flash(struct k1_fb *fb, const char *part, struct k1_error *err)
 	return k1_fb_command(fb, cmd, NULL, 0, err);
 }
 
+/* Slices compressed by a thread while the previous one is on the wire:
+ * two buffers, each filled when the sender has let go of it. */
+struct pipe {
+	const struct k1_flash_gzip *g;
+	const uint8_t *map;
+	uint64_t size;
+	size_t cap;
+	uint8_t *buf[2];
+	uint64_t len[2];
+	int rc[2];
+	bool full[2], stop;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+};
+
+static void *producer(void *p)
+{
+	struct pipe *q = p;
+
+	for (size_t i = 0; i < q->g->n; i++) {
+		int k = (int)(i % 2);
+		pthread_mutex_lock(&q->mu);
+		while (q->full[k] && !q->stop)
+			pthread_cond_wait(&q->cv, &q->mu);
+		bool stop = q->stop;
+		pthread_mutex_unlock(&q->mu);
+		if (stop)
+			break;
+		int rc = compress_slice(q->g, q->map, q->size, i, q->buf[k], q->cap, &q->len[k]);
+		pthread_mutex_lock(&q->mu);
+		q->rc[k] = rc;
+		q->full[k] = true;
+		pthread_cond_broadcast(&q->cv);
+		pthread_mutex_unlock(&q->mu);
+	}
+	return NULL;
+}
+
+/* Wait for slice i, send it, hand its buffer back. */
+static int send_slice(struct k1_fb *fb, const char *part, const char *path, struct pipe *q,
+		      size_t i, uint64_t *base, struct k1_error *err)
+{
+	int k = (int)(i % 2), rc;
+
+	pthread_mutex_lock(&q->mu);
+	while (!q->full[k])
+		pthread_cond_wait(&q->cv, &q->mu);
+	pthread_mutex_unlock(&q->mu);
+	if (q->rc[k])
+		rc = k1_err(err, q->rc[k], "%s: gzip slice %zu: deflate failed", path, i + 1);
+	else if (q->len[k] != q->g->len[i])
+		rc = k1_err(err, K1_EIO,
+			    "%s: gzip slice %zu: %" PRIu64 " bytes, not the %" PRIu64
+			    " measured (the file changed?)",
+			    path, i + 1, q->len[k], q->g->len[i]);
+	else if (!(rc = k1_fb_download(fb, q->buf[k], (size_t)q->len[k], err)) &&
+		 (rc = flash(fb, part, err)))
+		k1_err_prefix(err, "gzip slice %zu of %zu", i + 1, q->g->n);
+	if (!q->rc[k] && q->len[k] == q->g->len[i])
+		*base += fb->sent;
+	pthread_mutex_lock(&q->mu);
+	q->full[k] = false;
+	pthread_cond_broadcast(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+	return rc;
+}
+
 /* The image's first block as a flash that is no gzip: U-Boot resets
  * part_offset_t, which a gzip flash of this partition earlier in the same
  * session (an interrupted run) left where it stopped. Raw, it then
@@ -278,38 +383,40 @@ static int flash(struct k1_fb *fb, const char *part, struct k1_error *err)
 int k1_flash_gzip_send(struct k1_fb *fb, const char *part, int fd, const char *path,
 		       const struct k1_flash_image *im, uint64_t *base, struct k1_error *err)
 {
-	const struct k1_flash_gzip *g = im->gz;
-	size_t cap = (size_t)compressBound((uLong)g->slice) + GZ_WRAP;
-	uint8_t *map, *out;
-	uint64_t len;
+	struct pipe q = {.g = im->gz, .size = im->size};
+	uint8_t *map;
+	pthread_t th;
 	int rc;
 
+	q.cap = (size_t)compressBound((uLong)q.g->slice) + GZ_WRAP;
 	if ((rc = map_image(fd, path, im->size, &map, err)))
 		return rc;
-	if (!(out = malloc(cap))) {
-		munmap(map, (size_t)im->size);
-		return k1_err(err, K1_ENOMEM, "out of memory");
+	q.map = map;
+	q.buf[0] = malloc(q.cap);
+	q.buf[1] = malloc(q.cap);
+	pthread_mutex_init(&q.mu, NULL);
+	pthread_cond_init(&q.cv, NULL);
+	if (!q.buf[0] || !q.buf[1] || pthread_create(&th, NULL, producer, &q)) {
+		rc = k1_err(err, K1_ENOMEM, "out of memory");
+		goto out;
 	}
-	if (!g->start)
+	if (!q.g->start)
 		rc = k1_flash_send_wrapped(fb, part, map, BLK, err);
 	else if (!(rc = k1_fb_download(fb, map, BLK, err)))
 		rc = flash(fb, part, err);
 	*base += fb->sent;
-	for (size_t i = 0; i < g->n && !rc; i++) {
-		if ((rc = compress_slice(g, map, im->size, i, out, cap, &len)) ||
-		    len != g->len[i]) {
-			rc = k1_err(err, K1_EIO,
-				    "%s: slice %zu compressed to %" PRIu64
-				    " bytes, not the %" PRIu64 " measured (the file changed?)",
-				    path, i + 1, len, g->len[i]);
-			break;
-		}
-		if (!(rc = k1_fb_download(fb, out, (size_t)len, err)) &&
-		    (rc = flash(fb, part, err)))
-			k1_err_prefix(err, "gzip slice %zu of %zu", i + 1, g->n);
-		*base += fb->sent;
-	}
-	free(out);
+	for (size_t i = 0; i < q.g->n && !rc; i++)
+		rc = send_slice(fb, part, path, &q, i, base, err);
+	pthread_mutex_lock(&q.mu);
+	q.stop = true;
+	pthread_cond_broadcast(&q.cv);
+	pthread_mutex_unlock(&q.mu);
+	pthread_join(th, NULL);
+out:
+	pthread_cond_destroy(&q.cv);
+	pthread_mutex_destroy(&q.mu);
+	free(q.buf[0]);
+	free(q.buf[1]);
 	munmap(map, (size_t)im->size);
 	return rc;
 }
