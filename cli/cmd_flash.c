@@ -93,14 +93,16 @@ static void verify_log(void *ctx, const char *msg)
 }
 
 /* Before a flash command: what it costs on the wire, as a comment. */
-static void print_bytes(const struct flash_args *a, const struct k1_flash_step *st)
+static void print_bytes(const struct flash_args *a, const struct k1_flash_plan *plan,
+			const struct k1_flash_step *st)
 {
 	struct k1_flash_image im;
 	struct k1_error err = {0};
 
-	int rc = a->o.gzip ? k1_flash_gzip_estimate(st->path, st->part, a->o.fs_skip,
-						    K1_FLASH_GZIP_DRY_BUF, &im, &err)
-			   : k1_flash_image_estimate(st->path, a->o.fs_skip, &im, &err);
+	int rc = a->o.gzip && plan->media == K1_MEDIA_EMMC
+			 ? k1_flash_gzip_estimate(st->path, st->part, a->o.fs_skip,
+						  K1_FLASH_GZIP_DRY_BUF, &im, &err)
+			 : k1_flash_image_estimate(st->path, a->o.fs_skip, &im, &err);
 	if (rc)
 		printf("# %s: %s\n", st->part, err.msg);
 	else
@@ -114,8 +116,10 @@ static void print_dry_run(const struct flash_args *a, const struct k1_flash_plan
 	char s[200] = "";
 	if (a->ntargets == 1 && a->specs[0])
 		snprintf(s, sizeof(s), " -s %s", a->specs[0]);
-	if (a->o.gzip)
+	if (a->o.gzip && plan->media == K1_MEDIA_EMMC)
 		printf("# %s (max-download-size taken as 256 MiB)\n", K1_FLASH_GZIP_ASSUMES);
+	else if (a->o.gzip)
+		printf("# %s\n", K1_FLASH_GZIP_EMMC_ONLY);
 	if (a->zip) /* the unpacked folder is gone when this is read */
 		printf("# unzip %s, then in the folder holding factory/:\n", a->bundle_arg);
 	for (size_t i = 0; i < plan->count; i++) {
@@ -134,7 +138,7 @@ static void print_dry_run(const struct flash_args *a, const struct k1_flash_plan
 			printf("fastboot%s flash %s %s\n", s, st->part, file);
 			break;
 		case K1_STEP_FLASH:
-			print_bytes(a, st);
+			print_bytes(a, plan, st);
 			printf("fastboot%s flash %s %s\n", s, st->part, file);
 			break;
 		case K1_STEP_REBOOT:

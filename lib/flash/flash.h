@@ -179,6 +179,9 @@ int k1_flash_image_estimate(const char *path, bool fs_skip, struct k1_flash_imag
 #define K1_FLASH_GZIP_ASSUMES                                                                      \
 	"--gzip assumes a vendor U-Boot that inflates gzip downloads (v1.0.15, k1-bl-v2); "        \
 	"vendor 1.0beta and mainline U-Boot write the compressed bytes as they are"
+#define K1_FLASH_GZIP_EMMC_ONLY                                                                    \
+	"--gzip: nothing goes as gzip: only the eMMC's writer (fb_blk.c) inflates, not SPI "       \
+	"flash's"
 /* whether U-Boot checks this partition's downloads for gzip (not gpt, mtd,
  * bootinfo, fsbl, fsbl_1, env) */
 bool k1_flash_gzip_part(const char *part);

@@ -458,7 +458,7 @@ static int send_step(struct run *r, const struct k1_flash_step *s, uint64_t max_
 
 	if ((rc = open_image(s->path, r->o->fs_skip && s->kind == K1_STEP_FLASH, &fd, &im, r->err)))
 		return rc;
-	if (r->o->gzip && s->kind == K1_STEP_FLASH &&
+	if (r->o->gzip && s->kind == K1_STEP_FLASH && r->plan->media == K1_MEDIA_EMMC &&
 	    (rc = k1_flash_image_gzip(fd, s->path, s->part, r->o->fs_skip, max_download, &im,
 				      r->err))) {
 		k1_flash_image_close(&im);
@@ -658,7 +658,8 @@ int k1_flash_run(const struct k1_flash_opts *opts, const struct k1_target *targe
 	ask_media(&r, &o);
 	st->media = o.media;
 	if (o.gzip)
-		emit(&r, K1_EV_PLAN, NULL, 0, 0, K1_FLASH_GZIP_ASSUMES);
+		emit(&r, K1_EV_PLAN, NULL, 0, 0,
+		     o.media == K1_MEDIA_EMMC ? K1_FLASH_GZIP_ASSUMES : K1_FLASH_GZIP_EMMC_ONLY);
 	if ((rc = k1_flash_plan_build(&o, &plan, err)))
 		goto out;
 	r.plan = &plan;

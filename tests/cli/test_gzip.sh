@@ -78,6 +78,9 @@ grep -q "^# rootfs: $IMG bytes, [0-9]* to send (gzip: 1 slice, [0-9.]* MiB (spar
 	{ not_ok "dry-run rootfs line"; grep rootfs out | sed 's/^/#   /'; }
 grep -q "^# env: .*no gzip: U-Boot reads this partition raw" out &&
 	ok "--dry-run: env is never gzip" || { not_ok "dry-run env line"; grep '# env' out | sed 's/^/#   /'; }
+expect_rc 0 "flash --gzip --dry-run --media spinor" "$K1FW" flash --bundle rel --dry-run --gzip --media spinor
+grep -q "^# --gzip: nothing goes as gzip: only the eMMC" out && ! grep -q "(gzip: " out &&
+	ok "SPI flash: nothing as gzip, and the plan says why" || { not_ok "spinor dry run"; grep '^#' out | sed 's/^/#   /'; }
 expect_rc 0 "flash --dry-run (no --gzip)" "$K1FW" flash --bundle rel --dry-run
 ! grep -q "gzip" out && ok "without --gzip nothing is gzip" || not_ok "gzip without --gzip"
 
