@@ -384,9 +384,22 @@ int k1_flash_gzip_send(struct k1_fb *fb, const char *part, int fd, const char *p
 		       const struct k1_flash_image *im, uint64_t *base, struct k1_error *err)
 {
 	struct pipe q = {.g = im->gz, .size = im->size};
+	char var[K1_FB_COMMAND_MAX + 1], v[K1_FB_RESPONSE_MAX + 1];
+	struct k1_error ignored;
+	uint64_t psize;
 	uint8_t *map;
 	pthread_t th;
 	int rc;
+
+	/* v1.0.15 checks each slice's size, not where it ends: an image larger
+	 * than the partition would be written past its end */
+	snprintf(var, sizeof(var), "partition-size:%s", part);
+	if (!k1_fb_getvar(fb, var, v, sizeof(v), &ignored) && (psize = k1_fb_parse_size(v)) &&
+	    im->size > psize)
+		return k1_err(err, K1_ERANGE,
+			      "%s: %" PRIu64 " bytes, larger than partition %s (%" PRIu64
+			      " bytes); U-Boot does not check where gzip slices end",
+			      path, im->size, part, psize);
 
 	q.cap = (size_t)compressBound((uLong)q.g->slice) + GZ_WRAP;
 	if ((rc = map_image(fd, path, im->size, &map, err)))

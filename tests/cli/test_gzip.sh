@@ -147,5 +147,18 @@ rm -f fb.log
 fb flash gpt rel/partition_universal.json && fb flash rootfs fits.gz && ok "a gzip inflating to max-download-size: OKAY" || { not_ok "fits.gz"; tail -3 fb.log; }
 fb flash rootfs over.gz; grep -q "unzip gzip data fail" fb.log &&
 	ok "one block more: FAIL unzip gzip data fail" || { not_ok "over.gz"; tail -3 fb.log | sed 's/^/#   /'; }
+# a board whose table has a smaller rootfs than the release's (--only
+# rootfs): 1.0.15 checks each slice, not where it ends, so k1fw must
+python3 -c 'import json, sys
+t = json.load(open(sys.argv[1]))
+for p in t["partitions"]:
+    if p["name"] == "rootfs":
+        p["size"] = "64M"
+json.dump(t, open(sys.argv[2], "w"), indent=1)' rel/partition_universal.json small.json
+fb flash gpt small.json || not_ok "flash gpt small.json"
+expect_rc 1 "--gzip of a 100 MiB rootfs into a 64 MiB partition fails" "$K1FW" flash --bundle rel \
+	-s "tcp:127.0.0.1:$PORT" --timeout 30 --gzip --only rootfs --no-reboot
+grep -q "larger than partition rootfs (67108864 bytes); U-Boot does not check where gzip slices end" err &&
+	ok "... before anything is sent, saying why" || { not_ok "too large message"; tail -2 err | sed 's/^/#   /'; }
 stop_emu
 done_testing
