@@ -55,6 +55,10 @@ struct k1_flash_opts {
 	unsigned wait_ms;        /* how long to wait for the board to (re)appear */
 	unsigned io_ms;          /* per reply or transfer */
 	bool fs_skip;            /* ext2/3/4 images: free blocks are not sent (flash_image.c) */
+	/* the release's big files whose SHA-256 k1_bundle_verify left: hashed
+	 * from the start of the run; a file's flash (or stage) command waits
+	 * for its hash, its download does not. NULL: all verified already */
+	struct k1_hash_ahead *hash_ahead;
 };
 
 /* Build the plan from the release folder; checks that every file exists,
@@ -151,7 +155,8 @@ struct sparse_file;
 struct k1_flash_image {
 	uint64_t size, send;
 	char why[200];
-	struct sparse_file *fs;
+	struct sparse_file *fs; /* its data chunks point into map */
+	void *map;              /* the image, mapped while fs lives */
 };
 /* fs_skip false: always the file as it is. A filesystem that cannot be
  * trusted is no error: it is sent whole, and why says so. */
