@@ -667,6 +667,10 @@ int k1_flash_run(const struct k1_flash_opts *opts, const struct k1_target *targe
 			continue;
 		rc = run_step(&r, s, max_download);
 	}
+	/* the release verifies whole, as before a byte is sent: files --only left out too */
+	if (!rc && (rc = k1_hash_ahead_wait_all(o.hash_ahead, err)))
+		k1_err_prefix(err,
+			      "the release does not verify (nothing of that file was written)");
 out:
 	k1_transport_close(r.t);
 	k1_flash_plan_free(&boot);

@@ -162,6 +162,15 @@ int k1_hash_ahead_wait(struct k1_hash_ahead *ha, const char *path, struct k1_err
 	return rc ? k1_err(err, rc, "%s", e->msg) : 0;
 }
 
+int k1_hash_ahead_wait_all(struct k1_hash_ahead *ha, struct k1_error *err)
+{
+	int rc = 0;
+
+	for (size_t i = 0; ha && i < ha->n && !rc; i++)
+		rc = k1_hash_ahead_wait(ha, ha->v[i].path, err);
+	return rc;
+}
+
 void k1_hash_ahead_free(struct k1_hash_ahead *ha)
 {
 	if (!ha)

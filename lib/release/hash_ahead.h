@@ -24,6 +24,8 @@ int k1_hash_ahead_start(struct k1_hash_ahead *ha, struct k1_error *err);
  * hash matches (waiting for it); K1_EINVAL with "PATH: SHA-256 expected
  * ... (SHA256SUMS), found ..." when not; K1_EIO when it cannot be read. */
 int k1_hash_ahead_wait(struct k1_hash_ahead *ha, const char *path, struct k1_error *err);
+/* Every file's: the first that does not match, as k1_hash_ahead_wait. */
+int k1_hash_ahead_wait_all(struct k1_hash_ahead *ha, struct k1_error *err);
 /* Stop the thread (between two chunks) and free; ha may be NULL. */
 void k1_hash_ahead_free(struct k1_hash_ahead *ha);
 

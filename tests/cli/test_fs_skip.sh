@@ -124,6 +124,12 @@ grep -q '\] flash:bootfs' badb.log && ! grep -q '\] flash:rootfs' badb.log &&
 	ok "the board got every other partition and no flash:rootfs" ||
 	{ not_ok "emulator log"; grep '\] flash:' badb.log | sed 's/^/#   /'; }
 stop_emu
+start_emu badc --board badb --uboot-only --max-download-size 4M
+expect_rc 2 "--only bootfs of that release: it still does not verify" \
+	"$K1FW" flash --bundle bad --only bootfs -s "tcp:127.0.0.1:$PORT" --timeout 30 --no-reboot
+grep -q "^k1fw: the release does not verify (nothing of that file was written): .*bad/rootfs.ext4: SHA-256 expected" err &&
+	ok "a big file --only leaves out is checked too, and named" || { not_ok "--only message"; sed 's/^/#   /' err; }
+stop_emu
 
 stamp "the Debian fastboot"
 # ---- the Debian fastboot client on the same image (the peer): the same files ----
