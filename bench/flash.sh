@@ -8,24 +8,12 @@
 # nothing is asserted on timing. Usage: bench/flash.sh BUILD_DIR
 set -eu
 build=${1:-build}
-top=$(cd "$(dirname "$0")/.." && pwd)
-k1fw="$top/$build/k1fw"
-for tool in python3 dtc fastboot; do
-	command -v "$tool" >/dev/null || { echo "bench flash: $tool missing: skipped"; exit 0; }
-done
-tmp=$(mktemp -d /tmp/k1fw-bench-XXXXXX)
-epid=""
-stop_emu() { [ -n "$epid" ] && kill "$epid" 2>/dev/null && wait "$epid" 2>/dev/null; epid=""; }
+. "$(dirname "$0")/lib.sh"
+bench_need flash python3 dtc fastboot
 # the boards hold an 8 GiB sparse eMMC and a 256 MiB SPI NAND each: always removed
-trap 'stop_emu; rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM
-cd "$tmp"
+bench_scratch k1fw-bench
 
-"$k1fw" keygen -o keys >/dev/null
-python3 "$top/tests/cli/seeded.py" 150000 fw_bin >fw.bin
-python3 "$top/tests/cli/seeded.py" 700000 ub_bin >ub.bin
-python3 "$top/tests/cli/seeded.py" 100000 spl_bin >spl.bin
-printf '/dts-v1/;\n/ { model = "bench"; };\n' | dtc -q -I dts -O dtb -o k1-x_deb1.dtb -
+bench_firmware
 python3 "$top/tests/cli/seeded.py" 8388608 bootfs_ext4 >bootfs.ext4
 PYTHONPATH="$top/tests/cli" python3 - <<'PY'
 from seeded import seeded_bytes

@@ -8,8 +8,10 @@
 #   distro   several thousand files of mixed sizes, a fifth of them deleted
 #   full     nearly full (about 90% of the filesystem in files)
 #   text     nearly full of text files (about 8:1 for deflate), as --gzip likes
-# (sizes scale with FS_MIB; the figures above are for 1024) plus the host-side ceiling: k1fw flash of the full one with the board's
-# storage on tmpfs. Bytes are the downloads the emulator received for rootfs
+# (sizes scale with FS_MIB; the figures above are for 1024) plus two
+# ceilings for the full one: k1fw flash with the board's storage on tmpfs
+# (host and emulator together), and into bench_null_board, which throws
+# every byte away (the host alone: reading, bitmap, pieces, SHA-256, TCP). Bytes are the downloads the emulator received for rootfs
 # (its log); wall time is the whole client run from the BootROM on. Figures
 # only: nothing is asserted. Usage: bench/fs_skip.sh BUILD_DIR [FS_MIB] [ROOTFS...]
 set -eu
@@ -177,4 +179,24 @@ if want full && [ -d /dev/shm ] && shm=$(mktemp -d /dev/shm/k1fw-bench-XXXXXX); 
 	echo "host ceiling (k1fw flash of 'full', board storage on tmpfs): $(mib "$k1_bytes") MiB" \
 		"for rootfs in $ms ms: $(awk -v b="$k1_bytes" -v ms="$ms" \
 			'BEGIN { printf "%.0f", ms ? b / 1e6 * 1000 / ms : 0 }') MB/s"
+fi
+# ---- the host alone: into a board that throws the bytes away ----
+null="$top/$build/bench/bench_null_board"
+if want full && [ -x "$null" ]; then
+	rm -f null.ready
+	"$null" null.ready &
+	epid=$!
+	i=0
+	while [ ! -s null.ready ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	"$k1fw" flash --bundle rel-full -s "tcp:$(cat null.ready)" --no-reboot --json >null.json ||
+		{ echo "bench: k1fw flash into the null board failed"; tail -n 3 null.json; exit 1; }
+	stop_emu
+	python3 - null.json <<'PY'
+import json, sys
+for e in map(json.loads, open(sys.argv[1])):
+    if e.get("event") == "end" and e.get("partition") == "rootfs":
+        b, s = e["bytes"], e["seconds"]
+        print("host alone (k1fw flash of 'full' into bench_null_board): %.1f MiB for rootfs in %.0f ms: %.0f MB/s"
+              % (b / 1048576, s * 1000, b / 1e6 / s if s else 0))
+PY
 fi

@@ -8,17 +8,9 @@
 # best of 3. Figures only, nothing asserted. Usage: bench/udp.sh BUILD_DIR
 set -eu
 build=${1:-build}
-top=$(cd "$(dirname "$0")/.." && pwd)
-k1fw="$top/$build/k1fw"
-for tool in python3 dtc fastboot; do
-	command -v "$tool" >/dev/null || { echo "bench udp: $tool missing: skipped"; exit 0; }
-done
-tmp=$(mktemp -d /tmp/k1fw-bench-udp-XXXXXX)
-epid=""
-stop_emu() { [ -n "$epid" ] && kill "$epid" 2>/dev/null && wait "$epid" 2>/dev/null; epid=""; }
-trap 'stop_emu; rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM
-cd "$tmp"
+. "$(dirname "$0")/lib.sh"
+bench_need udp python3 dtc fastboot
+bench_scratch k1fw-bench-udp
 
 start_emu() { # LISTEN ARGS...: the board in "board", its address in $where
 	rm -f ready
@@ -35,12 +27,9 @@ start_emu() { # LISTEN ARGS...: the board in "board", its address in $where
 	where=$(cat ready)
 }
 
-# a board that boots, so that the emulator powers on into U-Boot fastboot
-"$k1fw" keygen -o keys >/dev/null
-python3 "$top/tests/cli/seeded.py" 150000 fw_bin >fw.bin
-python3 "$top/tests/cli/seeded.py" 700000 ub_bin >ub.bin
-python3 "$top/tests/cli/seeded.py" 100000 spl_bin >spl.bin
-printf '/dts-v1/;\n/ { model = "bench"; };\n' | dtc -q -I dts -O dtb -o k1-x_deb1.dtb -
+# a board with the release's partition table; every later power-on goes
+# straight to U-Boot fastboot (--uboot-only: its bootfs is no filesystem)
+bench_firmware
 python3 "$top/tests/cli/seeded.py" 1048576 bootfs_ext4 >bootfs.ext4
 python3 "$top/tests/cli/seeded.py" 1048576 rootfs_ext4 >rootfs.ext4
 "$k1fw" bundle --spl spl.bin --keys keys --opensbi fw.bin --uboot-bin ub.bin --dtb k1-x_deb1.dtb \
@@ -69,14 +58,14 @@ row() { # LABEL MS
 
 echo "== 64 MiB raw image, flash rootfs into k1fw emulate (U-Boot stage), loopback, best of 3"
 for size in 1024 8192; do
-	start_emu udp:127.0.0.1:0 --udp-packet-size "$size"
+	start_emu udp:127.0.0.1:0 --uboot-only --udp-packet-size "$size"
 	row "k1fw fastboot, UDP $size-byte packets" \
 		"$(best "$k1fw" fastboot -s "udp:$where" flash rootfs img.bin)"
 	row "Debian fastboot, UDP $size-byte packets" \
 		"$(best fastboot -s "udp:$where" flash rootfs img.bin)"
 	stop_emu
 done
-start_emu tcp:127.0.0.1:0
+start_emu tcp:127.0.0.1:0 --uboot-only
 row "k1fw fastboot, TCP" "$(best "$k1fw" fastboot -s "tcp:$where" flash rootfs img.bin)"
 row "Debian fastboot, TCP" "$(best fastboot -s "tcp:$where" flash rootfs img.bin)"
 stop_emu

@@ -478,7 +478,9 @@ static int run(int argc, char **argv)
 	/* --dry-run prints the command list and nothing else */
 	if (!a.json && !a.dry)
 		printf("verifying %s\n", a.o.bundle);
-	if (k1_bundle_verify(a.o.bundle, a.dry ? NULL : verify_log, &a, &err)) {
+	/* a flash checks the big files' SHA-256 while it sends them */
+	if (k1_bundle_verify(a.o.bundle, a.dry ? NULL : verify_log, &a,
+			     a.dry ? NULL : &a.o.hash_ahead, &err)) {
 		rc = cli_fail_err(&err);
 		goto out;
 	}
@@ -506,6 +508,7 @@ static int run(int argc, char **argv)
 	rc = a.ntargets == 1 && !a.all ? run_one(&a, 0) : run_many(&a);
 out:
 	console_watch_stop(a.con);
+	k1_hash_ahead_free(a.o.hash_ahead);
 	k1_output_abort(&scratch);
 	for (size_t i = 0; i < a.ntargets; i++)
 		free(a.specs[i]);

@@ -50,6 +50,12 @@ if command -v sfdisk >/dev/null; then
 	cp disk.img "$out/disk.img"
 	command -v img2simg >/dev/null && img2simg disk.img "$out/disk.simg" >/dev/null 2>&1 || true
 fi
+# the emulated vendor U-Boot (fuzz_emu_vendor: byte 0 picks gpt, env, rootfs,
+# bootinfo, fsbl): a table, a gzip and an Android sparse rootfs, a raw env
+{ printf '\000'; cat rel/partition_universal.json; } >"$out/emu_gpt_table"
+{ printf '\002'; seeded 200000 emu_gzip | gzip -1 -n; } >"$out/emu_rootfs_gzip"
+[ -f "$out/disk.simg" ] && { printf '\002'; cat "$out/disk.simg"; } >"$out/emu_rootfs_sparse"
+{ printf '\001'; cat rel/env.bin; } >"$out/emu_env_raw"
 # fastboot: commands (emulator), replies (client), -s targets
 for t in getvar:version-brom getvar:partition-size:rootfs download:00001000 flash:gpt \
 	"oem erase eeprom" "oem config:write ddr_cs_num@eeprom:1" continue reboot-bootloader OKAY1.0 OKAY DATA00001000 \

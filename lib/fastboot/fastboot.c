@@ -2,14 +2,13 @@
  * few exchanges a flasher needs (command, getvar, download). */
 #include "fastboot/fastboot.h"
 #include "base/size.h"
+#include "fastboot/download_pipe.h"
 
 #include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define CHUNK (1u << 20) /* bytes per transport write, AOSP's TRANSPORT_CHUNK_SIZE */
 
 int k1_fb_parse_reply(const uint8_t *buf, size_t len, struct k1_fb_reply *out, struct k1_error *err)
 {
@@ -127,74 +126,12 @@ int k1_fb_getvar(struct k1_fb *fb, const char *name, char *out, size_t outsz, st
 	return k1_fb_command(fb, cmd, out, outsz, err);
 }
 
-struct pump {
-	struct k1_fb *fb;
-	uint64_t total;
-	uint8_t *buf; /* gathers small pieces into CHUNK-sized writes */
-	size_t used;
-	struct k1_error *err;
-};
-
-static int pump_flush(struct pump *p)
-{
-	if (!p->used)
-		return 0;
-	int rc = k1_transport_write(p->fb->t, p->buf, p->used, p->err);
-	if (rc)
-		return rc;
-	p->fb->sent += p->used;
-	p->used = 0;
-	if (p->fb->ev && p->fb->ev->progress)
-		p->fb->ev->progress(p->fb->ev->ctx, p->fb->sent, p->total);
-	return 0;
-}
-
-static int pump_sink(void *ctx, const void *data, size_t len)
-{
-	struct pump *p = ctx;
-	const uint8_t *d = data;
-	while (len) {
-		size_t n = CHUNK - p->used < len ? CHUNK - p->used : len;
-		if (d && p->used == 0 && n == CHUNK) { /* whole chunks go out without a copy */
-			if (p->fb->sent + n > p->total)
-				return k1_err(p->err, K1_EINVAL,
-					      "download: more bytes than the %" PRIu64 " announced",
-					      p->total);
-			int rc = k1_transport_write(p->fb->t, d, n, p->err);
-			if (rc)
-				return rc;
-			p->fb->sent += n;
-			if (p->fb->ev && p->fb->ev->progress)
-				p->fb->ev->progress(p->fb->ev->ctx, p->fb->sent, p->total);
-			d += n;
-			len -= n;
-			continue;
-		}
-		if (p->fb->sent + p->used + n > p->total)
-			return k1_err(p->err, K1_EINVAL,
-				      "download: more bytes than the %" PRIu64 " announced",
-				      p->total);
-		if (d)
-			memcpy(p->buf + p->used, d, n);
-		else
-			memset(p->buf + p->used, 0, n);
-		p->used += n;
-		len -= n;
-		if (d)
-			d += n;
-		int rc = p->used == CHUNK ? pump_flush(p) : 0;
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
-int k1_fb_download_stream(struct k1_fb *fb, uint64_t len, k1_fb_fill fill, void *fill_ctx,
-			  struct k1_error *err)
+/* download:%08x, DATA, the bytes (pipelined), OKAY. */
+static int download(struct k1_fb *fb, uint64_t len, k1_fb_fill fill, void *fill_ctx,
+		    const void *stable, size_t stable_len, struct k1_error *err)
 {
 	char cmd[32];
 	struct k1_fb_reply r;
-	struct pump p = {.fb = fb, .total = len, .err = err};
 	int rc;
 
 	fb->sent = 0;
@@ -211,16 +148,7 @@ int k1_fb_download_stream(struct k1_fb *fb, uint64_t len, k1_fb_fill fill, void 
 	if (r.data_size != len)
 		return k1_err(err, K1_EPROTO, "%s: the device asked for 0x%08x bytes", cmd,
 			      r.data_size);
-	if (!(p.buf = malloc(CHUNK)))
-		return k1_err(err, K1_ENOMEM, "out of memory");
-	rc = fill(fill_ctx, pump_sink, &p);
-	if (!rc)
-		rc = pump_flush(&p);
-	free(p.buf);
-	if (!rc && fb->sent != len)
-		rc = k1_err(err, K1_EINVAL, "download: %" PRIu64 " of %" PRIu64 " bytes produced",
-			    fb->sent, len);
-	if (rc)
+	if ((rc = k1_fb_pipe_send(fb, len, fill, fill_ctx, stable, stable_len, err)))
 		return k1_err_prefix(err, "download: %" PRIu64 " of %" PRIu64 " bytes sent",
 				     fb->sent, len);
 	if ((rc = read_final(fb, "download", &r, err)))
@@ -228,6 +156,12 @@ int k1_fb_download_stream(struct k1_fb *fb, uint64_t len, k1_fb_fill fill, void 
 	if (r.type != K1_FB_OKAY)
 		return k1_err(err, K1_EPROTO, "download: unexpected DATA after the data");
 	return 0;
+}
+
+int k1_fb_download_stream(struct k1_fb *fb, uint64_t len, k1_fb_fill fill, void *fill_ctx,
+			  const void *stable, size_t stable_len, struct k1_error *err)
+{
+	return download(fb, len, fill, fill_ctx, stable, stable_len, err);
 }
 
 struct mem_src {
@@ -238,23 +172,13 @@ struct mem_src {
 static int mem_fill(void *ctx, k1_fb_sink sink, void *sink_ctx)
 {
 	struct mem_src *m = ctx;
-	const uint8_t *d = m->data;
-	size_t left = m->len;
-	while (left) { /* whole chunks go straight through the pump's buffer */
-		size_t n = left < CHUNK ? left : CHUNK;
-		int rc = sink(sink_ctx, d, n);
-		if (rc)
-			return rc;
-		d += n;
-		left -= n;
-	}
-	return 0;
+	return sink(sink_ctx, m->data, m->len);
 }
 
 int k1_fb_download(struct k1_fb *fb, const void *data, size_t len, struct k1_error *err)
 {
 	struct mem_src m = {data, len};
-	return k1_fb_download_stream(fb, len, mem_fill, &m, err);
+	return download(fb, len, mem_fill, &m, data, len, err);
 }
 
 uint64_t k1_fb_parse_size(const char *s)

@@ -65,9 +65,12 @@ int k1_fb_download(struct k1_fb *fb, const void *data, size_t len, struct k1_err
 typedef int (*k1_fb_sink)(void *sink_ctx, const void *data, size_t len);
 typedef int (*k1_fb_fill)(void *ctx, k1_fb_sink sink, void *sink_ctx);
 
-/* download:%08x of len bytes that fill() produces (libsparse pieces). */
+/* download:%08x of len bytes that fill() produces (libsparse pieces), on
+ * a thread of their own while the ready ones are sent (download_pipe.h).
+ * Bytes from inside [stable, stable + stable_len) (NULL: none) must stay
+ * valid until it returns: they are sent without a copy. */
 int k1_fb_download_stream(struct k1_fb *fb, uint64_t len, k1_fb_fill fill, void *fill_ctx,
-			  struct k1_error *err);
+			  const void *stable, size_t stable_len, struct k1_error *err);
 
 /* The value of a size getvar answer ("0x10000000", "268435456", "8M": the
  * syntax of k1_size_parse); 0 when it is not one. */

@@ -56,6 +56,10 @@ struct k1_flash_opts {
 	unsigned io_ms;          /* per reply or transfer */
 	bool fs_skip;            /* ext2/3/4 images: free blocks are not sent (flash_image.c) */
 	bool gzip;               /* gzip slices where it pays (flash_gzip.c) */
+	/* the release's big files whose SHA-256 k1_bundle_verify left: hashed
+	 * from the start of the run; a file's flash (or stage) command waits
+	 * for its hash, its download does not. NULL: all verified already */
+	struct k1_hash_ahead *hash_ahead;
 };
 
 /* Build the plan from the release folder; checks that every file exists,
@@ -154,7 +158,8 @@ struct k1_flash_image {
 	uint64_t size, send;
 	uint64_t write; /* bytes the board writes (fill chunks too, not DONT_CARE) */
 	char why[200];
-	struct sparse_file *fs;
+	struct sparse_file *fs;   /* its data chunks point into map */
+	void *map;                /* the image, mapped while fs lives */
 	struct k1_flash_gzip *gz; /* set: sent as gzip slices (k1_flash_image_gzip) */
 };
 /* fs_skip false: always the file as it is. A filesystem that cannot be

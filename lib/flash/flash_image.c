@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #define BLK K1_EXTFS_BLOCK
-#define ADD_MAX (64u << 20) /* sparse_file_add_fd takes an unsigned length */
+#define ADD_MAX (64u << 20) /* sparse_file_add_data takes an unsigned length */
 
 static bool zero_block(const uint8_t *p)
 {
@@ -24,8 +24,9 @@ static bool zero_block(const uint8_t *p)
 	return !memcmp(p, zero, BLK);
 }
 
-/* [a, b) of the image into s: runs of zero blocks as FILL, the rest by fd. */
-static int add_range(struct sparse_file *s, int fd, const uint8_t *map, uint64_t a, uint64_t b)
+/* [a, b) of the image into s: runs of zero blocks as FILL, the rest as
+ * the mapped bytes themselves (sent from the map without a copy). */
+static int add_range(struct sparse_file *s, const uint8_t *map, uint64_t a, uint64_t b)
 {
 	while (a < b) {
 		bool z = zero_block(map + a);
@@ -33,8 +34,8 @@ static int add_range(struct sparse_file *s, int fd, const uint8_t *map, uint64_t
 		while (e < b && e - a < ADD_MAX && zero_block(map + e) == z)
 			e += BLK;
 		int rc = z ? sparse_file_add_fill(s, 0, (unsigned)(e - a), (unsigned)(a / BLK))
-			   : sparse_file_add_fd(s, fd, (int64_t)a, (unsigned)(e - a),
-						(unsigned)(a / BLK));
+			   : sparse_file_add_data(s, (void *)(map + a), (unsigned)(e - a),
+						  (unsigned)(a / BLK));
 		if (rc < 0)
 			return K1_ENOMEM;
 		a = e;
@@ -42,7 +43,7 @@ static int add_range(struct sparse_file *s, int fd, const uint8_t *map, uint64_t
 	return 0;
 }
 
-static int build(struct k1_flash_image *im, int fd, const uint8_t *map, struct k1_error *err)
+static int build(struct k1_flash_image *im, const uint8_t *map, struct k1_error *err)
 {
 	struct k1_extents used = K1_EXTENTS_INIT;
 	struct k1_extfs_usage u;
@@ -61,7 +62,7 @@ static int build(struct k1_flash_image *im, int fd, const uint8_t *map, struct k
 		rc = k1_err(err, K1_ENOMEM, "out of memory");
 	} else {
 		for (size_t i = 0; i < used.n && !rc; i++)
-			rc = add_range(im->fs, fd, map, used.v[i].start, used.v[i].end);
+			rc = add_range(im->fs, map, used.v[i].start, used.v[i].end);
 		if (rc) {
 			rc = k1_err(err, rc, "out of memory");
 		} else {
@@ -103,8 +104,8 @@ int k1_flash_image_open(int fd, const char *path, uint64_t size, bool fs_skip,
 	if (map == MAP_FAILED)
 		return k1_err(err, K1_EIO, "%s: mmap: %s", path, strerror(errno));
 	madvise(map, (size_t)size, MADV_SEQUENTIAL);
-	rc = build(im, fd, map, err);
-	munmap(map, (size_t)size);
+	im->map = map;
+	rc = build(im, map, err);
 	if (rc) {
 		k1_flash_image_close(im);
 		return rc;
@@ -117,6 +118,10 @@ int k1_flash_image_open(int fd, const char *path, uint64_t size, bool fs_skip,
 		im->send = im->write = size;
 		snprintf(im->why, sizeof(im->why), "raw: its filesystem is full");
 	}
+	if (!im->fs) {
+		munmap(im->map, (size_t)size);
+		im->map = NULL;
+	}
 	return 0;
 }
 
@@ -124,7 +129,10 @@ void k1_flash_image_close(struct k1_flash_image *im)
 {
 	if (im->fs)
 		sparse_file_destroy(im->fs);
+	if (im->map)
+		munmap(im->map, (size_t)im->size);
 	im->fs = NULL;
+	im->map = NULL;
 	k1_flash_gzip_free(im->gz);
 	im->gz = NULL;
 }

@@ -168,6 +168,8 @@ struct send {
 	void *ctx;
 	uint64_t base, total;
 	const struct k1_fb_events *outer;
+	struct k1_hash_ahead *ha; /* the file's hash, awaited before its flash command */
+	const char *path;
 };
 
 static void piece_progress(void *ctx, uint64_t sent, uint64_t total)
@@ -191,19 +193,26 @@ static int sparse_fill(void *ctx, k1_fb_sink sink, void *sink_ctx)
 	return rc > 0 ? 0 : rc;
 }
 
-static int flash_cmd(struct k1_fb *fb, const char *prefix, const char *part, struct k1_error *err)
+/* flash:part, once the file is known to match SHA256SUMS: until then its
+ * bytes are only in the board's RAM. */
+static int flash_cmd(struct k1_fb *fb, const char *prefix, const char *part, struct send *s,
+		     struct k1_error *err)
 {
 	char cmd[K1_FB_COMMAND_MAX + 16];
+	int rc;
+
 	if (!prefix)
 		return 0;
+	if ((rc = k1_hash_ahead_wait(s->ha, s->path, err)))
+		return k1_err_prefix(err, "not flashed (the board's %s is as it was)", part);
 	snprintf(cmd, sizeof(cmd), "%s:%s", prefix, part);
 	return k1_fb_command(fb, cmd, NULL, 0, err);
 }
 
 /* Pieces of a sparse file, as fastboot's load_sparse_files() makes them. */
 static int send_pieces(struct k1_fb *fb, const char *prefix, const char *part,
-		       struct sparse_file *in, const char *path, uint64_t limit, struct send *s,
-		       struct k1_error *err)
+		       struct sparse_file *in, const void *map, size_t map_len, const char *path,
+		       uint64_t limit, struct send *s, struct k1_error *err)
 {
 	struct sparse_file **pieces = NULL;
 	int64_t *lens = NULL;
@@ -226,8 +235,9 @@ static int send_pieces(struct k1_fb *fb, const char *prefix, const char *part,
 	for (int i = 0; i < n; i++)
 		s->total += (uint64_t)(lens[i] = sparse_file_len(pieces[i], true, false));
 	for (int i = 0; i < n && !rc; i++) {
-		rc = k1_fb_download_stream(fb, (uint64_t)lens[i], sparse_fill, pieces[i], err);
-		if (!rc && !(rc = flash_cmd(fb, prefix, part, err)))
+		rc = k1_fb_download_stream(fb, (uint64_t)lens[i], sparse_fill, pieces[i], map,
+					   map_len, err);
+		if (!rc && !(rc = flash_cmd(fb, prefix, part, s, err)))
 			s->base += (uint64_t)lens[i];
 	}
 	if (rc)
@@ -251,7 +261,7 @@ static int send_sparse(struct k1_fb *fb, const char *prefix, const char *part, i
 
 	if (!in)
 		return k1_err(err, K1_EINVAL, "%s: libsparse cannot read it", path);
-	rc = send_pieces(fb, prefix, part, in, path, limit, s, err);
+	rc = send_pieces(fb, prefix, part, in, NULL, 0, path, limit, s, err);
 	sparse_file_destroy(in);
 	return rc;
 }
@@ -277,23 +287,30 @@ static int splittable(int fd, const char *path, uint64_t size, struct k1_error *
 
 static int send_prepared(struct k1_fb *fb, const char *prefix, const char *part, int fd,
 			 const char *path, const struct k1_flash_image *im, uint64_t max_download,
+			 struct k1_hash_ahead *ha,
 			 void (*progress)(void *ctx, uint64_t sent, uint64_t total), void *ctx,
 			 uint64_t *sent_out, struct k1_error *err)
 {
-	struct send s = {progress, ctx, 0, 0, fb->ev};
+	struct send s = {progress, ctx, 0, 0, fb->ev, ha, path};
 	struct k1_fb_events ev = {piece_info, piece_progress, &s};
 	const struct k1_fb_events *saved = fb->ev;
 	uint64_t limit =
 		max_download && max_download < RESPARSE_LIMIT ? max_download : RESPARSE_LIMIT;
 	int rc;
 
+	if (!prefix && (rc = k1_hash_ahead_wait(ha, path, err))) /* staged code runs at once */
+		return rc;
 	fb->ev = &ev;
 	s.total = im->size;
-	if (im->gz) {
+	if (im->gz) { /* the hash first: each slice is written as it arrives */
 		s.total = im->send;
-		rc = k1_flash_gzip_send(fb, part, fd, path, im, &s.base, err);
+		if ((rc = k1_hash_ahead_wait(ha, path, err)))
+			k1_err_prefix(err, "not flashed (the board's %s is as it was)", part);
+		else
+			rc = k1_flash_gzip_send(fb, part, fd, path, im, &s.base, err);
 	} else if (im->fs) {
-		rc = send_pieces(fb, prefix, part, im->fs, path, limit, &s, err);
+		rc = send_pieces(fb, prefix, part, im->fs, im->map, (size_t)im->size, path, limit,
+				 &s, err);
 	} else if (max_download && s.total > max_download) {
 		if (!prefix)
 			rc = k1_err(err, K1_ERANGE,
@@ -309,13 +326,16 @@ static int send_prepared(struct k1_fb *fb, const char *prefix, const char *part,
 		} else {
 			madvise(map, (size_t)s.total, MADV_SEQUENTIAL);
 			if (prefix && k1_flash_wraps(part, map, (size_t)s.total)) {
-				rc = k1_flash_send_wrapped(fb, part, map, (size_t)s.total, err);
+				rc = k1_hash_ahead_wait(ha, path, err);
+				if (!rc)
+					rc = k1_flash_send_wrapped(fb, part, map, (size_t)s.total,
+								   err);
 				s.base = fb->sent;
 			} else {
 				rc = k1_fb_download(fb, map, (size_t)s.total, err);
 				s.base = fb->sent;
 				if (!rc)
-					rc = flash_cmd(fb, prefix, part, err);
+					rc = flash_cmd(fb, prefix, part, &s, err);
 			}
 			munmap(map, (size_t)s.total);
 		}
@@ -357,8 +377,8 @@ int k1_flash_send_file(struct k1_fb *fb, const char *prefix, const char *part, c
 	*sent_out = 0;
 	if ((rc = open_image(path, false, &fd, &im, err)))
 		return rc;
-	rc = send_prepared(fb, prefix, part, fd, path, &im, max_download, progress, ctx, sent_out,
-			   err);
+	rc = send_prepared(fb, prefix, part, fd, path, &im, max_download, NULL, progress, ctx,
+			   sent_out, err);
 	k1_flash_image_close(&im);
 	close(fd);
 	return rc;
@@ -469,7 +489,7 @@ static int send_step(struct run *r, const struct k1_flash_step *s, uint64_t max_
 	r->sent_sparse = im.fs != NULL && !im.gz;
 	emit(r, K1_EV_BEGIN, s, 0, im.send, s->kind == K1_STEP_FLASH ? im.why : NULL);
 	rc = send_prepared(&r->fb, s->kind == K1_STEP_STAGE ? NULL : "flash", s->part, fd, s->path,
-			   &im, max_download, step_progress, &p, sent, r->err);
+			   &im, max_download, r->o->hash_ahead, step_progress, &p, sent, r->err);
 	k1_flash_image_close(&im);
 	close(fd);
 	return rc;
@@ -645,7 +665,7 @@ int k1_flash_run(const struct k1_flash_opts *opts, const struct k1_target *targe
 	if ((rc = k1_flash_plan_build(&o, &boot, err)))
 		return rc;
 	r.plan = &boot;
-	if ((rc = open_board(&r)))
+	if ((rc = k1_hash_ahead_start(o.hash_ahead, err)) || (rc = open_board(&r)))
 		goto out;
 	st->stage = r.stage;
 	if ((rc = boot_to(&r, &boot, K1_STAGE_UBOOT)))
@@ -671,6 +691,10 @@ int k1_flash_run(const struct k1_flash_opts *opts, const struct k1_target *targe
 			continue;
 		rc = run_step(&r, s, max_download);
 	}
+	/* the release verifies whole, as before a byte is sent: files --only left out too */
+	if (!rc && (rc = k1_hash_ahead_wait_all(o.hash_ahead, err)))
+		k1_err_prefix(err,
+			      "the release does not verify (nothing of that file was written)");
 out:
 	k1_transport_close(r.t);
 	k1_flash_plan_free(&boot);

@@ -6,6 +6,7 @@
 #define K1_BUNDLE_H
 
 #include "base/error.h"
+#include "release/hash_ahead.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -47,8 +48,10 @@ int k1_bundle_timestamp(const struct k1_bundle_inputs *in, const char *source_da
 /* Verify the whole release before anything is sent: SHA256SUMS when
  * present, every K1 artefact with `verify`'s checks, every table's layout
  * and the images' fit, each factory/bootinfo_<media>.bin's media. log
- * (may be NULL) gets one line per file. */
+ * (may be NULL) gets one line per file. later (may be NULL): the SHA-256
+ * of files of K1_HASH_AHEAD_MIN bytes or more is left to *later, for the
+ * flash to check while it sends them (hash_ahead.h). */
 int k1_bundle_verify(const char *bundle, void (*log)(void *ctx, const char *msg), void *ctx,
-		     struct k1_error *err);
+		     struct k1_hash_ahead **later, struct k1_error *err);
 
 #endif

@@ -23,6 +23,7 @@ struct vctx {
 	void *ctx;
 	char **done; /* files already verified */
 	size_t ndone;
+	struct k1_hash_ahead **later; /* big files' hashes left for the flash (NULL: none) */
 	struct k1_error *err;
 };
 
@@ -48,7 +49,8 @@ static int check_sums(struct vctx *v)
 	char path[PATH_MAX], line[1200];
 	FILE *f;
 	int rc = 0;
-	size_t n = 0;
+	size_t n = 0, deferred = 0;
+	struct stat st;
 
 	if ((rc = path_of(v, "SHA256SUMS", path, sizeof(path))))
 		return rc;
@@ -68,8 +70,14 @@ static int check_sums(struct vctx *v)
 			break;
 		}
 		n++;
-		if ((rc = path_of(v, name[0] == '*' ? name + 1 : name, file, sizeof(file))) ||
-		    (rc = k1_map_file(file, &m, v->err)))
+		if ((rc = path_of(v, name[0] == '*' ? name + 1 : name, file, sizeof(file))))
+			break;
+		if (v->later && !stat(file, &st) && (uint64_t)st.st_size >= K1_HASH_AHEAD_MIN) {
+			rc = k1_hash_ahead_add(v->later, file, hex, v->err);
+			deferred++;
+			continue;
+		}
+		if ((rc = k1_map_file(file, &m, v->err)))
 			break;
 		rc = k1_digest("sha256", m.data, m.len, h, &hl, v->err);
 		k1_unmap_file(&m);
@@ -82,9 +90,13 @@ static int check_sums(struct vctx *v)
 	}
 	fclose(f);
 	if (!rc) {
-		char count[32];
-		snprintf(count, sizeof(count), "%zu", n);
-		say(v, "SHA256SUMS: %s files match%s", count, "");
+		char count[32], later[120] = "";
+		snprintf(count, sizeof(count), "%zu", n - deferred);
+		if (deferred)
+			snprintf(later, sizeof(later),
+				 ", %zu more checked while they are sent, before they are written",
+				 deferred);
+		say(v, "SHA256SUMS: %s files match%s", count, later);
 	}
 	return rc;
 }
@@ -195,9 +207,9 @@ static int verify_bootinfos(struct vctx *v)
 }
 
 int k1_bundle_verify(const char *bundle, void (*log)(void *ctx, const char *msg), void *ctx,
-		     struct k1_error *err)
+		     struct k1_hash_ahead **later, struct k1_error *err)
 {
-	struct vctx v = {.bundle = bundle, .log = log, .ctx = ctx, .err = err};
+	struct vctx v = {.bundle = bundle, .log = log, .ctx = ctx, .later = later, .err = err};
 	struct stat st;
 	DIR *d;
 	struct dirent *e;

@@ -44,6 +44,16 @@ storage_digest() { python3 "$TOP/tests/cli/content_digest.py" "$1"/*.img; }
 fb() { fastboot -s "tcp:127.0.0.1:$PORT" "$@" >>fb.log 2>&1; }
 # wait_up: poll until the next stage answers (the device re-enumerates).
 wait_up() { i=0; until fb getvar max-download-size || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done; }
+# fb_vendor_list REL: the vendor's command list with the Debian fastboot
+# client, BootROM to reboot (polling for the board where the manual sleeps)
+fb_vendor_list() {
+	fb stage "$1/factory/FSBL.bin" && fb continue && wait_up && fb stage "$1/u-boot.itb" &&
+		fb continue && wait_up && fb flash gpt "$1/partition_universal.json" &&
+		fb flash bootinfo "$1/factory/bootinfo_emmc.bin" && fb flash fsbl "$1/factory/FSBL.bin" &&
+		fb flash env "$1/env.bin" && fb flash opensbi "$1/fw_dynamic.itb" &&
+		fb flash uboot "$1/u-boot.itb" && fb flash bootfs "$1/bootfs.ext4" &&
+		fb flash rootfs "$1/rootfs.ext4" && fb reboot
+}
 # gzip_lookalike_release REL OUT: a copy of release REL whose env.bin makes
 # vendor U-Boot guess gzip (byte 2 = 8, byte 3 & 0xE0 = 0; one env.txt in
 # ~2048 does), SHA256SUMS updated; the env's text in OUT.txt.

@@ -27,11 +27,7 @@ wait_emu
 # ---- board B: the Debian fastboot client, the vendor command list ----
 mkdir b
 start_emu b --board b --exit-after-boot --max-download-size 1M
-fb stage rel/factory/FSBL.bin && fb continue && wait_up && fb stage rel/u-boot.itb && fb continue && wait_up &&
-	fb flash gpt rel/partition_universal.json && fb flash bootinfo rel/factory/bootinfo_emmc.bin &&
-	fb flash fsbl rel/factory/FSBL.bin && fb flash env rel/env.bin && fb flash opensbi rel/fw_dynamic.itb &&
-	fb flash uboot rel/u-boot.itb && fb flash bootfs rel/bootfs.ext4 && fb flash rootfs rel/rootfs.ext4 &&
-	fb reboot && ok "Debian fastboot: the vendor command list" || { not_ok "Debian fastboot list"; tail -5 fb.log; }
+fb_vendor_list rel && ok "Debian fastboot: the vendor command list" || { not_ok "Debian fastboot list"; tail -5 fb.log; }
 wait_emu
 storage_digest a >a.sum; storage_digest b >b.sum
 same_file a.sum b.sum "k1fw flash leaves the storage the Debian fastboot vendor list leaves, byte for byte"

@@ -105,6 +105,32 @@ grep '"event":"begin"' skip.json | grep '"partition":"rootfs"' | grep -q '"image
 	ok "--json: rootfs's begin event carries its size, bytes to send and why" ||
 	{ not_ok "begin event"; grep '"begin"' skip.json | grep rootfs | sed 's/^/#   /'; }
 
+stamp "a rootfs that does not match SHA256SUMS"
+# ---- the big files' SHA-256 is checked while they are sent: a rootfs that
+# does not match goes to the board's RAM, never to its eMMC ----
+grep -q 'SHA256SUMS: [0-9]* files match, 1 more checked while they are sent' skip.json &&
+	ok "the 64 MiB rootfs is hashed while the flash runs (the verified event says so)" ||
+	{ not_ok "verified event"; grep SHA256SUMS skip.json | sed 's/^/#   /'; }
+cp -r rel bad
+printf 'X' | dd of=bad/rootfs.ext4 bs=1 seek=$((IMG / 2)) conv=notrunc 2>/dev/null
+mkdir badb
+start_emu badb --board badb --max-download-size 4M
+expect_rc 2 "flash of a release whose rootfs does not match SHA256SUMS" \
+	"$K1FW" flash --bundle bad -s "tcp:127.0.0.1:$PORT" --timeout 30 --no-reboot
+grep -q "^k1fw: rootfs: not flashed (the board's rootfs is as it was): .*bad/rootfs.ext4: SHA-256 expected .* (SHA256SUMS), found " err &&
+	ok "it names the file, the expected and found SHA-256, and that rootfs was not written" ||
+	{ not_ok "mismatch message"; sed 's/^/#   /' err; }
+grep -q '\] flash:bootfs' badb.log && ! grep -q '\] flash:rootfs' badb.log &&
+	ok "the board got every other partition and no flash:rootfs" ||
+	{ not_ok "emulator log"; grep '\] flash:' badb.log | sed 's/^/#   /'; }
+stop_emu
+start_emu badc --board badb --uboot-only --max-download-size 4M
+expect_rc 2 "--only bootfs of that release: it still does not verify" \
+	"$K1FW" flash --bundle bad --only bootfs -s "tcp:127.0.0.1:$PORT" --timeout 30 --no-reboot
+grep -q "^k1fw: the release does not verify (nothing of that file was written): .*bad/rootfs.ext4: SHA-256 expected" err &&
+	ok "a big file --only leaves out is checked too, and named" || { not_ok "--only message"; sed 's/^/#   /' err; }
+stop_emu
+
 stamp "the Debian fastboot"
 # ---- the Debian fastboot client on the same image (the peer): the same files ----
 mkdir fb

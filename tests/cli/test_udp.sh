@@ -9,15 +9,15 @@
 . "$(dirname "$0")/lib.sh"
 cd "$T" || exit 2
 EPID= FPID=
-trap '[ -n "$EPID" ] && kill -9 "$EPID" 2>/dev/null; [ -n "$FPID" ] && kill "$FPID" 2>/dev/null; rm -rf "$T"' EXIT INT TERM
 command -v fastboot >/dev/null || { skip "the Debian fastboot client is not installed"; done_testing; exit 0; }
 . "$TOP/tests/cli/emu.sh"
+# after emu.sh, whose trap this one extends with the fake device
+trap '[ -n "$EPID" ] && kill -9 "$EPID" 2>/dev/null; [ -n "$FPID" ] && kill "$FPID" 2>/dev/null; rm -rf "$T"' EXIT INT TERM
 EMU_TRANSPORT=udp
 
 make_bundle rel 3145728
 flash() { "$K1FW" flash --bundle rel -s "udp:127.0.0.1:$PORT" --timeout 20 "$@"; }
 fb() { fastboot -s "udp:127.0.0.1:$PORT" "$@" >>fb.log 2>&1; }
-wait_up() { i=0; until fb getvar max-download-size || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done; }
 cmds() { grep -E '^k1fw emulate: \[[a-z-]+\] ' "$1" | grep -v -- '->'; }
 count() { grep -c -- "$1" "$2"; }
 
@@ -37,11 +37,7 @@ wait_emu
 # ---- board B: the Debian fastboot client over UDP, the vendor command list ----
 mkdir b
 start_emu b --board b --exit-after-boot --max-download-size 1M
-fb stage rel/factory/FSBL.bin && fb continue && wait_up && fb stage rel/u-boot.itb && fb continue && wait_up &&
-	fb flash gpt rel/partition_universal.json && fb flash bootinfo rel/factory/bootinfo_emmc.bin &&
-	fb flash fsbl rel/factory/FSBL.bin && fb flash env rel/env.bin && fb flash opensbi rel/fw_dynamic.itb &&
-	fb flash uboot rel/u-boot.itb && fb flash bootfs rel/bootfs.ext4 && fb flash rootfs rel/rootfs.ext4 &&
-	fb reboot && ok "Debian fastboot -s udp: the vendor command list" || { not_ok "Debian fastboot list"; tail -5 fb.log; }
+fb_vendor_list rel && ok "Debian fastboot -s udp: the vendor command list" || { not_ok "Debian fastboot list"; tail -5 fb.log; }
 wait_emu
 [ "$erc" = 0 ] && ok "after Debian fastboot's reboot the board boots" || not_ok "emulator exit $erc"
 storage_digest a >a.sum; storage_digest b >b.sum

@@ -5,6 +5,7 @@
 #include "testutil.h"
 
 #include <stdbool.h>
+#include <time.h>
 
 #include "fastboot/fastboot.h"
 #include "fastboot/transport.h"
@@ -85,6 +86,9 @@ struct script {
 	uint64_t data_bytes; /* non-command bytes written */
 	uint64_t fail_after; /* data writes fail (ENODEV) past this many bytes; 0 never */
 	bool in_data;        /* the last reply was DATA: writes are payload */
+	uint8_t *keep;       /* payload copied here when set (keep_cap bytes at most) */
+	size_t keep_cap;
+	bool slow; /* a data write takes 2 ms before it reads the bytes (a slow link) */
 };
 
 static int s_read(struct k1_transport *t, void *buf, size_t len, struct k1_error *err)
@@ -108,6 +112,10 @@ static int s_write(struct k1_transport *t, const void *buf, size_t len, struct k
 			s->data_bytes = s->fail_after;
 			return k1_err(err, K1_ENODEV, "script: the device closed the connection");
 		}
+		if (s->slow)
+			nanosleep(&(struct timespec){0, 2000000}, NULL);
+		if (s->keep && s->data_bytes + len <= s->keep_cap)
+			memcpy(s->keep + s->data_bytes, buf, len);
 		s->data_bytes += len;
 		return 0;
 	}
@@ -237,6 +245,105 @@ static void test_download_lost(void **state)
 	assert_non_null(strstr(err.msg, "2097152 of 4194304 bytes sent"));
 }
 
+/* A stream through the pipe: bytes from a stable region (sent in place),
+ * from a buffer rewritten after each sink call (must be copied), and
+ * zeros, in an order that splits chunks; the board sees them in order. */
+struct mixed {
+	const uint8_t *stable;
+	size_t stable_len;
+};
+
+static int mixed_fill(void *ctx, k1_fb_sink sink, void *sink_ctx)
+{
+	struct mixed *m = ctx;
+	uint8_t scratch[5000];
+	int rc = 0;
+
+	for (int i = 0; i < 3 && !rc; i++) {
+		memset(scratch, 0xA0 + i, sizeof(scratch));
+		rc = sink(sink_ctx, scratch, sizeof(scratch));
+		memset(scratch, 0xEE, sizeof(scratch)); /* a pipe that kept the pointer sends EE */
+		if (!rc)
+			rc = sink(sink_ctx, m->stable, m->stable_len);
+		if (!rc)
+			rc = sink(sink_ctx, NULL, 3000);
+	}
+	return rc;
+}
+
+static void test_download_stream_mixed(void **state)
+{
+	(void)state;
+	struct script s;
+	struct k1_error err = {0};
+	static uint8_t stable[(2u << 20) + 17], got[3 * (5000 + sizeof(stable) + 3000)];
+	struct mixed m = {stable, sizeof(stable)};
+	char data_reply[16];
+	size_t at = 0;
+
+	for (size_t i = 0; i < sizeof(stable); i++)
+		stable[i] = (uint8_t)(i * 7 + 1);
+	script_init(&s);
+	snprintf(data_reply, sizeof(data_reply), "DATA%08zx", sizeof(got));
+	s.replies[0] = data_reply;
+	s.replies[1] = "OKAY";
+	s.nreplies = 2;
+	s.keep = got;
+	s.keep_cap = sizeof(got);
+	s.slow = true; /* the producer rewrites its buffer while a chunk is on the wire */
+	struct k1_fb fb = {.t = &s.base, .ev = NULL};
+	assert_int_equal(
+		k1_fb_download_stream(&fb, sizeof(got), mixed_fill, &m, stable, sizeof(stable), &err),
+		0);
+	assert_int_equal(s.data_bytes, sizeof(got));
+	for (int i = 0; i < 3; i++) {
+		for (size_t k = 0; k < 5000; k++)
+			assert_int_equal(got[at + k], 0xA0 + i);
+		at += 5000;
+		assert_memory_equal(got + at, stable, sizeof(stable));
+		at += sizeof(stable);
+		for (size_t k = 0; k < 3000; k++)
+			assert_int_equal(got[at + k], 0);
+		at += 3000;
+	}
+}
+
+/* A producer that makes more than it announced, or fails, stops the
+ * download with its own message. */
+static int too_much(void *ctx, k1_fb_sink sink, void *sink_ctx)
+{
+	(void)ctx;
+	return sink(sink_ctx, NULL, 9000);
+}
+
+static int broken(void *ctx, k1_fb_sink sink, void *sink_ctx)
+{
+	(void)ctx;
+	int rc = sink(sink_ctx, NULL, 100);
+	return rc ? rc : -5; /* libsparse's way: a negative errno */
+}
+
+static void test_download_stream_producer_errors(void **state)
+{
+	(void)state;
+	struct script s;
+	struct k1_error err = {0};
+
+	script_init(&s);
+	s.replies[0] = "DATA00001000";
+	s.nreplies = 1;
+	struct k1_fb fb = {.t = &s.base, .ev = NULL};
+	assert_int_equal(k1_fb_download_stream(&fb, 4096, too_much, NULL, NULL, 0, &err),
+			 K1_EINVAL);
+	assert_non_null(strstr(err.msg, "more bytes than the 4096 announced"));
+	script_init(&s);
+	s.replies[0] = "DATA00001000";
+	s.nreplies = 1;
+	fb.t = &s.base;
+	assert_int_equal(k1_fb_download_stream(&fb, 4096, broken, NULL, NULL, 0, &err), K1_EIO);
+	assert_non_null(strstr(err.msg, "could not be read"));
+}
+
 static void test_parse_size(void **state)
 {
 	(void)state;
@@ -299,6 +406,8 @@ int main(void)
 		cmocka_unit_test(test_download),
 		cmocka_unit_test(test_download_size_mismatch),
 		cmocka_unit_test(test_download_lost),
+		cmocka_unit_test(test_download_stream_mixed),
+		cmocka_unit_test(test_download_stream_producer_errors),
 		cmocka_unit_test(test_parse_size),
 		cmocka_unit_test(test_target_parse),
 	};
