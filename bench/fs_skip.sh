@@ -1,11 +1,13 @@
 #!/bin/sh
 # Bytes on the wire for ext4 rootfs images (issue 18): k1fw flash (free
 # blocks not sent) against the Debian fastboot client (the vendor command
-# list), each into a fresh `k1fw emulate` board, same run. Three rootfs:
+# list) and k1fw flash --gzip (gzip slices where its model says they are
+# faster), each into a fresh `k1fw emulate` board, same run. Four rootfs:
 #   deleted  100 MiB of files kept after 200 MiB of others were written and
 #            deleted (debugfs rm: their blocks free but not zero)
 #   distro   several thousand files of mixed sizes, a fifth of them deleted
 #   full     nearly full (about 90% of the filesystem in files)
+#   text     nearly full of text files (about 8:1 for deflate), as --gzip likes
 # (sizes scale with FS_MIB; the figures above are for 1024) plus two
 # ceilings for the full one: k1fw flash with the board's storage on tmpfs
 # (host and emulator together), and into bench_null_board, which throws
@@ -16,7 +18,7 @@ set -eu
 build=${1:-build}
 fs_mib=${2:-1024}
 shift $(($# < 2 ? $# : 2))
-which=${*:-deleted distro full}
+which=${*:-deleted distro full text}
 want() { case " $which " in *" $1 "*) return 0 ;; esac; return 1; }
 top=$(cd "$(dirname "$0")/.." && pwd)
 k1fw="$top/$build/k1fw"
@@ -39,8 +41,10 @@ printf '/dts-v1/;\n/ { model = "bench"; };\n' | dtc -q -I dts -O dtb -o k1-x_deb
 truncate -s 8M bootfs.ext4 && mkfs.ext4 -q -F bootfs.ext4
 
 # files DIR MIB COUNT SEED: COUNT files of mixed sizes (log-uniform, 1 KiB to
-# 8 MiB, scaled to MIB in all) of random bytes in DIR/dNN/
+# 8 MiB, scaled to MIB in all) of random bytes in DIR/dNN/ (KIND=text: lines
+# of text)
 files() {
+	KIND=${KIND:-random} \
 	PYTHONPATH="$top/tests/cli" python3 - "$@" <<'PY'
 import os, random, sys
 from seeded import seeded_bytes
@@ -51,8 +55,14 @@ scale = mib * 2**20 / sum(sizes)
 for i, s in enumerate(sizes):
     sub = os.path.join(d, "d%02d" % (i % 50))
     os.makedirs(sub, exist_ok=True)
+    n = max(1, int(s * scale))
     with open(os.path.join(sub, "f%05d" % i), "wb") as f:
-        f.write(seeded_bytes(max(1, int(s * scale)), "%s/%d" % (seed, i)))
+        if os.environ["KIND"] == "text":
+            lines = b"".join(b"%s line %08d: the quick brown fox jumps over the lazy dog %d\n"
+                             % (seed.encode(), k, k * k % 977) for k in range(n // 60 + 1))
+            f.write(lines[:n])
+        else:
+            f.write(seeded_bytes(n, "%s/%d" % (seed, i)))
 PY
 }
 # mkrootfs NAME KEEP_MIB KEEP_N JUNK_MIB JUNK_N DELETE_EVERY: rootfs NAME.ext4
@@ -69,6 +79,7 @@ mkrootfs() {
 want deleted && mkrootfs deleted $((fs_mib * 100 / 1024)) 100 $((fs_mib * 200 / 1024)) 200
 want distro && mkrootfs distro $((fs_mib / 5)) 4000 $((fs_mib / 20)) 1000
 want full && mkrootfs full $((fs_mib * 88 / 100)) 2000 0 0
+want text && KIND=text mkrootfs text $((fs_mib * 88 / 100)) 2000 0 0
 
 start_emu() { # BOARD [DIR]
 	rm -f ready
@@ -109,11 +120,11 @@ up() {
 		i=$((i + 1))
 	done
 }
-# k1 NAME [DIR]: k1fw flash of release NAME; sets k1_ms, k1_bytes
+# k1 NAME [DIR [ARGS]]: k1fw flash of release NAME; sets k1_ms, k1_bytes
 k1() {
 	start_emu "k1-$1" "${2:-.}"
 	t0=$(now)
-	"$k1fw" flash --bundle "rel-$1" -s "tcp:$where" --no-reboot --json >"k1-$1.json" ||
+	"$k1fw" flash --bundle "rel-$1" -s "tcp:$where" --no-reboot --json ${3:-} >"k1-$1.json" ||
 		{ echo "bench: k1fw flash failed:"; tail -n 3 "k1-$1.json"; exit 1; }
 	t1=$(now)
 	stop_emu
@@ -142,17 +153,22 @@ mib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
 
 echo "== rootfs: ${fs_mib} MiB ext4 (mkfs.ext4 -d, files deleted with debugfs rm); U-Boot"
 echo "   max-download-size 256 MiB; the emulator re-enumerates 500 ms after each continue"
-printf '%-8s %-16s %12s %9s %9s\n' rootfs client "rootfs MiB" "wall ms" "vs fastboot"
+printf '%-8s %-18s %12s %9s %9s\n' rootfs client "rootfs MiB" "wall ms" "vs fastboot"
 for name in $which; do
 	"$k1fw" bundle --spl spl.bin --keys keys --opensbi fw.bin --uboot-bin ub.bin \
 		--dtb k1-x_deb1.dtb --bootfs bootfs.ext4 --rootfs "$name.ext4" -o "rel-$name" >/dev/null 2>&1
 	"$k1fw" flash --bundle "rel-$name" --dry-run >/dev/null # warm cache for both
+	k1 "$name" . --gzip
+	gz_ms=$k1_ms gz_bytes=$k1_bytes
 	k1 "$name"
 	fbrun "$name"
-	printf '%-8s %-16s %12s %9d %8.2fx\n' "$name" "k1fw flash" "$(mib "$k1_bytes")" "$k1_ms" \
+	printf '%-8s %-18s %12s %9d %8.2fx\n' "$name" "k1fw flash" "$(mib "$k1_bytes")" "$k1_ms" \
 		"$(awk -v a="$k1_bytes" -v b="$fb_bytes" 'BEGIN { print (b ? a / b : 0) }')"
-	printf '%-8s %-16s %12s %9d\n' "" "Debian fastboot" "$(mib "$fb_bytes")" "$fb_ms"
+	printf '%-8s %-18s %12s %9d %8.2fx\n' "" "k1fw flash --gzip" "$(mib "$gz_bytes")" "$gz_ms" \
+		"$(awk -v a="$gz_bytes" -v b="$fb_bytes" 'BEGIN { print (b ? a / b : 0) }')"
+	printf '%-8s %-18s %12s %9d\n' "" "Debian fastboot" "$(mib "$fb_bytes")" "$fb_ms"
 done
+echo "(--gzip: the emulator inflates and writes at the host's speed, not the board's)"
 echo "(vs fastboot: bytes on the wire for rootfs, k1fw's over fastboot's)"
 
 # ---- the host-side ceiling: storage on tmpfs ----

@@ -638,7 +638,14 @@ void k1_emu_vendor_flash_part(struct k1_emu_board *b, const char *name, struct k
 			snprintf(b->gz_part, sizeof(b->gz_part), "%s", name);
 			b->gz_offset = 0;
 		}
-		if (inflate_image(data + hdr, b->dl_cap - (size_t)hdr, size, &inflated, &n)) {
+		/* `unzip` has no limit: past the buffer after the download
+		 * buffer (taken as large: max-download-size) it would run over
+		 * whatever RAM follows; here that is a FAIL */
+		uint64_t room = b->cfg.max_download;
+		if (inflate_image(data + hdr, b->dl_cap - (size_t)hdr, size < room ? size : room,
+				  &inflated, &n) ||
+		    n > room) {
+			free(inflated);
 			k1_fb_reply(rep->final, "FAIL", "unzip gzip data fail");
 			return;
 		}

@@ -55,6 +55,7 @@ struct k1_flash_opts {
 	unsigned wait_ms;        /* how long to wait for the board to (re)appear */
 	unsigned io_ms;          /* per reply or transfer */
 	bool fs_skip;            /* ext2/3/4 images: free blocks are not sent (flash_image.c) */
+	bool gzip;               /* gzip slices where it pays (flash_gzip.c) */
 	/* the release's big files whose SHA-256 k1_bundle_verify left: hashed
 	 * from the start of the run; a file's flash (or stage) command waits
 	 * for its hash, its download does not. NULL: all verified already */
@@ -152,11 +153,14 @@ int k1_flash_send_file(struct k1_fb *fb, const char *cmd_prefix, const char *par
  * as it is); send is the bytes on the wire as one piece (each further
  * piece adds a sparse header), why says which and why. */
 struct sparse_file;
+struct k1_flash_gzip;
 struct k1_flash_image {
 	uint64_t size, send;
+	uint64_t write; /* bytes the board writes (fill chunks too, not DONT_CARE) */
 	char why[200];
-	struct sparse_file *fs; /* its data chunks point into map */
-	void *map;              /* the image, mapped while fs lives */
+	struct sparse_file *fs;   /* its data chunks point into map */
+	void *map;                /* the image, mapped while fs lives */
+	struct k1_flash_gzip *gz; /* set: sent as gzip slices (k1_flash_image_gzip) */
 };
 /* fs_skip false: always the file as it is. A filesystem that cannot be
  * trusted is no error: it is sent whole, and why says so. */
@@ -166,6 +170,41 @@ void k1_flash_image_close(struct k1_flash_image *im);
 /* The same for a file by path, for a plan (--dry-run): im->fs is NULL. */
 int k1_flash_image_estimate(const char *path, bool fs_skip, struct k1_flash_image *im,
 			    struct k1_error *err);
+
+/* flash_gzip.c, --gzip: vendor U-Boot (v1.0.15, k1-bl-v2) inflates a
+ * gzip download into the buffer after its download buffer and writes it
+ * at the partition's start plus what earlier gzip flashes of it wrote.
+ * The time model: bytes on the wire at USB 2.0's 35 MB/s plus the bytes
+ * the board writes at BOARD_RATE, 20 MB/s for inflating and writing the
+ * eMMC, an assumption (no board measured; eMMC sequential writes on such
+ * boards run 40-90 MB/s and U-Boot inflates with one core). */
+#define K1_FLASH_LINK_RATE 35e6
+#define K1_FLASH_BOARD_RATE 20e6
+#define K1_FLASH_GZIP_DRY_BUF 0x10000000u /* --dry-run: vendor max-download-size */
+#define K1_FLASH_GZIP_ASSUMES                                                                      \
+	"--gzip assumes a vendor U-Boot that inflates gzip downloads (v1.0.15, k1-bl-v2); "        \
+	"vendor 1.0beta and mainline U-Boot write the compressed bytes as they are"
+#define K1_FLASH_GZIP_EMMC_ONLY                                                                    \
+	"--gzip: nothing goes as gzip: only the eMMC's writer (fb_blk.c) inflates, not SPI "       \
+	"flash's"
+/* whether U-Boot checks this partition's downloads for gzip (not gpt, mtd,
+ * bootinfo, fsbl, fsbl_1, env) */
+bool k1_flash_gzip_part(const char *part);
+/* im opened (k1_flash_image_open): im->gz set, im->send and im->why
+ * changed when gzip slices inflating to at most inflate_max bytes
+ * (max-download-size) are faster by the model; else why says why not. */
+int k1_flash_image_gzip(int fd, const char *path, const char *part, bool fs_skip,
+			uint64_t inflate_max, struct k1_flash_image *im, struct k1_error *err);
+/* The same by path, for a plan; im->gz is NULL after. */
+int k1_flash_gzip_estimate(const char *path, const char *part, bool fs_skip, uint64_t inflate_max,
+			   struct k1_flash_image *im, struct k1_error *err);
+/* Send it: the first block not as gzip (resets U-Boot's offset), then the
+ * slices, each download + flash:part; *base grows by the bytes sent. */
+int k1_flash_gzip_send(struct k1_fb *fb, const char *part, int fd, const char *path,
+		       const struct k1_flash_image *im, uint64_t *base, struct k1_error *err);
+void k1_flash_gzip_free(struct k1_flash_gzip *g);
+/* What the OKAYs to the slices prove, for the step's note. */
+void k1_flash_gzip_note(const char *part, char *msg, size_t n);
 
 /* flash_vendor.c: vendor U-Boot takes a download whose byte 2 is 8 and
  * byte 3 has no bit of 0xE0 for gzip (no 1f 8b check) and fails to inflate

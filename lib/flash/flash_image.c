@@ -63,13 +63,15 @@ static int build(struct k1_flash_image *im, const uint8_t *map, struct k1_error 
 	} else {
 		for (size_t i = 0; i < used.n && !rc; i++)
 			rc = add_range(im->fs, map, used.v[i].start, used.v[i].end);
-		if (rc)
+		if (rc) {
 			rc = k1_err(err, rc, "out of memory");
-		else
+		} else {
+			im->write = u.used_bytes;
 			snprintf(im->why, sizeof(im->why),
 				 "%s: %" PRIu64 " of %" PRIu64
 				 " KiB in use; free blocks not sent, zero blocks as fill",
 				 u.type, u.used_bytes >> 10, im->size >> 10);
+		}
 	}
 	k1_extents_free(&used);
 	return rc;
@@ -83,7 +85,7 @@ int k1_flash_image_open(int fd, const char *path, uint64_t size, bool fs_skip,
 	int rc;
 
 	memset(im, 0, sizeof(*im));
-	im->size = im->send = size;
+	im->size = im->send = im->write = size;
 	if (pread(fd, magic, 4, 0) == 4 &&
 	    (uint32_t)(magic[0] | magic[1] << 8 | magic[2] << 16 | (uint32_t)magic[3] << 24) ==
 		    K1_SPARSE_MAGIC) {
@@ -113,7 +115,7 @@ int k1_flash_image_open(int fd, const char *path, uint64_t size, bool fs_skip,
 	if (im->fs && im->send >= size) { /* nothing saved: send it as it is */
 		sparse_file_destroy(im->fs);
 		im->fs = NULL;
-		im->send = size;
+		im->send = im->write = size;
 		snprintf(im->why, sizeof(im->why), "raw: its filesystem is full");
 	}
 	if (!im->fs) {
@@ -131,4 +133,6 @@ void k1_flash_image_close(struct k1_flash_image *im)
 		munmap(im->map, (size_t)im->size);
 	im->fs = NULL;
 	im->map = NULL;
+	k1_flash_gzip_free(im->gz);
+	im->gz = NULL;
 }

@@ -98,6 +98,7 @@ struct run {
 	const struct k1_flash_plan *plan;
 	size_t index;
 	bool sent_sparse; /* the last step went as an Android sparse image of its used blocks */
+	bool sent_gzip;   /* the last step went as gzip slices (--gzip) */
 	struct k1_error *err;
 };
 
@@ -301,7 +302,13 @@ static int send_prepared(struct k1_fb *fb, const char *prefix, const char *part,
 		return rc;
 	fb->ev = &ev;
 	s.total = im->size;
-	if (im->fs) {
+	if (im->gz) { /* the hash first: each slice is written as it arrives */
+		s.total = im->send;
+		if ((rc = k1_hash_ahead_wait(ha, path, err)))
+			k1_err_prefix(err, "not flashed (the board's %s is as it was)", part);
+		else
+			rc = k1_flash_gzip_send(fb, part, fd, path, im, &s.base, err);
+	} else if (im->fs) {
 		rc = send_pieces(fb, prefix, part, im->fs, im->map, (size_t)im->size, path, limit,
 				 &s, err);
 	} else if (max_download && s.total > max_download) {
@@ -434,6 +441,12 @@ static int judge(struct run *r, const struct k1_flash_step *s, uint64_t max_down
 	char msg[600];
 	int rc;
 
+	if (r->sent_gzip) {
+		k1_flash_gzip_note(s->part, msg, sizeof(msg));
+		r->st->unverified++;
+		emit(r, K1_EV_NOTE, s, 0, 0, msg);
+		return 0;
+	}
 	if (wrapped && !strcmp(s->part, "env") && !strcmp(r->fb.okay, K1_FLASH_ENV_IMPORTED)) {
 		if ((rc = k1_flash_send_raw(&r->fb, s->part, s->path, r->err)))
 			return k1_err_prefix(r->err, "%s (sent again as it is)", s->part);
@@ -465,7 +478,15 @@ static int send_step(struct run *r, const struct k1_flash_step *s, uint64_t max_
 
 	if ((rc = open_image(s->path, r->o->fs_skip && s->kind == K1_STEP_FLASH, &fd, &im, r->err)))
 		return rc;
-	r->sent_sparse = im.fs != NULL;
+	if (r->o->gzip && s->kind == K1_STEP_FLASH && r->plan->media == K1_MEDIA_EMMC &&
+	    (rc = k1_flash_image_gzip(fd, s->path, s->part, r->o->fs_skip, max_download, &im,
+				      r->err))) {
+		k1_flash_image_close(&im);
+		close(fd);
+		return rc;
+	}
+	r->sent_gzip = im.gz != NULL;
+	r->sent_sparse = im.fs != NULL && !im.gz;
 	emit(r, K1_EV_BEGIN, s, 0, im.send, s->kind == K1_STEP_FLASH ? im.why : NULL);
 	rc = send_prepared(&r->fb, s->kind == K1_STEP_STAGE ? NULL : "flash", s->part, fd, s->path,
 			   &im, max_download, r->o->hash_ahead, step_progress, &p, sent, r->err);
@@ -656,6 +677,9 @@ int k1_flash_run(const struct k1_flash_opts *opts, const struct k1_target *targe
 	}
 	ask_media(&r, &o);
 	st->media = o.media;
+	if (o.gzip)
+		emit(&r, K1_EV_PLAN, NULL, 0, 0,
+		     o.media == K1_MEDIA_EMMC ? K1_FLASH_GZIP_ASSUMES : K1_FLASH_GZIP_EMMC_ONLY);
 	if ((rc = k1_flash_plan_build(&o, &plan, err)))
 		goto out;
 	r.plan = &plan;
