@@ -292,9 +292,9 @@ static void test_download_stream_mixed(void **state)
 	s.keep_cap = sizeof(got);
 	s.slow = true; /* the producer rewrites its buffer while a chunk is on the wire */
 	struct k1_fb fb = {.t = &s.base, .ev = NULL};
-	assert_int_equal(
-		k1_fb_download_stream(&fb, sizeof(got), mixed_fill, &m, stable, sizeof(stable), &err),
-		0);
+	assert_int_equal(k1_fb_download_stream(&fb, sizeof(got), mixed_fill, &m, stable,
+					       sizeof(stable), &err),
+			 0);
 	assert_int_equal(s.data_bytes, sizeof(got));
 	for (int i = 0; i < 3; i++) {
 		for (size_t k = 0; k < 5000; k++)
