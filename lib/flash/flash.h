@@ -167,6 +167,10 @@ struct k1_flash_image {
 int k1_flash_image_open(int fd, const char *path, uint64_t size, bool fs_skip,
 			struct k1_flash_image *im, struct k1_error *err);
 void k1_flash_image_close(struct k1_flash_image *im);
+/* The same for the file at path, opened into *fd (-1 on failure): a
+ * non-empty regular file, else K1_EINVAL. */
+int k1_flash_image_open_path(const char *path, bool fs_skip, int *fd, struct k1_flash_image *im,
+			     struct k1_error *err);
 /* The same for a file by path, for a plan (--dry-run): im->fs is NULL. */
 int k1_flash_image_estimate(const char *path, bool fs_skip, struct k1_flash_image *im,
 			    struct k1_error *err);

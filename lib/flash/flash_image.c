@@ -9,10 +9,12 @@
 
 #include <android/sparse/sparse.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define BLK K1_EXTFS_BLOCK
@@ -135,4 +137,24 @@ void k1_flash_image_close(struct k1_flash_image *im)
 	im->map = NULL;
 	k1_flash_gzip_free(im->gz);
 	im->gz = NULL;
+}
+
+int k1_flash_image_open_path(const char *path, bool fs_skip, int *fd, struct k1_flash_image *im,
+			     struct k1_error *err)
+{
+	struct stat st;
+	int rc;
+
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0)
+		return k1_err(err, K1_EIO, "%s: %s", path, strerror(errno));
+	if (fstat(*fd, &st) || !S_ISREG(st.st_mode) || st.st_size == 0)
+		rc = k1_err(err, K1_EINVAL, "%s: not a non-empty regular file", path);
+	else
+		rc = k1_flash_image_open(*fd, path, (uint64_t)st.st_size, fs_skip, im, err);
+	if (rc) {
+		close(*fd);
+		*fd = -1;
+	}
+	return rc;
 }

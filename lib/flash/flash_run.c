@@ -3,6 +3,7 @@
  * (no fixed sleeps), then send every image the way AOSP fastboot does. */
 #include "fastboot/fastboot.h"
 #include "flash/flash.h"
+#include "flash/flash_prepare.h"
 #include "format/sparse.h"
 
 #include <android/sparse/sparse.h>
@@ -99,6 +100,7 @@ struct run {
 	size_t index;
 	bool sent_sparse; /* the last step went as an Android sparse image of its used blocks */
 	bool sent_gzip;   /* the last step went as gzip slices (--gzip) */
+	struct k1_flash_prepared *prepared; /* the big images, opened ahead */
 	struct k1_error *err;
 };
 
@@ -345,27 +347,6 @@ static int send_prepared(struct k1_fb *fb, const char *prefix, const char *part,
 	return rc;
 }
 
-/* path opened and prepared: k1_flash_image_open (fs_skip only for flash). */
-static int open_image(const char *path, bool fs_skip, int *fd, struct k1_flash_image *im,
-		      struct k1_error *err)
-{
-	struct stat st;
-	int rc;
-
-	*fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (*fd < 0)
-		return k1_err(err, K1_EIO, "%s: %s", path, strerror(errno));
-	if (fstat(*fd, &st) || !S_ISREG(st.st_mode) || st.st_size == 0)
-		rc = k1_err(err, K1_EINVAL, "%s: not a non-empty regular file", path);
-	else
-		rc = k1_flash_image_open(*fd, path, (uint64_t)st.st_size, fs_skip, im, err);
-	if (rc) {
-		close(*fd);
-		*fd = -1;
-	}
-	return rc;
-}
-
 int k1_flash_send_file(struct k1_fb *fb, const char *prefix, const char *part, const char *path,
 		       uint64_t max_download,
 		       void (*progress)(void *ctx, uint64_t sent, uint64_t total), void *ctx,
@@ -375,7 +356,7 @@ int k1_flash_send_file(struct k1_fb *fb, const char *prefix, const char *part, c
 	int fd, rc;
 
 	*sent_out = 0;
-	if ((rc = open_image(path, false, &fd, &im, err)))
+	if ((rc = k1_flash_image_open_path(path, false, &fd, &im, err)))
 		return rc;
 	rc = send_prepared(fb, prefix, part, fd, path, &im, max_download, NULL, progress, ctx,
 			   sent_out, err);
@@ -387,7 +368,7 @@ int k1_flash_send_file(struct k1_fb *fb, const char *prefix, const char *part, c
 int k1_flash_image_estimate(const char *path, bool fs_skip, struct k1_flash_image *im,
 			    struct k1_error *err)
 {
-	int fd, rc = open_image(path, fs_skip, &fd, im, err);
+	int fd, rc = k1_flash_image_open_path(path, fs_skip, &fd, im, err);
 
 	if (!rc) {
 		k1_flash_image_close(im);
@@ -476,7 +457,11 @@ static int send_step(struct run *r, const struct k1_flash_step *s, uint64_t max_
 	struct k1_flash_image im;
 	int fd, rc;
 
-	if ((rc = open_image(s->path, r->o->fs_skip && s->kind == K1_STEP_FLASH, &fd, &im, r->err)))
+	bool fs_skip = r->o->fs_skip && s->kind == K1_STEP_FLASH;
+
+	if (!k1_flash_prepare_take(r->prepared, s->path, fs_skip, &fd, &im, &rc, r->err))
+		rc = k1_flash_image_open_path(s->path, fs_skip, &fd, &im, r->err);
+	if (rc)
 		return rc;
 	if (r->o->gzip && s->kind == K1_STEP_FLASH && r->plan->media == K1_MEDIA_EMMC &&
 	    (rc = k1_flash_image_gzip(fd, s->path, s->part, r->o->fs_skip, max_download, &im,
@@ -665,7 +650,10 @@ int k1_flash_run(const struct k1_flash_opts *opts, const struct k1_target *targe
 	if ((rc = k1_flash_plan_build(&o, &boot, err)))
 		return rc;
 	r.plan = &boot;
-	if ((rc = k1_hash_ahead_start(o.hash_ahead, err)) || (rc = open_board(&r)))
+	if ((rc = k1_hash_ahead_start(o.hash_ahead, err)))
+		goto out;
+	k1_flash_prepare_start(&boot, o.fs_skip, &r.prepared);
+	if ((rc = open_board(&r)))
 		goto out;
 	st->stage = r.stage;
 	if ((rc = boot_to(&r, &boot, K1_STAGE_UBOOT)))
@@ -697,6 +685,7 @@ int k1_flash_run(const struct k1_flash_opts *opts, const struct k1_target *targe
 			      "the release does not verify (nothing of that file was written)");
 out:
 	k1_transport_close(r.t);
+	k1_flash_prepare_free(r.prepared); /* before boot, whose paths it holds */
 	k1_flash_plan_free(&boot);
 	k1_flash_plan_free(&plan);
 	return rc;
