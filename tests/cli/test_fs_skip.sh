@@ -35,28 +35,10 @@ SOURCE_DATE_EPOCH=1700000000 "$K1FW" bundle --spl spl.bin --keys keys --opensbi 
 	--uboot-bin u-boot-nodtb.bin --dtb k1-x_deb1.dtb --env env.txt --bootfs bootfs.ext4 \
 	--rootfs rootfs.ext4 -o rel >/dev/null || not_ok "k1fw bundle"
 
-# part IMG NAME OUT: the first $IMG bytes (the filesystem; the partition may
-# run to the end of an 8 GiB eMMC) of partition NAME of the GPT disk IMG
-part() {
-	python3 - "$1" "$2" "$3" "$IMG" <<'PY'
-import json, subprocess, sys
-img, name, out, fs = sys.argv[1:]
-t = json.loads(subprocess.run(["sfdisk", "--json", img], capture_output=True, check=True).stdout)
-p = [p for p in t["partitiontable"]["partitions"] if p.get("name") == name][0]
-with open(img, "rb") as f, open(out, "wb") as o:
-    f.seek(p["start"] * 512)
-    o.write(f.read(min(p["size"] * 512, int(fs))))
-PY
-}
-# check_fs IMG WHAT: IMG is e2fsck clean and holds exactly src/keep
+. "$TOP/tests/cli/extfs.sh"
+# check_fs FS WHAT: check_files against src, and the deleted files stay deleted
 check_fs() {
-	e2fsck -fn "$1" >"$1.fsck" 2>&1 && ok "$2: e2fsck -fn clean" ||
-		{ not_ok "$2: e2fsck"; tail -5 "$1.fsck" | sed 's/^/#   /'; }
-	rm -rf "$1.d" && mkdir "$1.d"
-	debugfs -R "rdump /keep $1.d" "$1" >"$1.dump" 2>&1
-	diff -r src/keep "$1.d/keep" >"$1.diff" 2>&1 && [ -L "$1.d/keep/link" ] &&
-		ok "$2: every file identical (debugfs rdump)" ||
-		{ not_ok "$2: files differ"; head -5 "$1.diff" | sed 's/^/#   /'; }
+	check_files "$1" src "$2"
 	debugfs -R "ls /junk" "$1" >"$1.junk" 2>&1
 	grep -q '^ *[0-9]' "$1.junk" && ! grep -q 'j[1-6]' "$1.junk" &&
 		ok "$2: the deleted files stay deleted" || not_ok "$2: /junk is not as left"

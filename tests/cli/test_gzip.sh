@@ -37,28 +37,7 @@ SOURCE_DATE_EPOCH=1700000000 "$K1FW" bundle --spl spl.bin --keys keys --opensbi 
 	--uboot-bin u-boot-nodtb.bin --dtb k1-x_deb1.dtb --env env.txt --bootfs bootfs.ext4 \
 	--rootfs rootfs.ext4 -o rel >/dev/null || not_ok "k1fw bundle"
 
-# part IMG NAME OUT: the first $IMG bytes of partition NAME of the GPT disk IMG
-part() {
-	python3 - "$1" "$2" "$3" "$IMG" <<'PY'
-import json, subprocess, sys
-img, name, out, fs = sys.argv[1:]
-t = json.loads(subprocess.run(["sfdisk", "--json", img], capture_output=True, check=True).stdout)
-p = [p for p in t["partitiontable"]["partitions"] if p.get("name") == name][0]
-with open(img, "rb") as f, open(out, "wb") as o:
-    f.seek(p["start"] * 512)
-    o.write(f.read(min(p["size"] * 512, int(fs))))
-PY
-}
-# check_fs IMG SRC WHAT: IMG is e2fsck clean and holds exactly SRC/keep
-check_fs() {
-	e2fsck -fn "$1" >"$1.fsck" 2>&1 && ok "$3: e2fsck -fn clean" ||
-		{ not_ok "$3: e2fsck"; tail -3 "$1.fsck" | sed 's/^/#   /'; }
-	rm -rf "$1.d" && mkdir "$1.d"
-	debugfs -R "rdump /keep $1.d" "$1" >"$1.dump" 2>&1
-	diff -r "$2/keep" "$1.d/keep" >"$1.diff" 2>&1 && [ -L "$1.d/keep/link" ] &&
-		ok "$3: every file identical (debugfs rdump)" ||
-		{ not_ok "$3: files differ"; head -3 "$1.diff" | sed 's/^/#   /'; }
-}
+. "$TOP/tests/cli/extfs.sh"
 # ev EVENTS PART KEY: KEY of PART's begin event (--json), or the sum of its end events' bytes
 ev() {
 	python3 -c 'import json,sys
@@ -93,7 +72,7 @@ for ub in 1.0.15 k1-bl-v2; do
 		{ not_ok "$ub: k1fw flash --gzip"; tail -3 "$ub.err" | sed 's/^/#   /'; }
 	stop_emu
 	part "$ub/emmc-user.img" rootfs "$ub.rootfs"
-	check_fs "$ub.rootfs" src "$ub: flash --gzip"
+	check_files "$ub.rootfs" src "$ub: flash --gzip"
 done
 SENT=$(ev 1.0.15.json rootfs sent) BEGIN=$(ev 1.0.15.json rootfs bytes) WHY=$(ev 1.0.15.json rootfs why)
 echo "# rootfs: image $IMG bytes, $SENT on the wire; $WHY"
@@ -124,7 +103,7 @@ start_emu again --board 1.0.15 --max-download-size 4M
 	{ not_ok "gzip reruns"; tail -3 again.err | sed 's/^/#   /'; }
 stop_emu
 part 1.0.15/emmc-user.img rootfs again.rootfs
-check_fs again.rootfs src2 "rerun in the same session"
+check_files again.rootfs src2 "rerun in the same session"
 
 # ---- 1.0beta does not inflate: the compressed bytes land raw ----
 mkdir beta

@@ -1,0 +1,28 @@
+# Shared by the tests that flash or image an ext4 rootfs and read it back
+# (source after lib.sh; IMG is the rootfs image's size in bytes).
+
+# part DISK NAME OUT: the first $IMG bytes (the filesystem; the partition
+# may run to the end of an 8 GiB eMMC) of partition NAME of the GPT disk DISK
+part() {
+	python3 - "$1" "$2" "$3" "$IMG" <<'PY'
+import json, subprocess, sys
+img, name, out, fs = sys.argv[1:]
+t = json.loads(subprocess.run(["sfdisk", "--json", img], capture_output=True, check=True).stdout)
+p = [p for p in t["partitiontable"]["partitions"] if p.get("name") == name][0]
+with open(img, "rb") as f, open(out, "wb") as o:
+    f.seek(p["start"] * 512)
+    o.write(f.read(min(p["size"] * 512, int(fs))))
+PY
+}
+
+# check_files FS SRC WHAT: FS is e2fsck -fn clean and its /keep holds
+# exactly SRC/keep (debugfs rdump; SRC/keep/link a symlink)
+check_files() {
+	e2fsck -fn "$1" >"$1.fsck" 2>&1 && ok "$3: e2fsck -fn clean" ||
+		{ not_ok "$3: e2fsck"; tail -5 "$1.fsck" | sed 's/^/#   /'; }
+	rm -rf "$1.d" && mkdir "$1.d"
+	debugfs -R "rdump /keep $1.d" "$1" >"$1.dump" 2>&1
+	diff -r "$2/keep" "$1.d/keep" >"$1.diff" 2>&1 && [ -L "$1.d/keep/link" ] &&
+		ok "$3: every file identical (debugfs rdump)" ||
+		{ not_ok "$3: files differ"; head -5 "$1.diff" | sed 's/^/#   /'; }
+}
