@@ -1,6 +1,23 @@
 # Shared by the tests that flash or image an ext4 rootfs and read it back
 # (source after lib.sh; IMG is the rootfs image's size in bytes).
 
+# rootfs_release SIZE: rootfs.ext4 of SIZE made with mkfs.ext4 -d from src
+# (src/junk deleted after with debugfs: its blocks free but not zero; the
+# source must be e2fsck clean), IMG set, and release rel around it
+rootfs_release() {
+	mkfs.ext4 -q -F -d src rootfs.ext4 "$1" >mkfs.log 2>&1 || { not_ok "mkfs.ext4 -d"; cat mkfs.log; }
+	(cd src && find junk -type f) | sed 's|^|rm /|' >rm.cmds
+	debugfs -w -f rm.cmds rootfs.ext4 >debugfs.log 2>&1
+	rm -rf src/junk
+	e2fsck -fn rootfs.ext4 >fsck.log 2>&1 && ok "the source rootfs is e2fsck clean after the deletions" ||
+		{ not_ok "source rootfs not clean"; tail -5 fsck.log | sed 's/^/#   /'; }
+	IMG=$(stat -c %s rootfs.ext4)
+	make_inputs # keeps our rootfs.ext4
+	SOURCE_DATE_EPOCH=1700000000 "$K1FW" bundle --spl spl.bin --keys keys --opensbi fw_dynamic.bin \
+		--uboot-bin u-boot-nodtb.bin --dtb k1-x_deb1.dtb --env env.txt --bootfs bootfs.ext4 \
+		--rootfs rootfs.ext4 -o rel >/dev/null || not_ok "k1fw bundle"
+}
+
 # part DISK NAME OUT: the first $IMG bytes (the filesystem; the partition
 # may run to the end of an 8 GiB eMMC) of partition NAME of the GPT disk DISK
 part() {

@@ -24,20 +24,9 @@ for i in 1 2; do seeded_bytes $((i * 1000000)) "gzkeep$i" >src/keep/r$i; done
 printf 'hello\n' >src/keep/sub/hello.txt
 ln -s t1 src/keep/link
 for i in 1 2; do seeded_bytes 4194304 "gzjunk$i" >src/junk/j$i; done
-mkfs.ext4 -q -F -d src rootfs.ext4 100M >mkfs.log 2>&1 || { not_ok "mkfs.ext4 -d"; cat mkfs.log; }
-printf 'rm /junk/j1\nrm /junk/j2\n' >rm.cmds
-debugfs -w -f rm.cmds rootfs.ext4 >debugfs.log 2>&1
-rm -rf src/junk
-e2fsck -fn rootfs.ext4 >fsck.log 2>&1 && ok "the source rootfs is e2fsck clean" ||
-	{ not_ok "source rootfs not clean"; tail -5 fsck.log | sed 's/^/#   /'; }
-IMG=$(stat -c %s rootfs.ext4)
-
-make_inputs
-SOURCE_DATE_EPOCH=1700000000 "$K1FW" bundle --spl spl.bin --keys keys --opensbi fw_dynamic.bin \
-	--uboot-bin u-boot-nodtb.bin --dtb k1-x_deb1.dtb --env env.txt --bootfs bootfs.ext4 \
-	--rootfs rootfs.ext4 -o rel >/dev/null || not_ok "k1fw bundle"
-
 . "$TOP/tests/cli/extfs.sh"
+rootfs_release 100M
+
 # ev EVENTS PART KEY: KEY of PART's begin event (--json), or the sum of its end events' bytes
 ev() {
 	python3 -c 'import json,sys
