@@ -16,14 +16,12 @@
 #include "format/extfs_used.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -288,15 +286,11 @@ int k1_flash_image_gzip(int fd, const char *path, const char *part, bool fs_skip
 int k1_flash_gzip_estimate(const char *path, const char *part, bool fs_skip, uint64_t inflate_max,
 			   struct k1_flash_image *im, struct k1_error *err)
 {
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+	int fd, rc = k1_flash_image_open_path(path, fs_skip, &fd, im, err);
 
-	if (fd < 0)
-		return k1_err(err, K1_EIO, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size == 0)
-		rc = k1_err(err, K1_EINVAL, "%s: not a non-empty regular file", path);
-	else if (!(rc = k1_flash_image_open(fd, path, (uint64_t)st.st_size, fs_skip, im, err)))
-		rc = k1_flash_image_gzip(fd, path, part, fs_skip, inflate_max, im, err);
+	if (rc)
+		return rc;
+	rc = k1_flash_image_gzip(fd, path, part, fs_skip, inflate_max, im, err);
 	k1_flash_image_close(im);
 	close(fd);
 	return rc;
