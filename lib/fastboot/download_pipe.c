@@ -104,7 +104,8 @@ static void *produce(void *arg)
 	if (!rc && p->slot[p->head % RING].len)
 		rc = publish(p, false);
 	if (rc && !p->err.msg[0]) /* libsparse says nothing but a negative errno */
-		k1_err(&p->err, K1_EIO, "download: the image could not be read (%d)", rc);
+		k1_err(&p->err, K1_EIO, "download: the image could not be read (%s)",
+		       strerror(rc < 0 ? -rc : rc));
 	pthread_mutex_lock(&p->mu);
 	p->done = true;
 	p->rc = rc ? (p->err.code ? p->err.code : K1_EIO) : 0;

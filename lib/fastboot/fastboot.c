@@ -7,7 +7,6 @@
 #include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 int k1_fb_parse_reply(const uint8_t *buf, size_t len, struct k1_fb_reply *out, struct k1_error *err)
